@@ -1,0 +1,93 @@
+package dev.virtunit.internal.ssh;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything needed to log in to one guest over SSH: where, as whom, with which client key, and which host key
+ * to expect. Immutable; {@link SshjSsh} connects from it as often as it needs to.
+ *
+ * @param host               address of the guest, e.g. {@code 192.168.77.10}
+ * @param port               its SSH port, 1 to 65535
+ * @param user               user to log in as
+ * @param clientKey          the key pair to log in with; its public half must be in the user's authorized_keys
+ * @param hostKeyFingerprint the {@code SHA256:...} fingerprint of the host key the guest must present, as
+ *                           {@link SshKeyPair#sha256Fingerprint()} gives it for the key virtunit injected
+ * @param connectTimeout     bound on opening the TCP connection and on the server's first words
+ * @param commandTimeout     how long {@code exec(command)} and each SFTP request may take
+ * @param privateKeyFile     where {@code clientKey}'s private half was written for humans, or {@code null} if it
+ *                           lives in memory only; used by {@link SshjSsh#commandLine()} and nothing else
+ * @since 0.1
+ */
+public record SshTarget(String host, int port, String user, SshKeyPair clientKey, String hostKeyFingerprint,
+                        Duration connectTimeout, Duration commandTimeout, Path privateKeyFile) {
+
+    public static final int DEFAULT_PORT = 22;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(60);
+
+    public SshTarget {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(clientKey, "clientKey");
+        Objects.requireNonNull(hostKeyFingerprint, "hostKeyFingerprint");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(commandTimeout, "commandTimeout");
+        if (host.isBlank() || user.isBlank()) {
+            throw new IllegalArgumentException("SSH host and user must not be blank, got user [" + user + "] host [" + host + "]");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("SSH port " + port + " of " + host + " is not between 1 and 65535");
+        }
+        if (!hostKeyFingerprint.startsWith("SHA256:")) {
+            throw new IllegalArgumentException("host key fingerprint [" + hostKeyFingerprint + "] of " + host
+                    + " must be in the form SHA256:<base64>, as SshKeyPair.sha256Fingerprint() gives it");
+        }
+        requirePositive(connectTimeout, "connectTimeout");
+        requirePositive(commandTimeout, "commandTimeout");
+    }
+
+    /** A target on {@code host:port} with the default timeouts and no private key file. */
+    public static SshTarget of(String host, int port, String user, SshKeyPair clientKey, String hostKeyFingerprint) {
+        return new SshTarget(host, port, user, clientKey, hostKeyFingerprint, DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_COMMAND_TIMEOUT, null);
+    }
+
+    public SshTarget withConnectTimeout(Duration timeout) {
+        return new SshTarget(host, port, user, clientKey, hostKeyFingerprint, timeout, commandTimeout, privateKeyFile);
+    }
+
+    public SshTarget withCommandTimeout(Duration timeout) {
+        return new SshTarget(host, port, user, clientKey, hostKeyFingerprint, connectTimeout, timeout, privateKeyFile);
+    }
+
+    public SshTarget withPrivateKeyFile(Path file) {
+        return new SshTarget(host, port, user, clientKey, hostKeyFingerprint, connectTimeout, commandTimeout, file);
+    }
+
+    public SshTarget withHostKeyFingerprint(String fingerprint) {
+        return new SshTarget(host, port, user, clientKey, fingerprint, connectTimeout, commandTimeout, privateKeyFile);
+    }
+
+    public SshTarget withClientKey(SshKeyPair key) {
+        return new SshTarget(host, port, user, key, hostKeyFingerprint, connectTimeout, commandTimeout, privateKeyFile);
+    }
+
+    /** {@link #privateKeyFile()} without the null. */
+    public Optional<Path> privateKeyFileIfWritten() {
+        return Optional.ofNullable(privateKeyFile);
+    }
+
+    /** {@code user@host:port} (IPv6 hosts in brackets), for messages. */
+    public String address() {
+        return user + "@" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    private static void requirePositive(Duration duration, String name) {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + duration);
+        }
+    }
+}
