@@ -32,6 +32,11 @@ public final class CloudInitSeed {
     private final List<String> authorizedKeys;
     private final Optional<SshKeyPair> hostKey;
     private final List<NicConfig> nics;
+    private final String extraUserData;
+
+    /** Keys of ours a user's extra cloud-config must not set: they carry the keys virtunit verifies and logs in with. */
+    private static final List<String> RESERVED_KEYS = List.of("disable_root", "ssh_pwauth", "manage_etc_hosts",
+            "ssh_deletekeys", "ssh_genkeytypes", "ssh_keys");
 
     private CloudInitSeed(Builder builder) {
         this.instanceId = Objects.requireNonNull(builder.instanceId, "instanceId");
@@ -39,6 +44,7 @@ public final class CloudInitSeed {
         this.authorizedKeys = List.copyOf(builder.authorizedKeys);
         this.hostKey = Optional.ofNullable(builder.hostKey);
         this.nics = List.copyOf(builder.nics);
+        this.extraUserData = builder.extraUserData;
     }
 
     public static Builder builder() {
@@ -59,6 +65,9 @@ public final class CloudInitSeed {
         if (!authorizedKeys.isEmpty()) {
             yaml.append("ssh_authorized_keys:\n");
             authorizedKeys.forEach(key -> yaml.append("  - ").append(key).append('\n'));
+        }
+        if (!extraUserData.isEmpty()) {
+            yaml.append("# merged from the test's own userData:\n").append(extraUserData);
         }
         hostKey.ifPresent(key -> {
             // Only our key, so the guest presents exactly the key the client verifies against.
@@ -171,6 +180,7 @@ public final class CloudInitSeed {
         private final List<String> authorizedKeys = new ArrayList<>();
         private SshKeyPair hostKey;
         private final List<NicConfig> nics = new ArrayList<>();
+        private String extraUserData = "";
 
         private Builder() {
         }
@@ -202,6 +212,42 @@ public final class CloudInitSeed {
 
         public Builder nic(NicConfig nic) {
             nics.add(nic);
+            return this;
+        }
+
+        /**
+         * Merges a user's own {@code #cloud-config}: its {@code ssh_authorized_keys} join ours, every other top-level
+         * key is kept as it is. Keys virtunit owns ({@code ssh_keys}, {@code disable_root}, ...) are refused, since
+         * they would break the login virtunit verifies.
+         */
+        public Builder userData(String cloudConfig) {
+            StringBuilder rest = new StringBuilder();
+            boolean inAuthorizedKeys = false;
+            for (String line : cloudConfig.lines().toList()) {
+                if (line.startsWith("#cloud-config") || line.isBlank()) {
+                    continue;
+                }
+                java.util.regex.Matcher key = java.util.regex.Pattern.compile("^([A-Za-z_][\\w-]*)\\s*:").matcher(line);
+                if (key.find()) {
+                    inAuthorizedKeys = key.group(1).equals("ssh_authorized_keys");
+                    if (RESERVED_KEYS.contains(key.group(1))) {
+                        throw new IllegalArgumentException("userData sets '" + key.group(1) + "', which virtunit "
+                                + "writes itself to log in with keys it verifies; remove it from userData");
+                    }
+                    if (inAuthorizedKeys) {
+                        continue;
+                    }
+                }
+                if (inAuthorizedKeys) {
+                    String item = line.strip();
+                    if (item.startsWith("- ")) {
+                        authorizedKey(item.substring(2).strip().replaceAll("^[\"']|[\"']$", ""));
+                    }
+                    continue;
+                }
+                rest.append(line).append('\n');
+            }
+            this.extraUserData = rest.toString();
             return this;
         }
 

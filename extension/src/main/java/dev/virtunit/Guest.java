@@ -1,0 +1,96 @@
+package dev.virtunit;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A live virtual machine: what {@code virt-install} and {@code virsh} do by hand, as methods. Handed to a test by
+ * {@link LibvirtGuest} or made by {@link Lab#guest(GuestSpec)}; it is ready (running, addressed, answering SSH)
+ * when the test gets it, and removed with its disks and keys afterwards.
+ *
+ * @since 0.1
+ */
+public interface Guest {
+
+    /** The libvirt domain name. */
+    String name();
+
+    /** The libvirt domain UUID. */
+    String uuid();
+
+    /** The MAC address of the first NIC, lower case. */
+    String mac();
+
+    /** The guest's IPv4 addresses: the declared static one, or what DHCP leased. */
+    List<String> addresses();
+
+    /** The first of {@link #addresses()}; throws if the guest has none (a live CD without network, say). */
+    String address();
+
+    /** An SSH login to the guest as the configured user, verifying the host key virtunit injected. */
+    Ssh ssh();
+
+    /** Pings {@code target} from inside the guest, 3 echo requests. */
+    PingResult ping(String target);
+
+    /** Pings {@code target} from inside the guest with {@code count} echo requests. */
+    PingResult ping(String target, int count);
+
+    // ---- lifecycle, as virsh does it ----
+
+    /** {@code virsh start}, then waits until the guest is ready again. */
+    void start();
+
+    /** {@code virsh shutdown}: asks the guest to power off, waits up to the boot timeout, then forces it off. */
+    void shutdown();
+
+    /** Asks the guest to power off and waits up to {@code timeout}; if it is still running, forces it off. */
+    void shutdown(Duration timeout);
+
+    /** {@code virsh destroy}: pulls the plug. */
+    void destroy();
+
+    /** {@code virsh reboot}, then waits until the guest is ready again. */
+    void reboot();
+
+    /** {@code virsh suspend}: the guest's CPUs stop; it answers nothing until resumed. */
+    void suspend();
+
+    /** {@code virsh resume}. */
+    void resume();
+
+    /** {@code virsh domstate}. */
+    GuestState state();
+
+    /** Waits until the guest runs, has an address and answers SSH (as far as its spec asks for). */
+    void awaitReady();
+
+    // ---- observations, as virsh shows them ----
+
+    /** {@code virsh dominfo}. */
+    DomainInfo info();
+
+    /** {@code virsh domstats}: state, CPU, memory, and the counters of every NIC and disk. */
+    GuestStats stats();
+
+    /** {@code virsh domiflist}. */
+    List<InterfaceInfo> interfaces();
+
+    /** {@code virsh domblklist --details}. */
+    List<DiskInfo> disks();
+
+    /** {@code virsh domifstat} of the NIC with this host-side device name (vnet0) or MAC. */
+    InterfaceCounters interfaceCounters(String device);
+
+    /** {@code virsh domifstat} of the first NIC. */
+    InterfaceCounters interfaceCounters();
+
+    /** {@code virsh domblkstat} of the disk with this target name (vda). */
+    BlockCounters blockCounters(String target);
+
+    /** {@code virsh dumpxml}. */
+    String xml();
+
+    /** Everything the guest wrote to its serial console so far. */
+    String consoleLog();
+}

@@ -1,0 +1,159 @@
+package dev.virtunit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Translates one {@link LibvirtGuest} (on a field or parameter, directly or through a composed annotation) into a
+ * {@link GuestSpec}, checking the declaration itself first. Everything fails here, before anything is created.
+ */
+final class GuestDeclaration {
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
+
+    private GuestDeclaration() {
+    }
+
+    /** Checks a field's declaration: type {@link Guest}, not final, static or not as {@code wantStatic}. */
+    static void checkField(Field field) {
+        String where = describe(field);
+        String declaration = (Modifier.isStatic(field.getModifiers()) ? "static " : "") + "Guest " + field.getName() + ";";
+        if (!Guest.class.equals(field.getType())) {
+            throw new InvalidDeclarationException(where + " has type " + field.getType().getName() + "; it must be "
+                    + Guest.class.getName() + ". Declare it as `" + declaration + "`");
+        }
+        if (Modifier.isFinal(field.getModifiers())) {
+            throw new InvalidDeclarationException(where + " must not be final; declare it as `" + declaration + "`");
+        }
+    }
+
+    static void checkParameter(Parameter parameter, String where) {
+        if (!Guest.class.equals(parameter.getType())) {
+            throw new InvalidDeclarationException(where + " has type " + parameter.getType().getName()
+                    + "; it must be " + Guest.class.getName());
+        }
+    }
+
+    static String describe(Field field) {
+        return "@LibvirtGuest field [" + field.getDeclaringClass().getName() + "." + field.getName() + "]";
+    }
+
+    static GuestSpec toSpec(LibvirtGuest annotation, String where, Class<?> testClass) {
+        GuestSpec.Builder spec = GuestSpec.builder().origin(where)
+                .memoryMiB(annotation.memoryMiB())
+                .vcpus(annotation.vcpus())
+                .graphics(annotation.graphics())
+                .user(annotation.user())
+                .awaitSsh(annotation.awaitSsh());
+        String image = expand(annotation.image(), where, "image");
+        String liveCd = expand(annotation.liveCd(), where, "liveCd");
+        String cdrom = expand(annotation.cdrom(), where, "cdrom");
+        if (!image.isEmpty() && !liveCd.isEmpty()) {
+            throw new InvalidDeclarationException(where + " is invalid: image and liveCd were both given; a guest "
+                    + "boots one way: keep one");
+        }
+        if (!liveCd.isEmpty() && !cdrom.isEmpty()) {
+            throw new InvalidDeclarationException(where + " is invalid: liveCd and cdrom were both given; a live CD "
+                    + "is the CD-ROM: keep liveCd");
+        }
+        if (!image.isEmpty()) {
+            spec.image(Path.of(image));
+            if (!cdrom.isEmpty()) {
+                spec.cdrom(Path.of(cdrom));
+            }
+            if (annotation.installDiskMiB() > 0) {
+                throw new InvalidDeclarationException(where + " is invalid: installDiskMiB is for installing from a "
+                        + "CD-ROM; a guest that imports an image boots from that image. Drop installDiskMiB, or drop the image");
+            }
+        } else if (!liveCd.isEmpty()) {
+            spec.liveCd(Path.of(liveCd));
+        } else if (!cdrom.isEmpty()) {
+            if (annotation.installDiskMiB() <= 0) {
+                throw new InvalidDeclarationException(where + " is invalid: cdrom without image needs installDiskMiB "
+                        + "(install onto a new disk, e.g. installDiskMiB = 8192), or use liveCd to boot the ISO with no disk");
+            }
+            spec.installFromCdrom(Path.of(cdrom), annotation.installDiskMiB());
+        }
+        if (!annotation.name().isEmpty()) {
+            spec.name(annotation.name());
+        }
+        for (long size : annotation.blankDisksMiB()) {
+            spec.blankDisk(size);
+        }
+        if (!annotation.acceleration().isEmpty()) {
+            spec.acceleration(acceleration(annotation.acceleration(), where));
+        }
+        if (!annotation.address().isEmpty()) {
+            spec.address(annotation.address());
+        }
+        if (!annotation.gateway().isEmpty()) {
+            spec.gateway(annotation.gateway());
+        }
+        if (!annotation.userData().isEmpty() && !annotation.userDataResource().isEmpty()) {
+            throw new InvalidDeclarationException(where + " is invalid: give userData or userDataResource, not both");
+        }
+        if (!annotation.userData().isEmpty()) {
+            spec.userData(annotation.userData());
+        } else if (!annotation.userDataResource().isEmpty()) {
+            spec.userData(resource(annotation.userDataResource(), testClass, where));
+        }
+        if (annotation.bootTimeoutSeconds() < 0) {
+            throw new InvalidDeclarationException(where + " is invalid: bootTimeoutSeconds " + annotation.bootTimeoutSeconds()
+                    + " must be positive, or 0 for the configured virtunit.boot.timeout");
+        }
+        if (annotation.bootTimeoutSeconds() > 0) {
+            spec.bootTimeout(Duration.ofSeconds(annotation.bootTimeoutSeconds()));
+        }
+        return spec.build();
+    }
+
+    private static Acceleration acceleration(String value, String where) {
+        try {
+            return Acceleration.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDeclarationException(where + " is invalid: acceleration '" + value
+                    + "' is not one of auto, kvm, tcg");
+        }
+    }
+
+    /** Replaces {@code ${name}} with the system property or environment variable {@code name}. */
+    static String expand(String value, String where, String attribute) {
+        Matcher matcher = PLACEHOLDER.matcher(value);
+        StringBuilder expanded = new StringBuilder();
+        while (matcher.find()) {
+            String name = matcher.group(1);
+            String replacement = System.getProperty(name, System.getenv(name));
+            if (replacement == null) {
+                throw new InvalidDeclarationException(where + " is invalid: " + attribute + " '" + value + "' uses ${"
+                        + name + "}, but there is no system property or environment variable " + name + "; set it "
+                        + "(e.g. -D" + name + "=...) or write the path out");
+            }
+            matcher.appendReplacement(expanded, Matcher.quoteReplacement(replacement));
+        }
+        matcher.appendTail(expanded);
+        return expanded.toString();
+    }
+
+    private static String resource(String name, Class<?> testClass, String where) {
+        String path = name.startsWith("/") ? name.substring(1) : name;
+        try (InputStream in = testClass.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) {
+                throw new InvalidDeclarationException(where + " is invalid: userDataResource '" + name
+                        + "' is not on the classpath; put it under src/test/resources/" + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

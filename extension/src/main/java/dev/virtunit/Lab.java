@@ -1,0 +1,52 @@
+package dev.virtunit;
+
+import dev.virtunit.internal.lab.LabSession;
+
+/**
+ * A set of guests and the networks and disks they use, made through libvirt and removed together. The JUnit
+ * extension keeps one per test run; code that computes its topology, or runs outside JUnit, uses one directly:
+ * <pre>{@code
+ * try (Lab lab = Lab.start()) {
+ *     Guest guest = lab.guest(GuestSpec.builder().image(Path.of("router.qcow2")).build());
+ *     guest.ssh().exec("ip route");
+ * }
+ * }</pre>
+ *
+ * @since 0.1
+ */
+public interface Lab extends AutoCloseable {
+
+    /** Connects to libvirt with the settings from system properties, environment variables and defaults. */
+    static Lab start() {
+        return start(LabConfig.fromEnvironment());
+    }
+
+    static Lab start(LabConfig config) {
+        return LabSession.start(config);
+    }
+
+    /** This run's id; every object the lab creates has it in its name ({@code vu-<run>-...}). */
+    String runId();
+
+    /** The settings in force. */
+    LabConfig config();
+
+    /** Creates a guest, boots it and waits until it is ready (running, addressed, answering SSH). */
+    Guest guest(GuestSpec spec);
+
+    /** Removes a guest and its disks now rather than at {@link #close()}. Idempotent. */
+    void remove(Guest guest);
+
+    /**
+     * Removes everything the lab created, newest first, going on past failures and reporting them together.
+     * Honours the configured {@link CleanupMode} only through {@link #close(boolean)}.
+     */
+    @Override
+    void close();
+
+    /**
+     * Closes the lab after a run that {@code succeeded} or not: with cleanup {@code on-success} a failed run keeps
+     * everything and logs how to reach the guests; with {@code never} everything is kept.
+     */
+    void close(boolean succeeded);
+}

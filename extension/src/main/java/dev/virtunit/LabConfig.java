@@ -1,0 +1,148 @@
+package dev.virtunit;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Settings every guest of a lab shares. Each comes from, first found wins: a system property, an environment
+ * variable, a JUnit configuration parameter ({@code junit-platform.properties}), the default.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>property</th><th>environment</th><th>default</th></tr>
+ *   <tr><td>{@code virtunit.libvirt.uri}</td><td>{@code VIRTUNIT_LIBVIRT_URI}</td><td>{@code qemu:///system}</td></tr>
+ *   <tr><td>{@code virtunit.acceleration}</td><td>{@code VIRTUNIT_ACCELERATION}</td><td>{@code auto} ({@code kvm}, {@code tcg})</td></tr>
+ *   <tr><td>{@code virtunit.cleanup}</td><td>{@code VIRTUNIT_CLEANUP}</td><td>{@code always} ({@code on-success}, {@code never})</td></tr>
+ *   <tr><td>{@code virtunit.boot.timeout}</td><td>{@code VIRTUNIT_BOOT_TIMEOUT}</td><td>{@code 120} seconds (or ISO-8601, {@code PT2M})</td></tr>
+ *   <tr><td>{@code virtunit.state.dir}</td><td>{@code VIRTUNIT_STATE_DIR}</td><td>{@code /var/lib/virtunit} (pools, run records, keys)</td></tr>
+ *   <tr><td>{@code virtunit.cache.dir}</td><td>{@code VIRTUNIT_CACHE_DIR}</td><td>{@code /var/cache/virtunit} (images, the KVM probe's answer)</td></tr>
+ *   <tr><td>{@code virtunit.unavailable}</td><td>{@code VIRTUNIT_UNAVAILABLE}</td><td>{@code skip} ({@code fail}): when the host cannot run guests</td></tr>
+ * </table>
+ *
+ * @param libvirtUri    the libvirt connection URI
+ * @param acceleration  KVM, software emulation, or proven-KVM-else-TCG
+ * @param cleanup       when to remove what was created
+ * @param bootTimeout   how long a guest may take to become ready
+ * @param stateDir      where virtunit keeps pools, run records and keys
+ * @param cacheDir      where virtunit caches images and what it learned about the host
+ * @param failWhenUnavailable whether a host that cannot run guests fails the tests instead of skipping them
+ * @since 0.1
+ */
+public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMode cleanup, Duration bootTimeout,
+                        Path stateDir, Path cacheDir, boolean failWhenUnavailable) {
+
+    public LabConfig {
+        Objects.requireNonNull(libvirtUri, "libvirtUri");
+        Objects.requireNonNull(acceleration, "acceleration");
+        Objects.requireNonNull(cleanup, "cleanup");
+        Objects.requireNonNull(bootTimeout, "bootTimeout");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(cacheDir, "cacheDir");
+    }
+
+    /** The defaults, overridden by system properties and environment variables. */
+    public static LabConfig fromEnvironment() {
+        return resolve(key -> Optional.empty());
+    }
+
+    /**
+     * Resolves every setting: system property, then environment variable, then {@code parameters} (the JUnit
+     * configuration parameters), then the default.
+     *
+     * @throws InvalidDeclarationException naming the setting, its source and the values allowed
+     */
+    public static LabConfig resolve(Function<String, Optional<String>> parameters) {
+        Function<String, Optional<Setting>> lookup = key -> {
+            String property = System.getProperty(key);
+            if (property != null && !property.isBlank()) {
+                return Optional.of(new Setting(key, property.strip(), "system property " + key));
+            }
+            String variable = key.toUpperCase(Locale.ROOT).replace('.', '_');
+            String env = System.getenv(variable);
+            if (env != null && !env.isBlank()) {
+                return Optional.of(new Setting(key, env.strip(), "environment variable " + variable));
+            }
+            return parameters.apply(key).filter(v -> !v.isBlank())
+                    .map(v -> new Setting(key, v.strip(), "configuration parameter " + key));
+        };
+        return new LabConfig(
+                lookup.apply("virtunit.libvirt.uri").map(Setting::value).orElse("qemu:///system"),
+                lookup.apply("virtunit.acceleration").map(s -> s.choice(Acceleration.class)).orElse(Acceleration.AUTO),
+                lookup.apply("virtunit.cleanup").map(s -> s.choice(CleanupMode.class)).orElse(CleanupMode.ALWAYS),
+                lookup.apply("virtunit.boot.timeout").map(Setting::duration).orElse(Duration.ofSeconds(120)),
+                lookup.apply("virtunit.state.dir").map(s -> Path.of(s.value())).orElse(Path.of("/var/lib/virtunit")),
+                lookup.apply("virtunit.cache.dir").map(s -> Path.of(s.value())).orElse(Path.of("/var/cache/virtunit")),
+                lookup.apply("virtunit.unavailable").map(s -> s.oneOf("skip", "fail").equals("fail")).orElse(false));
+    }
+
+    public LabConfig withLibvirtUri(String uri) {
+        return new LabConfig(uri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable);
+    }
+
+    public LabConfig withAcceleration(Acceleration value) {
+        return new LabConfig(libvirtUri, value, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable);
+    }
+
+    public LabConfig withCleanup(CleanupMode value) {
+        return new LabConfig(libvirtUri, acceleration, value, bootTimeout, stateDir, cacheDir, failWhenUnavailable);
+    }
+
+    public LabConfig withBootTimeout(Duration value) {
+        return new LabConfig(libvirtUri, acceleration, cleanup, value, stateDir, cacheDir, failWhenUnavailable);
+    }
+
+    public LabConfig withStateDir(Path value) {
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, value, cacheDir, failWhenUnavailable);
+    }
+
+    public LabConfig withCacheDir(Path value) {
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, value, failWhenUnavailable);
+    }
+
+    private record Setting(String key, String value, String source) {
+
+        <E extends Enum<E>> E choice(Class<E> type) {
+            String normalised = value.toUpperCase(Locale.ROOT).replace('-', '_');
+            for (E constant : type.getEnumConstants()) {
+                if (constant.name().equals(normalised)) {
+                    return constant;
+                }
+            }
+            StringBuilder allowed = new StringBuilder();
+            for (E constant : type.getEnumConstants()) {
+                allowed.append(allowed.length() == 0 ? "" : ", ").append(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+            throw invalid(allowed.toString());
+        }
+
+        String oneOf(String... allowed) {
+            for (String candidate : allowed) {
+                if (candidate.equalsIgnoreCase(value)) {
+                    return candidate;
+                }
+            }
+            throw invalid(String.join(", ", allowed));
+        }
+
+        Duration duration() {
+            try {
+                Duration parsed = value.matches("\\d+") ? Duration.ofSeconds(Long.parseLong(value)) : Duration.parse(value);
+                if (!parsed.isNegative() && !parsed.isZero()) {
+                    return parsed;
+                }
+            } catch (DateTimeParseException | ArithmeticException ignored) {
+                // reported below with the forms allowed
+            }
+            throw invalid("a positive number of seconds such as 120, or an ISO-8601 duration such as PT2M");
+        }
+
+        private InvalidDeclarationException invalid(String allowed) {
+            return new InvalidDeclarationException(source + " is '" + value + "'; allowed: " + allowed);
+        }
+    }
+}

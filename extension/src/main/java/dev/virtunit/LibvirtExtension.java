@@ -1,0 +1,226 @@
+package dev.virtunit;
+
+import dev.virtunit.internal.lab.LabGuest;
+import dev.virtunit.internal.lab.LabSession;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
+import org.junit.platform.commons.support.ModifierSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The JUnit adapter: static {@link LibvirtGuest} fields in {@code beforeAll}, instance fields in {@code beforeEach}
+ * (of every instance, so {@code @Nested} classes work), parameters through {@link ParameterResolver}; one code path
+ * for all three. Each guest is kept in the store of the context it lives for, as an {@link AutoCloseable}, so JUnit
+ * closes it when that context ends, newest first. One {@link Lab} serves the whole run, from the root store.
+ */
+class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LibvirtExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LibvirtExtension.class);
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        LabHolder holder = labHolder(context);
+        if (holder.invalidConfiguration != null) {
+            // Fails in beforeAll with our own exception, rather than as JUnit's "failed to evaluate condition".
+            return ConditionEvaluationResult.enabled("virtunit: configuration invalid, reported by the test class");
+        }
+        if (holder.unavailable != null && !holder.config.failWhenUnavailable()) {
+            return ConditionEvaluationResult.disabled("virtunit: this host cannot run guests: "
+                    + holder.unavailable.getMessage() + " (set virtunit.unavailable=fail to fail instead of skipping)");
+        }
+        return ConditionEvaluationResult.enabled("virtunit: libvirt is reachable");
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        Class<?> testClass = context.getRequiredTestClass();
+        injectFields(context, null, testClass, ModifierSupport::isStatic);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
+            injectFields(context, instance, instance.getClass(), ModifierSupport::isNotStatic);
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.isAnnotated(LibvirtGuest.class);
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
+        String where = "@LibvirtGuest parameter [" + parameterContext.getParameter().getName() + "] of "
+                + parameterContext.getDeclaringExecutable();
+        GuestDeclaration.checkParameter(parameterContext.getParameter(), where);
+        LibvirtGuest annotation = parameterContext.findAnnotation(LibvirtGuest.class).orElseThrow();
+        GuestSpec spec = GuestDeclaration.toSpec(annotation, where, context.getRequiredTestClass());
+        try {
+            // Without javac -parameters the name is arg0; the method's name labels the guest better then.
+            java.lang.reflect.Parameter parameter = parameterContext.getParameter();
+            String label = parameter.isNamePresent() ? parameter.getName()
+                    : parameterContext.getDeclaringExecutable().getName() + "-" + parameterContext.getIndex();
+            List<ManagedGuest> guests = provision(context, List.of(new Request(spec, label)));
+            return guests.get(0).guest();
+        } catch (VirtunitException e) {
+            throw new ParameterResolutionException(e.getMessage(), e);
+        }
+    }
+
+    /** Validates every annotated field first, then boots all their guests together, then injects them. */
+    private void injectFields(ExtensionContext context, Object instance, Class<?> type, Predicate<Field> which) {
+        List<Field> fields = AnnotationSupport.findAnnotatedFields(type, LibvirtGuest.class, which,
+                HierarchyTraversalMode.TOP_DOWN);
+        if (fields.isEmpty()) {
+            return;
+        }
+        List<Request> requests = new ArrayList<>();
+        for (Field field : fields) {
+            GuestDeclaration.checkField(field);
+            LibvirtGuest annotation = AnnotationSupport.findAnnotation(field, LibvirtGuest.class).orElseThrow();
+            requests.add(new Request(GuestDeclaration.toSpec(annotation, GuestDeclaration.describe(field), type), field.getName()));
+        }
+        List<ManagedGuest> guests = provision(context, requests);
+        for (int i = 0; i < fields.size(); i++) {
+            Field field = fields.get(i);
+            try {
+                field.setAccessible(true);
+                field.set(instance, guests.get(i).guest());
+            } catch (IllegalAccessException e) {
+                throw new ExtensionConfigurationException("cannot set " + GuestDeclaration.describe(field), e);
+            }
+        }
+    }
+
+    private record Request(GuestSpec spec, String label) {
+    }
+
+    /**
+     * Defines and starts every guest first, so they boot side by side, then waits for each. Each is in the store
+     * before it is started, so a failure in any of them still tears all of them down.
+     */
+    private List<ManagedGuest> provision(ExtensionContext context, List<Request> requests) {
+        LabSession lab = lab(context);
+        ExtensionContext.Store store = context.getStore(NAMESPACE);
+        List<ManagedGuest> guests = new ArrayList<>();
+        for (Request request : requests) {
+            LabGuest guest = lab.create(request.spec(), request.label());
+            ManagedGuest managed = new ManagedGuest(lab, guest, context);
+            store.put(managed, managed);
+            guests.add(managed);
+        }
+        for (ManagedGuest managed : guests) {
+            managed.guest().awaitReady();
+        }
+        return guests;
+    }
+
+    private static LabSession lab(ExtensionContext context) {
+        LabHolder holder = labHolder(context);
+        if (holder.invalidConfiguration != null) {
+            throw holder.invalidConfiguration;
+        }
+        if (holder.unavailable != null) {
+            throw holder.unavailable;
+        }
+        return holder.lab;
+    }
+
+    /**
+     * The run's one lab, in the root store so the root context closes it when the whole run ends. The store's
+     * compute methods changed between JUnit 5 and 6, so this uses get and put under a lock, which both have.
+     */
+    private static LabHolder labHolder(ExtensionContext context) {
+        ExtensionContext.Store root = context.getRoot().getStore(NAMESPACE);
+        synchronized (LibvirtExtension.class) {
+            LabHolder holder = root.get(LabHolder.class, LabHolder.class);
+            if (holder == null) {
+                try {
+                    holder = LabHolder.start(LabConfig.resolve(context::getConfigurationParameter));
+                } catch (InvalidDeclarationException e) {
+                    holder = new LabHolder(null, null, null, e);
+                }
+                root.put(LabHolder.class, holder);
+            }
+            return holder;
+        }
+    }
+
+    /** The lab, or why the host cannot run guests. JUnit closes it at the end of the run. */
+    private static final class LabHolder implements AutoCloseable {
+        private final LabConfig config;
+        private final LabSession lab;
+        private final HostUnavailableException unavailable;
+        private final InvalidDeclarationException invalidConfiguration;
+
+        private LabHolder(LabConfig config, LabSession lab, HostUnavailableException unavailable,
+                          InvalidDeclarationException invalidConfiguration) {
+            this.config = config;
+            this.lab = lab;
+            this.unavailable = unavailable;
+            this.invalidConfiguration = invalidConfiguration;
+        }
+
+        static LabHolder start(LabConfig config) {
+            try {
+                return new LabHolder(config, LabSession.start(config), null, null);
+            } catch (HostUnavailableException e) {
+                LOG.warn("virtunit: {}", e.getMessage());
+                return new LabHolder(config, null, e, null);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (lab != null) {
+                lab.close(true);
+            }
+        }
+    }
+
+    /** One guest in a JUnit store: removed when its context closes, or kept after a failure if so configured. */
+    private static final class ManagedGuest implements AutoCloseable {
+        private final LabSession lab;
+        private final LabGuest guest;
+        private final ExtensionContext context;
+
+        ManagedGuest(LabSession lab, LabGuest guest, ExtensionContext context) {
+            this.lab = lab;
+            this.guest = guest;
+            this.context = context;
+        }
+
+        LabGuest guest() {
+            return guest;
+        }
+
+        @Override
+        public void close() {
+            CleanupMode mode = lab.config().cleanup();
+            boolean failed = context.getExecutionException().isPresent();
+            if (mode == CleanupMode.NEVER || (mode == CleanupMode.ON_SUCCESS && failed)) {
+                guest.keep();
+                LOG.warn("virtunit kept guest for inspection (cleanup {}): {}", mode, guest.howToReach());
+                return;
+            }
+            lab.remove(guest);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.virtunit;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Declares a guest on a field or parameter of type {@link Guest}. A static field holds one guest for the whole
+ * class, an instance field one per test, a parameter one for that test; each is ready (running, addressed,
+ * answering SSH) when the test sees it and removed afterwards.
+ * <pre>{@code
+ * @LibvirtTest
+ * class RouterTest {
+ *     @LibvirtGuest(image = "images/router.qcow2", memoryMiB = 512)
+ *     static Guest router;
+ * }
+ * }</pre>
+ * Compose it: {@code @LibvirtGuest(image = "router.qcow2") @Retention(RUNTIME) @interface RouterGuest {}} lets a
+ * test declare {@code @RouterGuest static Guest router;}. Paths may use {@code ${name}}, replaced by the system
+ * property or environment variable {@code name}.
+ *
+ * @since 0.1
+ */
+@Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@ExtendWith(LibvirtExtension.class)
+public @interface LibvirtGuest {
+
+    /** Disk image to import (qcow2 or raw; the guest runs on an overlay, the image is never written). */
+    String image() default "";
+
+    /** ISO to boot with no disk at all, as {@code virt-install --livecd --disk none}. */
+    String liveCd() default "";
+
+    /**
+     * ISO in the CD-ROM drive. With {@link #installDiskMiB()} it is an installer that writes a new blank disk,
+     * which later boots ({@code virt-install --disk size=N --cdrom ISO}); with {@link #image()} it is just inserted.
+     */
+    String cdrom() default "";
+
+    /** Size of the blank disk an installer CD-ROM installs onto. */
+    long installDiskMiB() default 0;
+
+    /** The libvirt domain name; empty means a unique {@code vu-<run>-<field>}. A name that is taken fails. */
+    String name() default "";
+
+    int memoryMiB() default 256;
+
+    int vcpus() default 1;
+
+    /** Extra blank disks, by size in MiB (vdb, vdc, ...). */
+    long[] blankDisksMiB() default {};
+
+    Graphics graphics() default Graphics.NONE;
+
+    /** {@code auto}, {@code kvm} or {@code tcg}; empty means the configured {@code virtunit.acceleration}. */
+    String acceleration() default "";
+
+    /** Static address in CIDR notation; empty means DHCP. */
+    String address() default "";
+
+    /** Default gateway for a static address; empty means the network's own. */
+    String gateway() default "";
+
+    /** Extra {@code #cloud-config} merged into virtunit's seed. */
+    String userData() default "";
+
+    /** Like {@link #userData()}, read from this classpath resource. */
+    String userDataResource() default "";
+
+    /** The user SSH logs in as. */
+    String user() default "root";
+
+    /** Seconds the guest may take to become ready; 0 means the configured {@code virtunit.boot.timeout}. */
+    int bootTimeoutSeconds() default 0;
+
+    /** Whether readiness waits for an SSH login; false for images without SSH or cloud-init. */
+    boolean awaitSsh() default true;
+}

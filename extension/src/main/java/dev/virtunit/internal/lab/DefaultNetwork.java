@@ -1,0 +1,24 @@
+package dev.virtunit.internal.lab;
+
+/**
+ * The network a guest joins when it declares none: a libvirt network with no forwarding (nothing leaves the host),
+ * the host at {@code .1}, DHCP from {@code .100} to {@code .254}; {@code .2} to {@code .99} are for static addresses.
+ *
+ * @param name   the libvirt network name
+ * @param bridge its bridge device, within Linux's 15 characters
+ * @param subnet the subnet leased for it
+ */
+record DefaultNetwork(String name, String bridge, SubnetLease subnet) {
+
+    String toXml() {
+        return """
+                <network>
+                  <name>%s</name>
+                  <bridge name='%s' stp='off' delay='0'/>
+                  <ip address='%s' netmask='255.255.255.0'>
+                    <dhcp><range start='%s' end='%s'/></dhcp>
+                  </ip>
+                </network>
+                """.formatted(name, bridge, subnet.gateway(), subnet.host(100), subnet.host(254));
+    }
+}

@@ -1,0 +1,81 @@
+package dev.virtunit.internal.lab;
+
+import dev.virtunit.InvalidDeclarationException;
+import dev.virtunit.internal.host.Command;
+import dev.virtunit.internal.host.CommandFailedException;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A disk image a guest imports, as {@code qemu-img info} sees it: its format (detected, never guessed from the
+ * file name) and virtual size. Guests never write it: they run on a copy-on-write overlay.
+ *
+ * @param path        the image, absolute and with symbolic links resolved (a backing path must not move)
+ * @param format      {@code qcow2} or {@code raw}
+ * @param virtualSize the size the guest sees, in bytes
+ */
+public record DiskImage(Path path, String format, long virtualSize) {
+
+    private static final Pattern FORMAT = Pattern.compile("\"format\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern VIRTUAL_SIZE = Pattern.compile("\"virtual-size\"\\s*:\\s*(\\d+)");
+
+    /**
+     * Inspects {@code image}.
+     *
+     * @param origin what declared it, for messages, e.g. {@code @LibvirtGuest field [NatTest.router]}
+     */
+    public static DiskImage inspect(Path image, String origin) {
+        Path real;
+        try {
+            real = image.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new InvalidDeclarationException(origin + ": image '" + image + "' cannot be read: " + e.getMessage());
+        }
+        String json;
+        try {
+            json = Command.check(Duration.ofSeconds(60), "qemu-img", "info", "--output=json", real.toString()).stdout();
+        } catch (CommandFailedException e) {
+            throw new InvalidDeclarationException(origin + ": image '" + image + "' is not a disk image qemu-img can read: "
+                    + e.getMessage());
+        }
+        // The image's own entry comes first; a backing file's entry (with --backing-chain) would follow.
+        Matcher format = FORMAT.matcher(json);
+        Matcher size = VIRTUAL_SIZE.matcher(json);
+        if (!format.find() || !size.find()) {
+            throw new InvalidDeclarationException(origin + ": qemu-img did not report format and size of '" + image + "': " + json);
+        }
+        String detected = format.group(1);
+        if (!detected.equals("qcow2") && !detected.equals("raw")) {
+            throw new InvalidDeclarationException(origin + ": image '" + image + "' is " + detected + "; virtunit imports "
+                    + "qcow2 and raw images. Convert it: qemu-img convert -O qcow2 " + image + " image.qcow2");
+        }
+        return new DiskImage(real, detected, Long.parseLong(size.group(1)));
+    }
+
+    /** libvirt volume XML for a qcow2 overlay named {@code volume} on top of this image. */
+    public String overlayVolumeXml(String volume) {
+        return """
+                <volume>
+                  <name>%s</name>
+                  <capacity unit='bytes'>%d</capacity>
+                  <target><format type='qcow2'/></target>
+                  <backingStore><path>%s</path><format type='%s'/></backingStore>
+                </volume>
+                """.formatted(DomainPlan.text(volume), virtualSize, DomainPlan.text(path.toString()), format);
+    }
+
+    /** libvirt volume XML for a blank thin qcow2 disk. */
+    public static String blankVolumeXml(String volume, long sizeMiB) {
+        return """
+                <volume>
+                  <name>%s</name>
+                  <capacity unit='MiB'>%d</capacity>
+                  <allocation unit='MiB'>0</allocation>
+                  <target><format type='qcow2'/></target>
+                </volume>
+                """.formatted(DomainPlan.text(volume), sizeMiB);
+    }
+}

@@ -1,0 +1,334 @@
+package dev.virtunit.internal.lab;
+
+import dev.virtunit.BlockCounters;
+import dev.virtunit.DiskInfo;
+import dev.virtunit.DomainInfo;
+import dev.virtunit.Guest;
+import dev.virtunit.GuestSpec;
+import dev.virtunit.GuestState;
+import dev.virtunit.GuestStats;
+import dev.virtunit.InterfaceCounters;
+import dev.virtunit.InterfaceInfo;
+import dev.virtunit.PingResult;
+import dev.virtunit.Ssh;
+import dev.virtunit.VirtunitException;
+import dev.virtunit.internal.libvirt.Hypervisor;
+import dev.virtunit.internal.ssh.PingCommand;
+import dev.virtunit.internal.ssh.PingOutput;
+import dev.virtunit.internal.ssh.SshKeyPair;
+import dev.virtunit.internal.ssh.SshTarget;
+import dev.virtunit.internal.ssh.SshjSsh;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.awaitility.Awaitility.await;
+
+/** The {@link Guest} handle: a libvirt domain of the lab's, its disks and seed, and an SSH login to it. */
+public final class LabGuest implements Guest {
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+
+    private final LabSession lab;
+    private final Hypervisor hypervisor;
+    private final GuestSpec spec;
+    private final String name;
+    private final String mac;
+    private final Optional<String> staticAddress;
+    private final SshKeyPair hostKey;
+    private final Path consoleLog;
+    private final Teardown teardown;
+    private final Duration bootTimeout;
+    private SshjSsh ssh;
+    private String sshAddress;
+    private boolean kept;
+
+    LabGuest(LabSession lab, GuestSpec spec, String name, String mac, Optional<String> staticAddress, SshKeyPair hostKey,
+             Path consoleLog, Teardown teardown) {
+        this.lab = lab;
+        this.hypervisor = lab.hypervisor();
+        this.spec = spec;
+        this.name = name;
+        this.mac = mac;
+        this.staticAddress = staticAddress;
+        this.hostKey = hostKey;
+        this.consoleLog = consoleLog;
+        this.teardown = teardown;
+        this.bootTimeout = spec.bootTimeout().orElse(lab.config().bootTimeout());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String uuid() {
+        return hypervisor.domainUuid(name);
+    }
+
+    @Override
+    public String mac() {
+        return mac;
+    }
+
+    public GuestSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public List<String> addresses() {
+        if (staticAddress.isPresent()) {
+            return List.of(staticAddress.get());
+        }
+        return hypervisor.leasedAddresses(name, mac);
+    }
+
+    @Override
+    public String address() {
+        List<String> addresses = addresses();
+        if (addresses.isEmpty()) {
+            throw new VirtunitException("guest " + name + " has no IPv4 address yet (no static address declared, and "
+                    + "no DHCP lease for " + mac + "); state " + state());
+        }
+        return addresses.get(0);
+    }
+
+    @Override
+    public synchronized Ssh ssh() {
+        String address = address();
+        if (ssh == null || !address.equals(sshAddress)) {
+            if (ssh != null) {
+                ssh.close();
+            }
+            ssh = new SshjSsh(new SshTarget(address, 22, spec.user(), lab.clientKey(), hostKey.sha256Fingerprint(),
+                    CONNECT_TIMEOUT, COMMAND_TIMEOUT, lab.clientKeyFile()));
+            sshAddress = address;
+        }
+        return ssh;
+    }
+
+    @Override
+    public PingResult ping(String target) {
+        return ping(target, 3);
+    }
+
+    @Override
+    public PingResult ping(String target, int count) {
+        String command = PingCommand.of(target, count, 1);
+        // ping says why it gave up (bad address, unreachable) on stderr; the parser needs both.
+        var result = ssh().exec(command, Duration.ofSeconds(count * 2L + 10));
+        return PingOutput.parse(target, result.stdout() + result.stderr());
+    }
+
+    // ---- lifecycle ----
+
+    @Override
+    public void start() {
+        hypervisor.startDomain(name);
+        awaitReady();
+    }
+
+    @Override
+    public void shutdown() {
+        shutdown(bootTimeout);
+    }
+
+    @Override
+    public void shutdown(Duration timeout) {
+        if (!state().isActive() && state() != GuestState.PAUSED) {
+            return;
+        }
+        disconnect();
+        hypervisor.shutdownDomain(name);
+        try {
+            await("guest " + name + " to power off after virsh shutdown").atMost(timeout)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> state().isDead());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // As virsh users do: ask nicely, then pull the plug.
+            hypervisor.destroyDomain(name);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        disconnect();
+        hypervisor.destroyDomain(name);
+    }
+
+    @Override
+    public void reboot() {
+        String bootId = spec.awaitSsh() ? currentBootId() : "";
+        disconnect();
+        hypervisor.rebootDomain(name);
+        if (spec.awaitSsh()) {
+            // Ready again means a new boot, not the old kernel still answering before it goes down.
+            await("guest " + name + " to come back from reboot with a new boot id").atMost(bootTimeout)
+                    .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                    .failFast("guest " + name + " stopped while rebooting", () -> state().isDead())
+                    .until(() -> !currentBootId().equals(bootId));
+        }
+        awaitReady();
+    }
+
+    private String currentBootId() {
+        return ssh().exec("cat /proc/sys/kernel/random/boot_id", Duration.ofSeconds(10)).stdout().strip();
+    }
+
+    @Override
+    public void suspend() {
+        hypervisor.suspendDomain(name);
+    }
+
+    @Override
+    public void resume() {
+        hypervisor.resumeDomain(name);
+    }
+
+    @Override
+    public GuestState state() {
+        return hypervisor.domainState(name);
+    }
+
+    @Override
+    public void awaitReady() {
+        new Readiness(this, bootTimeout).awaitAllPhases();
+    }
+
+    boolean answersSsh() {
+        return ssh().exec("true", Duration.ofSeconds(10)).succeeded();
+    }
+
+    // ---- observations ----
+
+    @Override
+    public DomainInfo info() {
+        return hypervisor.domainInfo(name);
+    }
+
+    @Override
+    public GuestStats stats() {
+        DomainInfo info = info();
+        List<InterfaceCounters> nics = new ArrayList<>();
+        List<BlockCounters> blocks = new ArrayList<>();
+        if (info.state().isActive() || info.state() == GuestState.PAUSED) {
+            for (InterfaceInfo nic : interfaces()) {
+                if (!nic.device().isEmpty()) {
+                    nics.add(hypervisor.interfaceCounters(name, nic.device()));
+                }
+            }
+            for (DiskInfo disk : disks()) {
+                if (!disk.source().isEmpty()) {
+                    blocks.add(hypervisor.blockCounters(name, disk.target()));
+                }
+            }
+        }
+        return new GuestStats(info.state(), info.cpuTime(), info.vcpus(),
+                info.state().isActive() ? hypervisor.memoryStats(name) : java.util.Map.of(), nics, blocks);
+    }
+
+    @Override
+    public List<InterfaceInfo> interfaces() {
+        return DomainXml.interfaces(xml());
+    }
+
+    @Override
+    public List<DiskInfo> disks() {
+        return DomainXml.disks(xml());
+    }
+
+    @Override
+    public InterfaceCounters interfaceCounters(String device) {
+        return hypervisor.interfaceCounters(name, device);
+    }
+
+    @Override
+    public InterfaceCounters interfaceCounters() {
+        List<InterfaceInfo> nics = interfaces();
+        if (nics.isEmpty() || nics.get(0).device().isEmpty()) {
+            throw new VirtunitException("guest " + name + " has no running NIC to count (state " + state() + ")");
+        }
+        return interfaceCounters(nics.get(0).device());
+    }
+
+    @Override
+    public BlockCounters blockCounters(String target) {
+        return hypervisor.blockCounters(name, target);
+    }
+
+    @Override
+    public String xml() {
+        return hypervisor.domainXml(name);
+    }
+
+    @Override
+    public String consoleLog() {
+        try {
+            return Files.exists(consoleLog) ? Files.readString(consoleLog, StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            return "(console log " + consoleLog + " unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** The last {@code lines} lines of the console, control characters made visible; for failure messages. */
+    String consoleTail(int lines) {
+        List<String> all = consoleLog().replace("\r", "").lines().toList();
+        List<String> tail = all.subList(Math.max(0, all.size() - lines), all.size());
+        return String.join("\n", tail).replaceAll("[\\x00-\\x08\\x0b-\\x1f\\x7f]", "?");
+    }
+
+    Path consoleLogPath() {
+        return consoleLog;
+    }
+
+    // ---- teardown ----
+
+    synchronized void disconnect() {
+        if (ssh != null) {
+            ssh.close();
+            ssh = null;
+        }
+    }
+
+    /** Removes the domain, its disks, seed and console log. Idempotent. */
+    void remove() {
+        disconnect();
+        teardown.run();
+    }
+
+    /** Keeps the guest for inspection: its teardown is dropped, and the lab keeps what it depends on. */
+    public void keep() {
+        kept = true;
+        teardown.abandon();
+    }
+
+    boolean isKept() {
+        return kept;
+    }
+
+    /** Ready-to-paste commands that reach this guest, for the "kept for inspection" log. */
+    public String howToReach() {
+        String address = staticAddress.orElseGet(() -> {
+            try {
+                return address();
+            } catch (RuntimeException e) {
+                return "<no address>";
+            }
+        });
+        return name + ": ssh -i " + lab.clientKeyFile() + " -o StrictHostKeyChecking=accept-new " + spec.user() + "@"
+                + address + "   |   virsh -c " + lab.config().libvirtUri() + " console " + name
+                + "   |   console log " + consoleLog;
+    }
+
+    @Override
+    public String toString() {
+        return "Guest[" + name + ", " + mac + ", " + staticAddress.orElse("dhcp") + "]";
+    }
+}

@@ -1,0 +1,57 @@
+package dev.virtunit.internal.lab;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * How virtunit names what it creates: prefix {@code vu}, then the run id, so that every object says which run owns
+ * it (for the sweep) and never collides with another run's or with anything not ours.
+ */
+public final class Names {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Names() {
+    }
+
+    /** Six hex digits: unique enough per machine, short enough for Linux's 15-character interface names. */
+    public static String newRunId() {
+        return HexFormat.of().formatHex(randomBytes(3));
+    }
+
+    /** The prefix every libvirt object of a run starts with. */
+    public static String runMarker(String run) {
+        return "vu-" + run + "-";
+    }
+
+    /** A domain name for a guest labelled {@code label} (a field name, say): {@code vu-1a2b3c-router}. */
+    public static String domain(String run, String label) {
+        String clean = label.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("(^-+|-+$)", "");
+        if (clean.isEmpty()) {
+            clean = "guest";
+        }
+        return runMarker(run) + (clean.length() > 40 ? clean.substring(0, 40) : clean);
+    }
+
+    /** A Linux interface name within 15 characters: {@code vu} + run + a short suffix. */
+    public static String bridge(String run, String suffix) {
+        String name = "vu" + run + suffix;
+        if (name.length() > 15) {
+            throw new IllegalArgumentException("interface name '" + name + "' is longer than Linux's 15 characters");
+        }
+        return name;
+    }
+
+    /** A random MAC in QEMU's 52:54:00 range. */
+    public static String newMac() {
+        byte[] bytes = randomBytes(3);
+        return String.format("52:54:00:%02x:%02x:%02x", bytes[0] & 0xff, bytes[1] & 0xff, bytes[2] & 0xff);
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.virtunit.internal.lab;
+
+import dev.virtunit.GuestNotReadyException;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Waits for a guest in phases: the domain runs, it has an address, its SSH port accepts connections, a login runs
+ * {@code true}. One deadline covers all phases. A guest that stops or crashes fails at once rather than at the
+ * deadline; either way the error says which phases were reached and how long each took, the guest's state, and
+ * the end of its serial console.
+ */
+final class Readiness {
+
+    private static final int CONSOLE_LINES = 25;
+
+    private final LabGuest guest;
+    private final Duration timeout;
+    private final List<String> reached = new ArrayList<>();
+
+    Readiness(LabGuest guest, Duration timeout) {
+        this.guest = guest;
+        this.timeout = timeout;
+    }
+
+    void awaitAllPhases() {
+        long started = System.nanoTime();
+        phase(started, "domain running", () -> guest.state().isActive());
+        if (!guest.spec().awaitSsh()) {
+            return;
+        }
+        phase(started, "address known", () -> !guest.addresses().isEmpty());
+        phase(started, "SSH port open", () -> portOpen(guest.address(), 22));
+        phase(started, "SSH login", guest::answersSsh);
+    }
+
+    private void phase(long runStarted, String phase, Callable<Boolean> condition) {
+        long phaseStarted = System.nanoTime();
+        Duration left = timeout.minusNanos(phaseStarted - runStarted);
+        try {
+            await(phase + " of guest " + guest.name())
+                    .atMost(left.isNegative() ? Duration.ofMillis(1) : left)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions()
+                    .failFast("guest " + guest.name() + " stopped", () -> guest.state().isDead())
+                    .until(condition);
+            reached.add(phase + " after " + seconds(System.nanoTime() - phaseStarted));
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            boolean dead = e instanceof TerminalFailureException;
+            throw new GuestNotReadyException("guest " + guest.name() + (dead ? " stopped before it was ready" :
+                    " was not ready within " + timeout.toSeconds() + " s") + ": waiting for '" + phase + "' ("
+                    + seconds(System.nanoTime() - phaseStarted) + "); reached: "
+                    + (reached.isEmpty() ? "nothing" : String.join(", ", reached)) + "; state " + safeState()
+                    + ". Last lines of its serial console (" + guest.consoleLogPath() + "):\n"
+                    + guest.consoleTail(CONSOLE_LINES), e);
+        }
+    }
+
+    private String safeState() {
+        try {
+            return guest.state().toString();
+        } catch (RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    private static boolean portOpen(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String seconds(long nanos) {
+        return String.format("%.1f s", nanos / 1e9);
+    }
+}
