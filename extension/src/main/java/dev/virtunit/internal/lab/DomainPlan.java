@@ -100,7 +100,7 @@ public record DomainPlan(String name, String domainType, int memoryMiB, int vcpu
             xml.append("    </interface>\n");
         }
         xml.append("    <serial type='pty'>\n");
-        xml.append("      <log file='").append(attr(consoleLog.toString())).append("' append='off'/>\n");
+        xml.append("      <log file='").append(attr(consoleLog.toString())).append("' append='on'/>\n");
         xml.append("      <target port='0'/>\n    </serial>\n");
         xml.append("    <console type='pty'><target type='serial' port='0'/></console>\n");
         if (vnc) {

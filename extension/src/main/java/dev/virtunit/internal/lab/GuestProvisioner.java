@@ -63,7 +63,8 @@ final class GuestProvisioner {
             // IDE CD-ROMs: the user's ISO first (hdc), our seed after it (hdd); the pc machine has four IDE slots.
             char nextIde = 'c';
             if (spec.cdrom().isPresent()) {
-                Path iso = spec.cdrom().get().toAbsolutePath();
+                // The real path: a symbolic link (a cache's "current" link, say) may move while the guest runs.
+                Path iso = realPath(spec.cdrom().get());
                 disks.add(new DomainPlan.Disk(Optional.of(iso), "raw", true, "hd" + nextIde++,
                         spec.bootMode() == GuestSpec.BootMode.DISK ? Optional.empty() : Optional.of(bootOrder++)));
             }
@@ -90,6 +91,14 @@ final class GuestProvisioner {
                 e.addSuppressed(teardownFailure);
             }
             throw e;
+        }
+    }
+
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new dev.virtunit.InvalidDeclarationException("CD-ROM image '" + file + "' cannot be read: " + e.getMessage());
         }
     }
 

@@ -45,6 +45,8 @@ public final class LabSession implements Lab {
     private final Path clientKeyFile;
     private final AccelerationChooser acceleration;
     private final Map<String, LabGuest> guests = new LinkedHashMap<>();
+    /** Every name this lab handed out, so a per-test guest never reuses the name of the one before (clear logs). */
+    private final java.util.Set<String> namesUsed = new java.util.HashSet<>();
     private final Thread shutdownHook;
     private RunRecord record;
     private DefaultNetwork defaultNetwork;
@@ -207,14 +209,16 @@ public final class LabSession implements Lab {
                         + "existing guest: virsh destroy " + name + "; virsh undefine " + name);
             }
             guests.put(name, null);
+            namesUsed.add(name);
             return name;
         }
         String base = Names.domain(run, label);
         String name = base;
-        for (int n = 2; guests.containsKey(name) || hypervisor.domainExists(name); n++) {
+        for (int n = 2; namesUsed.contains(name) || hypervisor.domainExists(name); n++) {
             name = base + "-" + n;
         }
         guests.put(name, null);
+        namesUsed.add(name);
         return name;
     }
 

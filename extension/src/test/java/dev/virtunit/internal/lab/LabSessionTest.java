@@ -131,6 +131,9 @@ class LabSessionTest {
 
         assertThat(first).isEqualTo("vu-" + lab.runId() + "-node");
         assertThat(second).isEqualTo("vu-" + lab.runId() + "-node-2");
+        // Nor does a later guest reuse the name of one removed before it: logs stay unambiguous.
+        lab.remove(lab.create(GuestSpec.builder().image(image).build(), "solo"));
+        assertThat(lab.create(GuestSpec.builder().image(image).build(), "solo").name()).isEqualTo("vu-" + lab.runId() + "-solo-2");
         lab.close();
         assertThat(hypervisor.everything()).isEmpty();
     }
