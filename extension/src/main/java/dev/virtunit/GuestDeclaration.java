@@ -54,7 +54,8 @@ final class GuestDeclaration {
                 .vcpus(annotation.vcpus())
                 .graphics(annotation.graphics())
                 .user(annotation.user())
-                .awaitSsh(annotation.awaitSsh());
+                .awaitSsh(annotation.awaitSsh())
+                .dhcp(annotation.dhcp());
         String image = expand(annotation.image(), where, "image");
         String liveCd = expand(annotation.liveCd(), where, "liveCd");
         String cdrom = expand(annotation.cdrom(), where, "cdrom");

@@ -50,6 +50,7 @@ public final class GuestSpec {
     private final Optional<Acceleration> acceleration;
     private final Optional<String> address;
     private final Optional<String> gateway;
+    private final boolean dhcp;
     private final String userData;
     private final String user;
     private final Optional<Duration> bootTimeout;
@@ -68,6 +69,7 @@ public final class GuestSpec {
         this.acceleration = Optional.ofNullable(b.acceleration);
         this.address = Optional.ofNullable(b.address);
         this.gateway = Optional.ofNullable(b.gateway);
+        this.dhcp = b.dhcp;
         this.userData = b.userData;
         this.user = b.user;
         this.bootTimeout = Optional.ofNullable(b.bootTimeout);
@@ -124,9 +126,17 @@ public final class GuestSpec {
         return acceleration;
     }
 
-    /** Static address in CIDR notation; empty means DHCP. */
+    /**
+     * Static address in CIDR notation. Empty: with {@link #dhcp()} the guest asks DHCP, otherwise virtunit picks a
+     * free address on the guest's network and configures it statically (no DHCP wait at boot).
+     */
     public Optional<String> address() {
         return address;
+    }
+
+    /** Whether the guest takes its address from the network's DHCP server, learned by virtunit from the lease. */
+    public boolean dhcp() {
+        return dhcp;
     }
 
     /** Default gateway for a static address; empty means the network's own gateway. */
@@ -177,6 +187,7 @@ public final class GuestSpec {
         private Acceleration acceleration;
         private String address;
         private String gateway;
+        private boolean dhcp;
         private String userData = "";
         private String user = "root";
         private Duration bootTimeout;
@@ -265,6 +276,12 @@ public final class GuestSpec {
             return this;
         }
 
+        /** Take the address from the network's DHCP server rather than a static one virtunit picks. */
+        public Builder dhcp(boolean dhcp) {
+            this.dhcp = dhcp;
+            return this;
+        }
+
         /** Extra {@code #cloud-config} for the guest, merged into virtunit's own. */
         public Builder userData(String cloudConfig) {
             this.userData = Objects.requireNonNull(cloudConfig);
@@ -331,6 +348,9 @@ public final class GuestSpec {
             }
             if (gateway != null && !validIpv4(gateway)) {
                 problems.add("gateway '" + gateway + "' is not an IPv4 address such as 192.168.77.1");
+            }
+            if (dhcp && address != null) {
+                problems.add("address '" + address + "' and dhcp were both given; keep one");
             }
             if (gateway != null && address == null) {
                 problems.add("gateway '" + gateway + "' needs a static address; with DHCP the gateway comes from the DHCP server");

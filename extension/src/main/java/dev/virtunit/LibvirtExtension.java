@@ -217,7 +217,7 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
             boolean failed = context.getExecutionException().isPresent();
             if (mode == CleanupMode.NEVER || (mode == CleanupMode.ON_SUCCESS && failed)) {
                 guest.keep();
-                LOG.warn("virtunit kept guest for inspection (cleanup {}): {}", mode, guest.howToReach());
+                LOG.warn("virtunit kept guest for inspection (cleanup {}): {}", mode.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), guest.howToReach());
                 return;
             }
             lab.remove(guest);

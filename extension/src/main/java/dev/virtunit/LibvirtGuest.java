@@ -61,8 +61,11 @@ public @interface LibvirtGuest {
     /** {@code auto}, {@code kvm} or {@code tcg}; empty means the configured {@code virtunit.acceleration}. */
     String acceleration() default "";
 
-    /** Static address in CIDR notation; empty means DHCP. */
+    /** Static address in CIDR notation; empty means virtunit picks a free one (or DHCP, with {@link #dhcp()}). */
     String address() default "";
+
+    /** Take the address from the network's DHCP server; virtunit learns it from the lease. */
+    boolean dhcp() default false;
 
     /** Default gateway for a static address; empty means the network's own. */
     String gateway() default "";

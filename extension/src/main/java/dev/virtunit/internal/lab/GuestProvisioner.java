@@ -33,7 +33,11 @@ final class GuestProvisioner {
         SshKeyPair hostKey = SshKeyPair.generateEd25519("root@" + name);
         Path consoleLog = lab.poolDir().resolve(name + "-console.log");
         DefaultNetwork network = lab.defaultNetwork();
-        Optional<String> staticAddress = spec.address().map(cidr -> cidr.substring(0, cidr.indexOf('/')));
+        // No address and no DHCP asked for: pick one, so the guest needs no DHCP round at boot and its address is
+        // known before it runs.
+        Optional<String> cidr = spec.dhcp() ? Optional.empty()
+                : Optional.of(spec.address().orElseGet(() -> network.nextStaticAddress() + "/24"));
+        Optional<String> staticAddress = cidr.map(value -> value.substring(0, value.indexOf('/')));
 
         LabGuest guest = new LabGuest(lab, spec, name, mac, staticAddress, hostKey, consoleLog, teardown);
         try {
@@ -70,7 +74,7 @@ final class GuestProvisioner {
             }
             Path seed = lab.poolDir().resolve(name + "-seed.iso");
             teardown.register("seed " + seed, () -> Files.deleteIfExists(seed));
-            seed(spec, name, mac, hostKey, lab.clientKey(), network).writeIso(seed);
+            seed(spec, cidr, name, mac, hostKey, lab.clientKey(), network).writeIso(seed);
             disks.add(new DomainPlan.Disk(Optional.of(seed), "raw", true, "hd" + nextIde, Optional.empty()));
 
             teardown.register("console log " + consoleLog, () -> Files.deleteIfExists(consoleLog));
@@ -102,17 +106,16 @@ final class GuestProvisioner {
         }
     }
 
-    private static CloudInitSeed seed(GuestSpec spec, String name, String mac, SshKeyPair hostKey, SshKeyPair clientKey,
-                                      DefaultNetwork network) {
+    private static CloudInitSeed seed(GuestSpec spec, Optional<String> cidr, String name, String mac, SshKeyPair hostKey,
+                                      SshKeyPair clientKey, DefaultNetwork network) {
         CloudInitSeed.Builder seed = CloudInitSeed.builder()
                 .instanceId(name)
                 .hostname(name)
                 .authorizedKey(clientKey.publicKeyLine())
                 .hostKey(hostKey)
                 .userData(spec.userData());
-        if (spec.address().isPresent()) {
-            seed.nic(NicConfig.staticAddress(mac, "eth0", spec.address().get(),
-                    spec.gateway().orElse(network.subnet().gateway())));
+        if (cidr.isPresent()) {
+            seed.nic(NicConfig.staticAddress(mac, "eth0", cidr.get(), spec.gateway().orElse(network.subnet().gateway())));
         } else {
             seed.nic(NicConfig.dhcp(mac, "eth0"));
         }

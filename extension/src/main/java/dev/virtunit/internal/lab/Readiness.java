@@ -23,6 +23,7 @@ import static org.awaitility.Awaitility.await;
 final class Readiness {
 
     private static final int CONSOLE_LINES = 25;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Readiness.class);
 
     private final LabGuest guest;
     private final Duration timeout;
@@ -42,6 +43,7 @@ final class Readiness {
         phase(started, "address known", () -> !guest.addresses().isEmpty());
         phase(started, "SSH port open", () -> portOpen(guest.address(), 22));
         phase(started, "SSH login", guest::answersSsh);
+        LOG.info("guest {} ready in {}: {}", guest.name(), seconds(System.nanoTime() - started), String.join(", ", reached));
     }
 
     private void phase(long runStarted, String phase, Callable<Boolean> condition) {

@@ -1,0 +1,130 @@
+package dev.virtunit.internal.net;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An IPv4 address with a prefix length, such as {@code 192.168.231.1/24} (an interface address) or
+ * {@code 192.168.231.0/24} (a subnet). IPv4 only, because the NAT tables virtunit builds are of nftables family
+ * {@code ip}; parsing is strict (four decimal octets, no leading zeros that {@code ip} would read as octal) so a
+ * typo fails here with the offending value rather than later inside {@code ip} or {@code nft}.
+ *
+ * @param address the address as a 32-bit number (the first octet in the high byte)
+ * @param prefixLength 0 to 32
+ * @since 0.1
+ */
+public record Cidr(int address, int prefixLength) {
+
+    private static final Pattern ADDRESS = Pattern.compile("(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})");
+    private static final Pattern CIDR = Pattern.compile("([0-9.]+)/(0|[1-9][0-9]?)");
+
+    public Cidr {
+        if (prefixLength < 0 || prefixLength > 32) {
+            throw new IllegalArgumentException("prefix length " + prefixLength + " is not between 0 and 32");
+        }
+    }
+
+    /**
+     * Parses {@code a.b.c.d/n}.
+     *
+     * @throws IllegalArgumentException naming the value when it is not an IPv4 address with a prefix length
+     */
+    public static Cidr parse(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("CIDR is null; expected an IPv4 address with a prefix length, like 192.168.231.1/24");
+        }
+        Matcher matcher = CIDR.matcher(text);
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not an IPv4 address with a prefix length, like 192.168.231.1/24");
+        }
+        int prefix = Integer.parseInt(matcher.group(2));
+        if (prefix > 32) {
+            throw new IllegalArgumentException("'" + text + "' has prefix length " + prefix + "; IPv4 allows 0 to 32");
+        }
+        return new Cidr(parseAddress(matcher.group(1), text), prefix);
+    }
+
+    /**
+     * Parses a plain dotted IPv4 address into its 32-bit value.
+     *
+     * @throws IllegalArgumentException naming the value when it is not one
+     */
+    public static int parseAddress(String text) {
+        return parseAddress(text, text);
+    }
+
+    /** Whether {@code text} is a plain dotted IPv4 address. */
+    public static boolean isAddress(String text) {
+        try {
+            parseAddress(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static int parseAddress(String text, String whole) {
+        if (text == null) {
+            throw new IllegalArgumentException("IPv4 address is null");
+        }
+        Matcher matcher = ADDRESS.matcher(text);
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("'" + whole + "' is not a dotted IPv4 address like 192.168.231.2");
+        }
+        int value = 0;
+        for (int i = 1; i <= 4; i++) {
+            int octet = Integer.parseInt(matcher.group(i));
+            if (octet > 255) {
+                throw new IllegalArgumentException("'" + whole + "' has octet " + octet + " above 255");
+            }
+            value = (value << 8) | octet;
+        }
+        return value;
+    }
+
+    /** The dotted form of a 32-bit address. */
+    public static String format(int address) {
+        return ((address >>> 24) & 0xff) + "." + ((address >>> 16) & 0xff) + "." + ((address >>> 8) & 0xff) + "." + (address & 0xff);
+    }
+
+    /** The netmask as a 32-bit value ({@code /24} is {@code 0xffffff00}). */
+    public int mask() {
+        return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+    }
+
+    /** The subnet this address belongs to: {@code 192.168.231.1/24} gives {@code 192.168.231.0/24}. */
+    public Cidr network() {
+        return new Cidr(address & mask(), prefixLength);
+    }
+
+    /** Whether this value names a subnet (no host bits set), as a route or a firewall rule expects. */
+    public boolean isNetwork() {
+        return (address & ~mask()) == 0;
+    }
+
+    /** The address alone, dotted: {@code 192.168.231.1}. */
+    public String addressText() {
+        return format(address);
+    }
+
+    /** Whether {@code ipv4} (dotted) lies inside this subnet. */
+    public boolean contains(String ipv4) {
+        return contains(parseAddress(ipv4));
+    }
+
+    public boolean contains(int ipv4) {
+        return (ipv4 & mask()) == (address & mask());
+    }
+
+    /** Whether the two subnets share at least one address. */
+    public boolean overlaps(Cidr other) {
+        int shorter = Math.min(prefixLength, other.prefixLength);
+        int mask = shorter == 0 ? 0 : -1 << (32 - shorter);
+        return (address & mask) == (other.address & mask);
+    }
+
+    @Override
+    public String toString() {
+        return addressText() + "/" + prefixLength;
+    }
+}

@@ -1,0 +1,242 @@
+package dev.virtunit.internal.net;
+
+import dev.virtunit.VirtunitException;
+import dev.virtunit.internal.host.Command;
+import dev.virtunit.internal.host.CommandFailedException;
+import dev.virtunit.internal.host.CommandResult;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The one place that talks to Open vSwitch, through {@code ovs-vsctl}: bridges with their datapath chosen for this
+ * host, ports with optional VLAN tags, and the {@code external_ids} that mark a bridge as virtunit's (run id,
+ * owning process) so a later run can sweep what a crashed one left.
+ *
+ * <p>Without the kernel's {@code openvswitch} module (this project's CI machines, containers) bridges use the
+ * userspace datapath ({@code datapath_type=netdev}). Two consequences callers must know: the bridge's own
+ * interface is then a tap device that {@code ovs-vswitchd} creates, and veths feeding the bridge need transmit
+ * checksum offload off ({@link LinuxNetwork#disableTxOffload}) or TCP fails while ping works.
+ *
+ * @since 0.1
+ */
+public final class OpenVSwitch {
+
+    /** Passed to every ovs-vsctl: without it, a dead ovsdb-server makes ovs-vsctl wait forever. */
+    private static final String VSCTL_TIMEOUT = "--timeout=10";
+
+    /** The process timeout is a little longer than ovs-vsctl's own, so its own message wins. */
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(15);
+
+    private static final Duration TAP_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Keys and values of external_ids stay plain so they never need OVSDB's quoting rules. */
+    private static final Pattern EXTERNAL_ID = Pattern.compile("[A-Za-z0-9_.:@/+-]+");
+
+    private final LinuxNetwork linux;
+    private volatile Boolean kernelDatapath;
+
+    public OpenVSwitch() {
+        this(new LinuxNetwork());
+    }
+
+    /** @param linux used to bring a bridge's interface up */
+    public OpenVSwitch(LinuxNetwork linux) {
+        this.linux = Objects.requireNonNull(linux, "linux");
+    }
+
+    /**
+     * Whether the kernel datapath can be used: the {@code openvswitch} module is loaded or {@code modprobe} loads it.
+     * Asked once per instance; {@code modprobe} failing for any reason (no module, no modprobe, no /lib/modules)
+     * means no.
+     */
+    public boolean kernelDatapathAvailable() {
+        Boolean known = kernelDatapath;
+        if (known == null) {
+            known = Files.isDirectory(Path.of("/sys/module/openvswitch")) || modprobeSucceeds();
+            kernelDatapath = known;
+        }
+        return known;
+    }
+
+    private static boolean modprobeSucceeds() {
+        try {
+            return Command.run(COMMAND_TIMEOUT, "modprobe", "openvswitch").succeeded();
+        } catch (CommandFailedException e) {
+            return false;
+        }
+    }
+
+    /** {@code system} (kernel datapath) when available, else {@code netdev} (userspace datapath). */
+    public String datapathType() {
+        return kernelDatapathAvailable() ? "system" : "netdev";
+    }
+
+    /**
+     * Creates bridge {@code name} (if absent) with {@link #datapathType()} and the given external_ids, in one
+     * ovs-vsctl transaction so that no bridge exists without the marks that let a sweep find it.
+     *
+     * @param externalIds such as {@code virtunit-run=1a2b3c}, {@code virtunit-pid=4242}; plain characters only
+     */
+    public void addBridge(String name, Map<String, String> externalIds) {
+        NetworkNames.interfaceName(name);
+        List<String> args = new ArrayList<>(List.of("--may-exist", "add-br", name,
+                "--", "set", "bridge", name, "datapath_type=" + datapathType()));
+        if (!externalIds.isEmpty()) {
+            args.addAll(List.of("--", "set", "bridge", name));
+            externalIds.forEach((key, value) -> args.add("external_ids:" + externalId("key", key) + "=" + externalId("value", value)));
+        }
+        vsctl("create Open vSwitch bridge " + name, args);
+    }
+
+    private static String externalId(String what, String text) {
+        if (text == null || !EXTERNAL_ID.matcher(text).matches()) {
+            throw new IllegalArgumentException("external_ids " + what + " '" + text + "' may only contain letters, "
+                    + "digits and _ . : @ / + -");
+        }
+        return text;
+    }
+
+    /** Deletes bridge {@code name} and its ports if it exists. */
+    public void deleteBridge(String name) {
+        NetworkNames.interfaceName(name);
+        vsctl("delete Open vSwitch bridge " + name, List.of("--if-exists", "del-br", name));
+    }
+
+    public boolean bridgeExists(String name) {
+        NetworkNames.interfaceName(name);
+        return bridges().contains(name);
+    }
+
+    /** Adds {@code port} (an existing link, a veth end say) to {@code bridge} as an access port without a tag. */
+    public void addPort(String bridge, String port) {
+        addPort(bridge, port, OptionalInt.empty());
+    }
+
+    /** Adds {@code port} to {@code bridge} as an access port of VLAN {@code vlan}. */
+    public void addPort(String bridge, String port, int vlan) {
+        addPort(bridge, port, OptionalInt.of(vlan));
+    }
+
+    /**
+     * Adds {@code port} to {@code bridge}, tagged with {@code vlan} when present. ovs-vsctl succeeds even when
+     * ovs-vswitchd cannot open the device; the interface's {@code error} column says so, and then the port is
+     * removed again and the error thrown, rather than left as a port that silently forwards nothing.
+     */
+    public void addPort(String bridge, String port, OptionalInt vlan) {
+        NetworkNames.interfaceName(bridge);
+        NetworkNames.interfaceName(port);
+        List<String> args = new ArrayList<>(List.of("--may-exist", "add-port", bridge, port));
+        vlan.ifPresent(tag -> args.add("tag=" + vlanTag(tag)));
+        vsctl("add port " + port + " to Open vSwitch bridge " + bridge, args);
+        String error = vsctl("read the error of interface " + port, List.of("get", "interface", port, "error")).stdout().strip();
+        if (!error.equals("[]") && !error.isEmpty()) {
+            deletePort(bridge, port);
+            throw new VirtunitException("Open vSwitch cannot use " + port + " as a port of " + bridge + ": " + error);
+        }
+    }
+
+    /** Removes {@code port} from {@code bridge} if it is there. */
+    public void deletePort(String bridge, String port) {
+        NetworkNames.interfaceName(bridge);
+        NetworkNames.interfaceName(port);
+        vsctl("delete port " + port + " of Open vSwitch bridge " + bridge, List.of("--if-exists", "del-port", bridge, port));
+    }
+
+    /** Makes {@code port} an access port of VLAN {@code vlan}. */
+    public void setPortVlan(String port, int vlan) {
+        NetworkNames.interfaceName(port);
+        vsctl("set VLAN " + vlan + " on port " + port, List.of("set", "port", port, "tag=" + vlanTag(vlan)));
+    }
+
+    /** Removes the VLAN tag of {@code port}: it carries untagged traffic of every VLAN again. */
+    public void clearPortVlan(String port) {
+        NetworkNames.interfaceName(port);
+        vsctl("clear the VLAN of port " + port, List.of("clear", "port", port, "tag"));
+    }
+
+    /** The VLAN tag of {@code port}, empty when it has none. */
+    public OptionalInt portVlan(String port) {
+        NetworkNames.interfaceName(port);
+        String tag = vsctl("read the VLAN of port " + port, List.of("get", "port", port, "tag")).stdout().strip();
+        return tag.equals("[]") || tag.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(tag));
+    }
+
+    private static int vlanTag(int vlan) {
+        // 0 and 4095 are reserved by 802.1Q (priority tags, implementation use); OVS would accept 0 but mean untagged.
+        if (vlan < 1 || vlan > 4094) {
+            throw new IllegalArgumentException("VLAN tag " + vlan + " is not between 1 and 4094");
+        }
+        return vlan;
+    }
+
+    public List<String> bridges() {
+        return lines(vsctl("list Open vSwitch bridges", List.of("list-br")).stdout());
+    }
+
+    public List<String> ports(String bridge) {
+        NetworkNames.interfaceName(bridge);
+        return lines(vsctl("list the ports of Open vSwitch bridge " + bridge, List.of("list-ports", bridge)).stdout());
+    }
+
+    /** The external_ids of {@code bridge}, in ovs-vsctl's order. */
+    public Map<String, String> externalIds(String bridge) {
+        NetworkNames.interfaceName(bridge);
+        return parseExternalIds(vsctl("read the external_ids of Open vSwitch bridge " + bridge,
+                List.of("br-get-external-id", bridge)).stdout());
+    }
+
+    /** Parses {@code br-get-external-id} output: {@code key=value} lines. */
+    static Map<String, String> parseExternalIds(String output) {
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (String line : lines(output)) {
+            int equals = line.indexOf('=');
+            if (equals > 0) {
+                ids.put(line.substring(0, equals), line.substring(equals + 1));
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Brings the bridge's own interface up, so that an address can be put on it (with {@code ip address add}). With
+     * the userspace datapath that interface is a tap device ovs-vswitchd creates after the bridge; it is awaited
+     * rather than assumed.
+     */
+    public void bridgeUp(String bridge) {
+        NetworkNames.interfaceName(bridge);
+        await("interface of Open vSwitch bridge " + bridge)
+                .atMost(TAP_TIMEOUT)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> linux.linkExists(bridge));
+        linux.linkUp(bridge);
+    }
+
+    private static List<String> lines(String output) {
+        return output.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+    }
+
+    private static CommandResult vsctl(String what, List<String> args) {
+        List<String> argv = new ArrayList<>(args.size() + 2);
+        argv.add("ovs-vsctl");
+        argv.add(VSCTL_TIMEOUT);
+        argv.addAll(args);
+        try {
+            return Command.check(COMMAND_TIMEOUT, argv);
+        } catch (CommandFailedException e) {
+            throw new VirtunitException("cannot " + what + ": " + e.getMessage()
+                    + " (is ovs-vswitchd running? scripts/setup-host starts it)", e);
+        }
+    }
+}
