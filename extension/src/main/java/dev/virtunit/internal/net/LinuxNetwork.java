@@ -88,6 +88,19 @@ public final class LinuxNetwork {
         ip("add address " + cidr + " to " + link, "address", "add", cidr, "dev", link);
     }
 
+    /**
+     * Turns ARP on or off on {@code link}. Needed on a bridge's own interface when the guests' gateway address is on
+     * a veth end plugged into that bridge: Linux answers ARP for any of the host's addresses on any interface
+     * ({@code arp_ignore=0}), so the bridge's interface answers the guests' "who has the gateway" too, with its own
+     * MAC. Its answer usually arrives first (no veth hop) and wins; the guests then send to the bridge's interface,
+     * the host routes from there, and the traffic never crosses the veth: the topology silently becomes "gateway on
+     * the bridge". With ARP off the bridge's interface stays a pure switch port and only the veth end answers.
+     */
+    public void setArp(String link, boolean on) {
+        NetworkNames.interfaceName(link);
+        ip("turn ARP " + (on ? "on" : "off") + " on " + link, "link", "set", "dev", link, "arp", on ? "on" : "off");
+    }
+
     public void linkUp(String link) {
         NetworkNames.interfaceName(link);
         ip("bring " + link + " up", "link", "set", "dev", link, "up");

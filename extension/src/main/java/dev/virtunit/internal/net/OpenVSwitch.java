@@ -90,11 +90,13 @@ public final class OpenVSwitch {
      */
     public void addBridge(String name, Map<String, String> externalIds) {
         NetworkNames.interfaceName(name);
+        List<String> marks = new ArrayList<>();
+        externalIds.forEach((key, value) -> marks.add("external_ids:" + externalId("key", key) + "=" + externalId("value", value)));
         List<String> args = new ArrayList<>(List.of("--may-exist", "add-br", name,
                 "--", "set", "bridge", name, "datapath_type=" + datapathType()));
-        if (!externalIds.isEmpty()) {
+        if (!marks.isEmpty()) {
             args.addAll(List.of("--", "set", "bridge", name));
-            externalIds.forEach((key, value) -> args.add("external_ids:" + externalId("key", key) + "=" + externalId("value", value)));
+            args.addAll(marks);
         }
         vsctl("create Open vSwitch bridge " + name, args);
     }
@@ -132,6 +134,13 @@ public final class OpenVSwitch {
      * Adds {@code port} to {@code bridge}, tagged with {@code vlan} when present. ovs-vsctl succeeds even when
      * ovs-vswitchd cannot open the device; the interface's {@code error} column says so, and then the port is
      * removed again and the error thrown, rather than left as a port that silently forwards nothing.
+     *
+     * <p>With the userspace datapath the port also gets ARP turned off. Unlike the kernel datapath, which takes a
+     * port's frames away from the host's IP stack, the userspace datapath reads them through a raw socket while the
+     * stack goes on processing them too. A guest asking for its gateway (an address of the host, on a veth end
+     * elsewhere on the bridge) was then answered by the host through the guest's own port, with that port's MAC,
+     * before the real gateway's answer came through the bridge: its traffic was routed from the port and never
+     * reached the gateway interface (measured with OVS 3.1 on Linux 6.18).
      */
     public void addPort(String bridge, String port, OptionalInt vlan) {
         NetworkNames.interfaceName(bridge);
@@ -143,6 +152,11 @@ public final class OpenVSwitch {
         if (!error.equals("[]") && !error.isEmpty()) {
             deletePort(bridge, port);
             throw new VirtunitException("Open vSwitch cannot use " + port + " as a port of " + bridge + ": " + error);
+        }
+        if (!kernelDatapathAvailable()) {
+            // The userspace datapath reads its ports through raw sockets, so the host's own IP stack still sees every
+            // frame arriving on them and would answer ARP for the host's addresses with the port's MAC (see above).
+            linux.setArp(port, false);
         }
     }
 

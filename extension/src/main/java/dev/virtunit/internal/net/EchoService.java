@@ -1,0 +1,234 @@
+package dev.virtunit.internal.net;
+
+import dev.virtunit.VirtunitException;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A running {@link EchoServer} inside a network namespace, and what it has seen: every TCP connection and UDP
+ * datagram with its source address, read from the server's stdout on a thread of its own. Tests use it as the
+ * upstream of a NAT ({@link UpstreamHost}) or as a service inside a stand-in guest (port forwards).
+ *
+ * @since 0.1
+ */
+public final class EchoService implements AutoCloseable {
+
+    /** A JVM starts in about half a second here; a loaded 2-core CI runner is allowed much more. */
+    public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    private static final int STDERR_KEPT = 8192;
+
+    private final String namespace;
+    private final Process process;
+    private final List<Peer> peers = new CopyOnWriteArrayList<>();
+    private final StringBuilder stderr = new StringBuilder();
+    private volatile int tcpPort = -1;
+    private volatile int udpPort = -1;
+
+    private EchoService(String namespace, Process process) {
+        this.namespace = namespace;
+        this.process = process;
+    }
+
+    /** Starts an echo server in {@code namespace} on the given ports (0: any free port) and waits for it to listen. */
+    public static EchoService start(LinuxNetwork linux, String namespace, int tcpPort, int udpPort) {
+        return start(linux, namespace, tcpPort, udpPort, DEFAULT_READY_TIMEOUT);
+    }
+
+    public static EchoService start(LinuxNetwork linux, String namespace, int tcpPort, int udpPort, Duration readyTimeout) {
+        checkPort("TCP", tcpPort);
+        checkPort("UDP", udpPort);
+        Process process = linux.startIn(namespace, JavaMain.argv(EchoServer.class,
+                Integer.toString(tcpPort), Integer.toString(udpPort)));
+        EchoService service = new EchoService(namespace, process);
+        service.readOutputs();
+        try {
+            service.awaitReady(readyTimeout);
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
+        return service;
+    }
+
+    private static void checkPort(String what, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(what + " port " + port + " is not between 0 (any) and 65535");
+        }
+    }
+
+    private void readOutputs() {
+        daemon("virtunit-echo-" + namespace + "-out", () -> {
+            try (BufferedReader reader = reader(process.getInputStream())) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    onLine(line);
+                }
+            } catch (IOException e) {
+                // the stream closes when the server ends; nothing more will come
+            }
+        });
+        daemon("virtunit-echo-" + namespace + "-err", () -> {
+            try (BufferedReader reader = reader(process.getErrorStream())) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    synchronized (stderr) {
+                        stderr.append(line).append('\n');
+                        if (stderr.length() > STDERR_KEPT) {
+                            stderr.delete(0, stderr.length() - STDERR_KEPT);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // as above
+            }
+        });
+    }
+
+    private void onLine(String line) {
+        if (line.startsWith("READY ")) {
+            String[] fields = line.split(" ");
+            // READY tcp <port> udp <port>
+            tcpPort = Integer.parseInt(fields[2]);
+            udpPort = Integer.parseInt(fields[4]);
+            return;
+        }
+        synchronized (peers) {
+            Peer.parse(peers.size(), line).ifPresent(peers::add);
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        try {
+            await("echo server in namespace " + namespace + " listening")
+                    .atMost(timeout)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast("echo server in namespace " + namespace + " exited", () -> !process.isAlive())
+                    .until(() -> tcpPort >= 0 && udpPort >= 0);
+        } catch (TerminalFailureException | ConditionTimeoutException e) {
+            throw new VirtunitException("echo server in namespace " + namespace + " did not get ready"
+                    + (process.isAlive() ? " within " + timeout : " (exit code " + exitCode() + ")")
+                    + "; its stderr: " + stderr().strip(), e);
+        }
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public int tcpPort() {
+        return tcpPort;
+    }
+
+    public int udpPort() {
+        return udpPort;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Every peer seen so far, oldest first. */
+    public List<Peer> peersSeen() {
+        return List.copyOf(peers);
+    }
+
+    /** How many peers were seen so far; the {@link Peer#sequence()} the next one will get. */
+    public int peerCount() {
+        return peers.size();
+    }
+
+    public Optional<Peer> lastPeer() {
+        List<Peer> seen = peersSeen();
+        return seen.isEmpty() ? Optional.empty() : Optional.of(seen.get(seen.size() - 1));
+    }
+
+    /**
+     * Waits for the first peer (also among those already seen) that matches, and returns it.
+     *
+     * @throws VirtunitException when none came within {@code timeout} or the server died; it lists the peers seen
+     */
+    public Peer awaitPeer(Predicate<? super Peer> matching, Duration timeout) {
+        try {
+            await("a matching peer at the echo server in namespace " + namespace)
+                    .atMost(timeout)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(50))
+                    .failFast("echo server in namespace " + namespace + " exited", () -> !process.isAlive())
+                    .until(() -> peers.stream().anyMatch(matching));
+        } catch (TerminalFailureException | ConditionTimeoutException e) {
+            throw new VirtunitException("no matching peer at the echo server in namespace " + namespace
+                    + (process.isAlive() ? " within " + timeout : " (it exited with code " + exitCode() + ")")
+                    + "; peers seen: " + peersSeen() + "; its stderr: " + stderr().strip(), e);
+        }
+        return peers.stream().filter(matching).findFirst().orElseThrow();
+    }
+
+    /** Waits for a peer of {@code protocol} ({@code tcp}, {@code udp}) seen after {@link #peerCount()} was {@code mark}. */
+    public Peer awaitPeerAfter(int mark, String protocol, Duration timeout) {
+        return awaitPeer(peer -> peer.sequence() >= mark && peer.protocol().equals(protocol), timeout);
+    }
+
+    /** The last lines the server wrote to stderr (unanswerable datagrams, for instance). */
+    public String stderr() {
+        synchronized (stderr) {
+            return stderr.toString();
+        }
+    }
+
+    private String exitCode() {
+        try {
+            return Integer.toString(process.exitValue());
+        } catch (IllegalThreadStateException e) {
+            return "none yet";
+        }
+    }
+
+    /** Stops the server: end of input first (it exits by itself), then SIGTERM, then SIGKILL. Idempotent. */
+    @Override
+    public void close() {
+        try {
+            process.getOutputStream().close();
+            if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroy();
+                if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        } catch (IOException e) {
+            process.destroyForcibly();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        if (process.isAlive()) {
+            throw new VirtunitException("echo server (pid " + process.pid() + ") in namespace " + namespace
+                    + " survived SIGKILL");
+        }
+    }
+
+    private static BufferedReader reader(InputStream stream) {
+        return new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
+    }
+
+    private static void daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+}
