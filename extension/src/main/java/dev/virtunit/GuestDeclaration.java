@@ -49,6 +49,12 @@ final class GuestDeclaration {
     }
 
     static GuestSpec toSpec(LibvirtGuest annotation, String where, Class<?> testClass) {
+        return toSpec(annotation, where, testClass, name -> null);
+    }
+
+    /** {@code bridges} finds the bridge a {@code network} attribute names, or null. */
+    static GuestSpec toSpec(LibvirtGuest annotation, String where, Class<?> testClass,
+                            java.util.function.Function<String, Bridge> bridges) {
         GuestSpec.Builder spec = GuestSpec.builder().origin(where)
                 .memoryMiB(annotation.memoryMiB())
                 .vcpus(annotation.vcpus())
@@ -94,7 +100,7 @@ final class GuestDeclaration {
         if (!annotation.acceleration().isEmpty()) {
             spec.acceleration(acceleration(annotation.acceleration(), where));
         }
-        if (!annotation.address().isEmpty()) {
+        if (!annotation.address().isEmpty() && annotation.network().isEmpty()) {
             spec.address(annotation.address());
         }
         if (!annotation.gateway().isEmpty()) {
@@ -108,6 +114,21 @@ final class GuestDeclaration {
         } else if (!annotation.userDataResource().isEmpty()) {
             spec.userData(resource(annotation.userDataResource(), testClass, where));
         }
+        if (!annotation.network().isEmpty() && annotation.nics().length > 0) {
+            throw new InvalidDeclarationException(where + " is invalid: give network or nics, not both");
+        }
+        if (!annotation.network().isEmpty()) {
+            spec.nic(bridge(annotation.network(), bridges, where), annotation.address().isEmpty() ? null : annotation.address(),
+                    annotation.vlan());
+        } else {
+            for (Nic nic : annotation.nics()) {
+                spec.nic(bridge(nic.network(), bridges, where), nic.address().isEmpty() ? null : nic.address(), nic.vlan());
+            }
+        }
+        if (annotation.vlan() != 0 && annotation.network().isEmpty()) {
+            throw new InvalidDeclarationException(where + " is invalid: vlan " + annotation.vlan() + " needs network "
+                    + "(an @OvsBridge field); for several NICs give each @Nic its vlan");
+        }
         if (annotation.bootTimeoutSeconds() < 0) {
             throw new InvalidDeclarationException(where + " is invalid: bootTimeoutSeconds " + annotation.bootTimeoutSeconds()
                     + " must be positive, or 0 for the configured virtunit.boot.timeout");
@@ -116,6 +137,15 @@ final class GuestDeclaration {
             spec.bootTimeout(Duration.ofSeconds(annotation.bootTimeoutSeconds()));
         }
         return spec.build();
+    }
+
+    private static Bridge bridge(String field, java.util.function.Function<String, Bridge> bridges, String where) {
+        Bridge bridge = bridges.apply(field);
+        if (bridge == null) {
+            throw new InvalidDeclarationException(where + " is invalid: network '" + field + "' names no @OvsBridge or "
+                    + "@LinuxBridge static field of the test class; declare one, e.g. `@OvsBridge static Bridge " + field + ";`");
+        }
+        return bridge;
     }
 
     private static Acceleration acceleration(String value, String where) {

@@ -55,6 +55,22 @@ public final class GuestSpec {
     private final String user;
     private final Optional<Duration> bootTimeout;
     private final boolean awaitSsh;
+    private final List<NicSpec> nics;
+
+    /**
+     * A NIC on one of our bridges.
+     *
+     * @param bridge  the bridge it plugs into
+     * @param address static address in CIDR notation; empty picks a free one on the bridge's subnet
+     * @param vlan    VLAN tag of its port (Open vSwitch only); 0 for none
+     */
+    public record NicSpec(Bridge bridge, Optional<String> address, int vlan) {
+
+        public NicSpec {
+            java.util.Objects.requireNonNull(bridge, "bridge");
+            java.util.Objects.requireNonNull(address, "address");
+        }
+    }
 
     private GuestSpec(Builder b) {
         this.name = Optional.ofNullable(b.name);
@@ -74,6 +90,12 @@ public final class GuestSpec {
         this.user = b.user;
         this.bootTimeout = Optional.ofNullable(b.bootTimeout);
         this.awaitSsh = b.awaitSsh;
+        this.nics = List.copyOf(b.nics);
+    }
+
+    /** NICs on our bridges, eth0 first; empty: one NIC on virtunit's default network. */
+    public List<NicSpec> nics() {
+        return nics;
     }
 
     public static Builder builder() {
@@ -193,6 +215,7 @@ public final class GuestSpec {
         private Duration bootTimeout;
         private boolean awaitSsh = true;
         private String origin = "guest";
+        private final List<NicSpec> nics = new ArrayList<>();
 
         private Builder() {
         }
@@ -298,6 +321,24 @@ public final class GuestSpec {
             return this;
         }
 
+        /** Adds a NIC on {@code bridge} with an address virtunit picks; the first NIC is eth0. */
+        public Builder nic(Bridge bridge) {
+            nics.add(new NicSpec(bridge, Optional.empty(), 0));
+            return this;
+        }
+
+        /** Adds a NIC on {@code bridge} with a static address in CIDR notation. */
+        public Builder nic(Bridge bridge, String cidr) {
+            nics.add(new NicSpec(bridge, Optional.of(cidr), 0));
+            return this;
+        }
+
+        /** Adds a NIC on {@code bridge} with a static address (null: virtunit picks) and a VLAN tag (0: none). */
+        public Builder nic(Bridge bridge, String cidr, int vlan) {
+            nics.add(new NicSpec(bridge, Optional.ofNullable(cidr), vlan));
+            return this;
+        }
+
         /** Whether readiness waits for an SSH login (the default) or only for the domain to run. */
         public Builder awaitSsh(boolean awaitSsh) {
             this.awaitSsh = awaitSsh;
@@ -348,6 +389,21 @@ public final class GuestSpec {
             }
             if (gateway != null && !validIpv4(gateway)) {
                 problems.add("gateway '" + gateway + "' is not an IPv4 address such as 192.168.77.1");
+            }
+            for (NicSpec nic : nics) {
+                nic.address().filter(a -> !validCidr(a)).ifPresent(a -> problems.add("address '" + a + "' on bridge "
+                        + nic.bridge().name() + " is not an IPv4 address in CIDR notation such as 192.168.77.10/24"));
+                if (nic.vlan() < 0 || nic.vlan() > 4094) {
+                    problems.add("VLAN " + nic.vlan() + " on bridge " + nic.bridge().name() + " is out of range; give 1 to 4094, or 0 for none");
+                }
+                if (nic.vlan() != 0 && nic.bridge().kind() != Bridge.Kind.OVS) {
+                    problems.add("VLAN " + nic.vlan() + " on Linux bridge " + nic.bridge().name() + ": VLAN tags are "
+                            + "for Open vSwitch bridges; use @OvsBridge");
+                }
+            }
+            if (!nics.isEmpty() && (address != null || dhcp || gateway != null)) {
+                problems.add("address, gateway and dhcp are for the default network; with NICs on bridges give each "
+                        + "NIC its address");
             }
             if (dhcp && address != null) {
                 problems.add("address '" + address + "' and dhcp were both given; keep one");

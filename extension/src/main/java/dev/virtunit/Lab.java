@@ -34,6 +34,12 @@ public interface Lab extends AutoCloseable {
     /** Creates a guest, boots it and waits until it is ready (running, addressed, answering SSH). */
     Guest guest(GuestSpec spec);
 
+    /** Creates a bridge (Open vSwitch or Linux), its gateway address and its NAT. */
+    Bridge bridge(BridgeSpec spec);
+
+    /** Creates an upstream host: a namespace playing the outside world, with an echo service. */
+    Upstream upstream();
+
     /** Removes a guest and its disks now rather than at {@link #close()}. Idempotent. */
     void remove(Guest guest);
 

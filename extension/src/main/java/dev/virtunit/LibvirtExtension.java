@@ -50,7 +50,81 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
     @Override
     public void beforeAll(ExtensionContext context) {
         Class<?> testClass = context.getRequiredTestClass();
+        injectNetworks(context, testClass);
         injectFields(context, null, testClass, ModifierSupport::isStatic);
+    }
+
+    /**
+     * Upstream hosts first, then bridges (whose NAT may point at an upstream), each in the class's store so they go
+     * after the guests that use them. Both live for the class: they must be static.
+     */
+    private void injectNetworks(ExtensionContext context, Class<?> testClass) {
+        List<Field> upstreamFields = AnnotationSupport.findAnnotatedFields(testClass, UpstreamHost.class, f -> true,
+                HierarchyTraversalMode.TOP_DOWN);
+        List<Field> bridgeFields = new ArrayList<>(AnnotationSupport.findAnnotatedFields(testClass, OvsBridge.class,
+                f -> true, HierarchyTraversalMode.TOP_DOWN));
+        bridgeFields.addAll(AnnotationSupport.findAnnotatedFields(testClass, LinuxBridge.class, f -> true,
+                HierarchyTraversalMode.TOP_DOWN));
+        if (upstreamFields.isEmpty() && bridgeFields.isEmpty()) {
+            return;
+        }
+        upstreamFields.forEach(field -> NetworkDeclaration.checkField(field, Upstream.class, "@UpstreamHost"));
+        List<BridgeSpec> bridgeSpecs = new ArrayList<>();
+        for (Field field : bridgeFields) {
+            NetworkDeclaration.checkField(field, Bridge.class, NetworkDeclaration.annotationName(field));
+            bridgeSpecs.add(NetworkDeclaration.toSpec(field, upstreamFields));
+        }
+        LabSession lab = lab(context);
+        ExtensionContext.Store store = context.getStore(NAMESPACE);
+        java.util.Map<String, Upstream> upstreams = new java.util.HashMap<>();
+        for (Field field : upstreamFields) {
+            Upstream upstream = lab.upstream();
+            store.put(upstream, (AutoCloseable) () -> lab.remove(upstream));
+            upstreams.put(field.getName(), upstream);
+            set(field, null, upstream);
+        }
+        java.util.Map<String, Bridge> bridges = topology(context);
+        for (int i = 0; i < bridgeFields.size(); i++) {
+            BridgeSpec spec = bridgeSpecs.get(i);
+            String uplink = spec.natUplink().map(name -> upstreams.containsKey(name) ? upstreams.get(name).uplinkInterface() : name)
+                    .orElse(null);
+            Bridge bridge = lab.bridge(uplink == null ? spec : spec.withNat(uplink));
+            store.put(bridge, (AutoCloseable) () -> lab.remove(bridge));
+            bridges.put(bridgeFields.get(i).getName(), bridge);
+            set(bridgeFields.get(i), null, bridge);
+        }
+    }
+
+    /** The bridges of this class and, for {@code @Nested} classes, of the enclosing ones, by field name. */
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Bridge> topology(ExtensionContext context) {
+        ExtensionContext.Store store = context.getStore(NAMESPACE);
+        java.util.Map<String, Bridge> own = store.get("bridges", java.util.Map.class);
+        if (own == null) {
+            own = new java.util.concurrent.ConcurrentHashMap<>();
+            store.put("bridges", own);
+        }
+        return own;
+    }
+
+    private static Bridge findBridge(ExtensionContext context, String name) {
+        for (java.util.Optional<ExtensionContext> c = java.util.Optional.of(context); c.isPresent(); c = c.get().getParent()) {
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Bridge> bridges = c.get().getStore(NAMESPACE).get("bridges", java.util.Map.class);
+            if (bridges != null && bridges.containsKey(name)) {
+                return bridges.get(name);
+            }
+        }
+        return null;
+    }
+
+    private static void set(Field field, Object instance, Object value) {
+        try {
+            field.setAccessible(true);
+            field.set(instance, value);
+        } catch (IllegalAccessException e) {
+            throw new ExtensionConfigurationException("cannot set field " + field, e);
+        }
     }
 
     @Override
@@ -71,7 +145,8 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
                 + parameterContext.getDeclaringExecutable();
         GuestDeclaration.checkParameter(parameterContext.getParameter(), where);
         LibvirtGuest annotation = parameterContext.findAnnotation(LibvirtGuest.class).orElseThrow();
-        GuestSpec spec = GuestDeclaration.toSpec(annotation, where, context.getRequiredTestClass());
+        GuestSpec spec = GuestDeclaration.toSpec(annotation, where, context.getRequiredTestClass(),
+                name -> findBridge(context, name));
         try {
             // Without javac -parameters the name is arg0; the method's name labels the guest better then.
             java.lang.reflect.Parameter parameter = parameterContext.getParameter();
@@ -95,7 +170,8 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
         for (Field field : fields) {
             GuestDeclaration.checkField(field);
             LibvirtGuest annotation = AnnotationSupport.findAnnotation(field, LibvirtGuest.class).orElseThrow();
-            requests.add(new Request(GuestDeclaration.toSpec(annotation, GuestDeclaration.describe(field), type), field.getName()));
+            requests.add(new Request(GuestDeclaration.toSpec(annotation, GuestDeclaration.describe(field), type,
+                    name -> findBridge(context, name)), field.getName()));
         }
         List<ManagedGuest> guests = provision(context, requests);
         for (int i = 0; i < fields.size(); i++) {

@@ -61,6 +61,18 @@ public @interface LibvirtGuest {
     /** {@code auto}, {@code kvm} or {@code tcg}; empty means the configured {@code virtunit.acceleration}. */
     String acceleration() default "";
 
+    /**
+     * The {@link OvsBridge} or {@link LinuxBridge} field of the test class the guest's NIC joins; empty: an
+     * isolated network of virtunit's own, reachable from the host. For several NICs use {@link #nics()}.
+     */
+    String network() default "";
+
+    /** Several NICs, eth0 first; instead of {@link #network()}. */
+    Nic[] nics() default {};
+
+    /** VLAN tag of the guest's port on an Open vSwitch {@link #network()}; 0 for none. */
+    int vlan() default 0;
+
     /** Static address in CIDR notation; empty means virtunit picks a free one (or DHCP, with {@link #dhcp()}). */
     String address() default "";
 

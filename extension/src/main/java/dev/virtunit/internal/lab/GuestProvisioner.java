@@ -29,17 +29,15 @@ final class GuestProvisioner {
         Optional<DiskImage> image = spec.image().map(path -> DiskImage.inspect(path, spec.toString()));
 
         Teardown teardown = new Teardown();
-        String mac = Names.newMac();
         SshKeyPair hostKey = SshKeyPair.generateEd25519("root@" + name);
         Path consoleLog = lab.poolDir().resolve(name + "-console.log");
-        DefaultNetwork network = lab.defaultNetwork();
-        // No address and no DHCP asked for: pick one, so the guest needs no DHCP round at boot and its address is
-        // known before it runs.
-        Optional<String> cidr = spec.dhcp() ? Optional.empty()
-                : Optional.of(spec.address().orElseGet(() -> network.nextStaticAddress() + "/24"));
-        Optional<String> staticAddress = cidr.map(value -> value.substring(0, value.indexOf('/')));
+        Plumbing plumbing = spec.nics().isEmpty() ? defaultNetworkNic(lab, spec) : bridgeNics(lab, spec);
+        String mac = plumbing.nics().get(0).mac();
+        List<String> staticAddresses = plumbing.seedNics().stream().limit(plumbing.testNics())
+                .filter(nic -> !nic.dhcp()).map(nic -> withoutPrefix(nic.addresses().get(0))).toList();
 
-        LabGuest guest = new LabGuest(lab, spec, name, mac, staticAddress, hostKey, consoleLog, teardown);
+        LabGuest guest = new LabGuest(lab, spec, name, mac, staticAddresses, plumbing.sshAddress(), hostKey, consoleLog,
+                teardown);
         try {
             List<DomainPlan.Disk> disks = new ArrayList<>();
             int bootOrder = 1;
@@ -74,12 +72,12 @@ final class GuestProvisioner {
             }
             Path seed = lab.poolDir().resolve(name + "-seed.iso");
             teardown.register("seed " + seed, () -> Files.deleteIfExists(seed));
-            seed(spec, cidr, name, mac, hostKey, lab.clientKey(), network).writeIso(seed);
+            seed(spec, name, hostKey, lab.clientKey(), plumbing.seedNics()).writeIso(seed);
             disks.add(new DomainPlan.Disk(Optional.of(seed), "raw", true, "hd" + nextIde, Optional.empty()));
 
             teardown.register("console log " + consoleLog, () -> Files.deleteIfExists(consoleLog));
             DomainPlan plan = new DomainPlan(name, domainType, spec.memoryMiB(), spec.vcpus(), lab.runId(),
-                    ProcessHandle.current().pid(), disks, List.of(new DomainPlan.Nic(mac, network.name(), "virtio")),
+                    ProcessHandle.current().pid(), disks, plumbing.nics(),
                     consoleLog, spec.graphics() == Graphics.VNC);
             teardown.register("domain " + name, () -> {
                 hypervisor.destroyDomain(name);
@@ -87,6 +85,7 @@ final class GuestProvisioner {
             });
             hypervisor.defineDomain(plan.toXml());
             hypervisor.startDomain(name);
+            tuneBridgePorts(lab, spec, guest);
             return guest;
         } catch (RuntimeException e) {
             try {
@@ -106,19 +105,86 @@ final class GuestProvisioner {
         }
     }
 
-    private static CloudInitSeed seed(GuestSpec spec, Optional<String> cidr, String name, String mac, SshKeyPair hostKey,
-                                      SshKeyPair clientKey, DefaultNetwork network) {
+    /** The guest's NICs as libvirt sees them and as its seed configures them, in the same order. */
+    /** Per-tap settings that exist only once libvirt made the taps, i.e. after start. */
+    private static void tuneBridgePorts(LabSession lab, GuestSpec spec, LabGuest guest) {
+        List<dev.virtunit.InterfaceInfo> taps = guest.interfaces();
+        for (int i = 0; i < spec.nics().size() && i < taps.size(); i++) {
+            ((LabBridge) spec.nics().get(i).bridge()).guestPortStarted(taps.get(i).device(), lab.linux());
+        }
+    }
+
+    private record Plumbing(List<DomainPlan.Nic> nics, List<NicConfig> seedNics, int testNics,
+                            Optional<String> sshAddress) {
+    }
+
+    private static String withoutPrefix(String cidr) {
+        return cidr.substring(0, cidr.indexOf('/'));
+    }
+
+    /** One NIC on virtunit's default network: an address virtunit picks, or DHCP when asked. */
+    private static Plumbing defaultNetworkNic(LabSession lab, GuestSpec spec) {
+        DefaultNetwork network = lab.defaultNetwork();
+        String mac = Names.newMac();
+        NicConfig config = spec.dhcp() ? NicConfig.dhcp(mac, "eth0")
+                // No DHCP round at boot, and the address is known before the guest runs.
+                : NicConfig.staticAddress(mac, "eth0", spec.address().orElseGet(() -> network.nextStaticAddress() + "/24"),
+                        spec.gateway().orElse(network.subnet().gateway()));
+        return new Plumbing(List.of(DomainPlan.Nic.onNetwork(mac, network.name())), List.of(config), 1, Optional.empty());
+    }
+
+    /**
+     * NICs on our bridges, eth0 first; the default route goes via the first bridge that has a gateway, and SSH
+     * through it. When no bridge has a host address (pure layer-2 segments), the host could not reach the guest:
+     * a last NIC joins virtunit's own network for SSH only, with no default route, so it changes nothing the
+     * test looks at.
+     */
+    private static Plumbing bridgeNics(LabSession lab, GuestSpec spec) {
+        List<DomainPlan.Nic> nics = new ArrayList<>();
+        List<NicConfig> configs = new ArrayList<>();
+        boolean routed = false;
+        String sshAddress = null;
+        for (int i = 0; i < spec.nics().size(); i++) {
+            GuestSpec.NicSpec nic = spec.nics().get(i);
+            if (!(nic.bridge() instanceof LabBridge bridge)) {
+                throw new dev.virtunit.InvalidDeclarationException("NIC " + i + " of " + spec + " is on " + nic.bridge()
+                        + ", which no virtunit lab made; create bridges with Lab.bridge or @OvsBridge/@LinuxBridge");
+            }
+            String mac = Names.newMac();
+            String cidr = nic.address().orElseGet(bridge::nextStaticAddress);
+            String gateway = null;
+            if (!routed && !bridge.gateway().isEmpty()) {
+                gateway = bridge.gateway();
+                routed = true;
+            }
+            configs.add(NicConfig.staticAddress(mac, "eth" + i, cidr, gateway));
+            nics.add(DomainPlan.Nic.onBridge(mac, bridge.name(), bridge.kind() == dev.virtunit.Bridge.Kind.OVS,
+                    !bridge.userspaceDatapath(), nic.vlan()));
+            if (gateway != null) {
+                sshAddress = withoutPrefix(cidr);
+            }
+        }
+        int testNics = nics.size();
+        if (sshAddress == null) {
+            DefaultNetwork network = lab.defaultNetwork();
+            String mac = Names.newMac();
+            String address = network.nextStaticAddress();
+            configs.add(NicConfig.staticAddress(mac, "eth" + testNics, address + "/24", null));
+            nics.add(DomainPlan.Nic.onNetwork(mac, network.name()));
+            sshAddress = address;
+        }
+        return new Plumbing(nics, configs, testNics, Optional.of(sshAddress));
+    }
+
+    private static CloudInitSeed seed(GuestSpec spec, String name, SshKeyPair hostKey, SshKeyPair clientKey,
+                                      List<NicConfig> nics) {
         CloudInitSeed.Builder seed = CloudInitSeed.builder()
                 .instanceId(name)
                 .hostname(name)
                 .authorizedKey(clientKey.publicKeyLine())
                 .hostKey(hostKey)
                 .userData(spec.userData());
-        if (cidr.isPresent()) {
-            seed.nic(NicConfig.staticAddress(mac, "eth0", cidr.get(), spec.gateway().orElse(network.subnet().gateway())));
-        } else {
-            seed.nic(NicConfig.dhcp(mac, "eth0"));
-        }
+        nics.forEach(seed::nic);
         return seed.build();
     }
 }

@@ -41,7 +41,9 @@ public final class LabGuest implements Guest {
     private final GuestSpec spec;
     private final String name;
     private final String mac;
-    private final Optional<String> staticAddress;
+    private final List<String> staticAddresses;
+    /** Where SSH goes when that is not the first address: a bridge with a host gateway, or the management NIC. */
+    private final Optional<String> sshAddressOverride;
     private final SshKeyPair hostKey;
     private final Path consoleLog;
     private final Teardown teardown;
@@ -50,14 +52,16 @@ public final class LabGuest implements Guest {
     private String sshAddress;
     private boolean kept;
 
-    LabGuest(LabSession lab, GuestSpec spec, String name, String mac, Optional<String> staticAddress, SshKeyPair hostKey,
+    LabGuest(LabSession lab, GuestSpec spec, String name, String mac, List<String> staticAddresses,
+             Optional<String> sshAddressOverride, SshKeyPair hostKey,
              Path consoleLog, Teardown teardown) {
         this.lab = lab;
         this.hypervisor = lab.hypervisor();
         this.spec = spec;
         this.name = name;
         this.mac = mac;
-        this.staticAddress = staticAddress;
+        this.staticAddresses = List.copyOf(staticAddresses);
+        this.sshAddressOverride = sshAddressOverride;
         this.hostKey = hostKey;
         this.consoleLog = consoleLog;
         this.teardown = teardown;
@@ -85,8 +89,8 @@ public final class LabGuest implements Guest {
 
     @Override
     public List<String> addresses() {
-        if (staticAddress.isPresent()) {
-            return List.of(staticAddress.get());
+        if (!staticAddresses.isEmpty()) {
+            return staticAddresses;
         }
         return hypervisor.leasedAddresses(name, mac);
     }
@@ -101,9 +105,18 @@ public final class LabGuest implements Guest {
         return addresses.get(0);
     }
 
+    /** The address SSH and readiness use: reachable from the host whatever the test networks are. */
+    String sshAddress() {
+        return sshAddressOverride.orElseGet(this::address);
+    }
+
+    boolean hasSshAddress() {
+        return sshAddressOverride.isPresent() || !addresses().isEmpty();
+    }
+
     @Override
     public synchronized Ssh ssh() {
-        String address = address();
+        String address = sshAddress();
         if (ssh == null || !address.equals(sshAddress)) {
             if (ssh != null) {
                 ssh.close();
@@ -315,13 +328,12 @@ public final class LabGuest implements Guest {
 
     /** Ready-to-paste commands that reach this guest, for the "kept for inspection" log. */
     public String howToReach() {
-        String address = staticAddress.orElseGet(() -> {
-            try {
-                return address();
-            } catch (RuntimeException e) {
-                return "<no address>";
-            }
-        });
+        String address;
+        try {
+            address = address();
+        } catch (RuntimeException e) {
+            address = "<no address>";
+        }
         return name + ": ssh -i " + lab.clientKeyFile() + " -o StrictHostKeyChecking=accept-new " + spec.user() + "@"
                 + address + "   |   virsh -c " + lab.config().libvirtUri() + " console " + name
                 + "   |   console log " + consoleLog;
@@ -329,6 +341,6 @@ public final class LabGuest implements Guest {
 
     @Override
     public String toString() {
-        return "Guest[" + name + ", " + mac + ", " + staticAddress.orElse("dhcp") + "]";
+        return "Guest[" + name + ", " + mac + ", " + (staticAddresses.isEmpty() ? "dhcp" : String.join(" ", staticAddresses)) + "]";
     }
 }

@@ -1,6 +1,10 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.Bridge;
+import dev.virtunit.BridgeSpec;
 import dev.virtunit.CleanupMode;
+import dev.virtunit.Upstream;
+import dev.virtunit.internal.net.Cidr;
 import dev.virtunit.Guest;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.HostUnavailableException;
@@ -48,6 +52,12 @@ public final class LabSession implements Lab {
     /** Every name this lab handed out, so a per-test guest never reuses the name of the one before (clear logs). */
     private final java.util.Set<String> namesUsed = new java.util.HashSet<>();
     private final Thread shutdownHook;
+    private final List<LabBridge> bridges = new ArrayList<>();
+    private final List<LabUpstream> upstreams = new ArrayList<>();
+    private final dev.virtunit.internal.net.LinuxNetwork linux = new dev.virtunit.internal.net.LinuxNetwork();
+    private dev.virtunit.internal.net.OpenVSwitch ovs;
+    private int nextBridge;
+    private int nextUpstream;
     private RunRecord record;
     private DefaultNetwork defaultNetwork;
     private boolean closed;
@@ -138,6 +148,10 @@ public final class LabSession implements Lab {
         return hypervisor;
     }
 
+    dev.virtunit.internal.net.LinuxNetwork linux() {
+        return linux;
+    }
+
     SshKeyPair clientKey() {
         return clientKey;
     }
@@ -226,6 +240,28 @@ public final class LabSession implements Lab {
         guests.remove(name);
     }
 
+    /** Removes a bridge (and its NAT) before the lab closes; guests on it must be gone first. Idempotent. */
+    public void remove(Bridge bridge) {
+        boolean ours;
+        synchronized (this) {
+            ours = bridges.remove(bridge);
+        }
+        if (ours) {
+            ((LabBridge) bridge).remove();
+        }
+    }
+
+    /** Removes an upstream host before the lab closes. Idempotent. */
+    public void remove(Upstream upstream) {
+        boolean ours;
+        synchronized (this) {
+            ours = upstreams.remove(upstream);
+        }
+        if (ours) {
+            ((LabUpstream) upstream).remove();
+        }
+    }
+
     /** The network guests join when they declare none: isolated, DHCP, reachable from the host. */
     synchronized DefaultNetwork defaultNetwork() {
         if (defaultNetwork == null) {
@@ -241,6 +277,74 @@ public final class LabSession implements Lab {
             defaultNetwork = network;
         }
         return defaultNetwork;
+    }
+
+    @Override
+    public Bridge bridge(BridgeSpec spec) {
+        String name;
+        String table;
+        synchronized (this) {
+            int n = nextBridge++;
+            name = Names.bridge(run, "b" + n);
+            table = "vu_" + run + "_b" + n;
+        }
+        Cidr subnet = subnetFor(spec.cidr(), "bridge " + name);
+        if (spec.kind() == Bridge.Kind.OVS) {
+            synchronized (this) {
+                if (ovs == null) {
+                    ovs = new dev.virtunit.internal.net.OpenVSwitch(linux);
+                }
+            }
+        }
+        LabBridge bridge = LabBridge.create(spec, name, table, subnet, run, linux, ovs);
+        synchronized (this) {
+            bridges.add(bridge);
+        }
+        return bridge;
+    }
+
+    @Override
+    public Upstream upstream() {
+        String name;
+        synchronized (this) {
+            name = Names.bridge(run, "u" + nextUpstream++);
+        }
+        Cidr subnet = subnetFor(java.util.Optional.empty(), "upstream " + name);
+        String prefix = "/" + subnet.prefixLength();
+        int network = subnet.network().address();
+        LabUpstream upstream = new LabUpstream(dev.virtunit.internal.net.UpstreamHost.start(linux, name,
+                Cidr.format(network + 1) + prefix, Cidr.format(network + 2) + prefix));
+        synchronized (this) {
+            upstreams.add(upstream);
+        }
+        return upstream;
+    }
+
+    /** The declared subnet, checked against the host's routes, or a leased free /24. */
+    private Cidr subnetFor(java.util.Optional<String> declared, String what) {
+        if (declared.isPresent()) {
+            Cidr cidr;
+            try {
+                cidr = Cidr.parse(declared.get()).network();
+            } catch (IllegalArgumentException e) {
+                throw new dev.virtunit.InvalidDeclarationException(what + ": cidr '" + declared.get()
+                        + "' is not a subnet in CIDR notation such as 192.168.77.0/24");
+            }
+            List<String> overlapping = linux.routes().overlapping(cidr);
+            if (!overlapping.isEmpty()) {
+                throw new dev.virtunit.InvalidDeclarationException(what + ": cidr " + cidr + " overlaps the host's route '"
+                        + overlapping.get(0).strip() + "'; a test network there would cut the host off. Leave cidr out so "
+                        + "virtunit picks a free subnet, or pick one no route uses");
+            }
+            return cidr;
+        }
+        List<String> networkXml = new ArrayList<>();
+        for (String network : hypervisor.networkNames()) {
+            networkXml.add(hypervisor.networkXml(network));
+        }
+        SubnetLease lease = SubnetLease.acquire(config.stateDir(), run, networkXml);
+        teardown.register("subnet lease " + lease.cidr(), lease::release);
+        return Cidr.parse(lease.cidr());
     }
 
     @Override
@@ -279,7 +383,18 @@ public final class LabSession implements Lab {
             keepForInspection(remaining);
             return;
         }
+        // Newest first: guests, then the bridges they plug into, then the upstreams NAT points at.
         Teardown guestsFirst = new Teardown();
+        List<LabUpstream> ups;
+        List<LabBridge> brs;
+        synchronized (this) {
+            ups = List.copyOf(upstreams);
+            brs = List.copyOf(bridges);
+            upstreams.clear();
+            bridges.clear();
+        }
+        ups.forEach(upstream -> guestsFirst.register("upstream " + upstream.name(), upstream::remove));
+        brs.forEach(bridge -> guestsFirst.register("bridge " + bridge.name(), bridge::remove));
         remaining.forEach(guest -> guestsFirst.register("guest " + guest.name(), guest::remove));
         RuntimeException failure = null;
         try {

@@ -40,8 +40,8 @@ final class Readiness {
         if (!guest.spec().awaitSsh()) {
             return;
         }
-        phase(started, "address known", () -> !guest.addresses().isEmpty());
-        phase(started, "SSH port open", () -> portOpen(guest.address(), 22));
+        phase(started, "address known", guest::hasSshAddress);
+        phase(started, "SSH port open", () -> portOpen(guest.sshAddress(), 22));
         phase(started, "SSH login", guest::answersSsh);
         LOG.info("guest {} ready in {}: {}", guest.name(), seconds(System.nanoTime() - started), String.join(", ", reached));
     }

@@ -1,0 +1,55 @@
+package dev.virtunit;
+
+/**
+ * A bridge of ours that guests plug into: Open vSwitch ({@link OvsBridge}) or a Linux kernel bridge
+ * ({@link LinuxBridge}), with the host's gateway address on the bridge itself or on the free end of a veth pair,
+ * and optionally NAT toward an uplink.
+ *
+ * @since 0.1
+ */
+public interface Bridge {
+
+    /** The bridge device's name ({@code ip link} / {@code ovs-vsctl list-br}). */
+    String name();
+
+    Kind kind();
+
+    /** The bridge's subnet in CIDR notation, e.g. {@code 192.168.77.0/24}. */
+    String cidr();
+
+    /** The host's address on this subnet: the guests' default gateway. Empty string with {@link Gateway#NONE}. */
+    String gateway();
+
+    /** Where the gateway address lives: the bridge device, or the free end of a veth pair. */
+    Gateway gatewayPlacement();
+
+    /** The host interface that holds the gateway address: the bridge itself or the free veth end. */
+    String gatewayInterface();
+
+    /** The nftables table of this bridge's NAT; empty string without NAT. */
+    String natTable();
+
+    /** Packets the masquerade rule translated so far (0 without NAT): proof that NAT was applied. */
+    long natTranslatedPackets();
+
+    /** Packets from the uplink toward the bridge that were dropped (no port forward let them in). */
+    long natBlockedInboundPackets();
+
+    /** The two kinds of bridge. */
+    enum Kind {
+        /** Open vSwitch; the userspace datapath where the kernel has no openvswitch module. */
+        OVS,
+        /** A Linux kernel bridge. */
+        LINUX
+    }
+
+    /** Where the host's gateway address goes, as in the seed notes. */
+    enum Gateway {
+        /** On the bridge device itself. */
+        ON_BRIDGE,
+        /** On the free end of a veth pair whose other end is a port of the bridge. */
+        ON_VETH,
+        /** Nowhere: the bridge is a pure layer-2 segment between guests. */
+        NONE
+    }
+}

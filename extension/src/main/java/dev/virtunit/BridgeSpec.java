@@ -1,0 +1,62 @@
+package dev.virtunit;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a bridge should be: the immutable form of {@link OvsBridge} and {@link LinuxBridge}, for code too.
+ *
+ * @param kind          Open vSwitch or Linux
+ * @param cidr          the subnet; empty picks a free /24
+ * @param gateway       where the host's gateway address goes
+ * @param natUplink     the host interface to masquerade toward (an {@link Upstream#uplinkInterface()}); empty: no NAT
+ * @param portForwards  {@code tcp:8080->192.168.77.10:80} style forwards from the uplink to guests
+ * @since 0.1
+ */
+public record BridgeSpec(Bridge.Kind kind, Optional<String> cidr, Bridge.Gateway gateway, Optional<String> natUplink,
+                         List<String> portForwards) {
+
+    public BridgeSpec {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(cidr, "cidr");
+        Objects.requireNonNull(gateway, "gateway");
+        Objects.requireNonNull(natUplink, "natUplink");
+        portForwards = List.copyOf(portForwards);
+        if (natUplink.isPresent() && gateway == Bridge.Gateway.NONE) {
+            throw new InvalidDeclarationException("a bridge with NAT needs a gateway address on the host; give gateway "
+                    + "ON_BRIDGE or ON_VETH, or drop natUplink");
+        }
+        if (!portForwards.isEmpty() && natUplink.isEmpty()) {
+            throw new InvalidDeclarationException("port forwards need NAT: give natUplink");
+        }
+    }
+
+    public static BridgeSpec ovs() {
+        return new BridgeSpec(Bridge.Kind.OVS, Optional.empty(), Bridge.Gateway.ON_BRIDGE, Optional.empty(), List.of());
+    }
+
+    public static BridgeSpec linux() {
+        return new BridgeSpec(Bridge.Kind.LINUX, Optional.empty(), Bridge.Gateway.ON_BRIDGE, Optional.empty(), List.of());
+    }
+
+    public BridgeSpec withCidr(String value) {
+        return new BridgeSpec(kind, Optional.of(value), gateway, natUplink, portForwards);
+    }
+
+    public BridgeSpec withGateway(Bridge.Gateway value) {
+        return new BridgeSpec(kind, cidr, value, natUplink, portForwards);
+    }
+
+    /** Masquerades the bridge's subnet toward {@code uplinkInterface}. */
+    public BridgeSpec withNat(String uplinkInterface) {
+        return new BridgeSpec(kind, cidr, gateway, Optional.of(uplinkInterface), portForwards);
+    }
+
+    /** Adds a port forward such as {@code tcp:8080->192.168.77.10:80}. */
+    public BridgeSpec withPortForward(String forward) {
+        List<String> more = new java.util.ArrayList<>(portForwards);
+        more.add(forward);
+        return new BridgeSpec(kind, cidr, gateway, natUplink, more);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.virtunit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * One NIC of a {@link LibvirtGuest}, for guests with several: {@code nics = {@Nic(network = "lan"), @Nic(network = "wan")}}.
+ * The guest sees them as eth0, eth1, ... in this order.
+ *
+ * @since 0.1
+ */
+@Target({})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface Nic {
+
+    /** The name of a {@link OvsBridge} or {@link LinuxBridge} field of the test class. */
+    String network();
+
+    /** Static address in CIDR notation; empty picks a free one on the bridge's subnet. */
+    String address() default "";
+
+    /** VLAN tag of the guest's port (Open vSwitch bridges only); 0 for none. */
+    int vlan() default 0;
+}

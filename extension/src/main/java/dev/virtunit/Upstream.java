@@ -1,0 +1,47 @@
+package dev.virtunit;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * "The outside world" of a NAT test: a network namespace of ours, wired to the host by a veth pair whose host end
+ * is a NAT uplink. It answers ping and runs a TCP and UDP echo service that records the source address of every
+ * peer, so a test can prove what NAT did: the upstream sees the host's address, never the guest's own. It has no
+ * route back to guest subnets, like the real internet, so without NAT no reply reaches a guest. No packet of it
+ * leaves the machine.
+ *
+ * @since 0.1
+ */
+public interface Upstream {
+
+    /** The namespace's name ({@code ip netns}). */
+    String name();
+
+    /** The upstream host's address: what guests ping and connect to. */
+    String address();
+
+    /** The host's address on the uplink: what a masqueraded guest appears as. */
+    String hostAddress();
+
+    /** The host-side interface of the uplink, the {@code uplink} of a NAT. */
+    String uplinkInterface();
+
+    int tcpPort();
+
+    int udpPort();
+
+    /** Every peer the echo service saw so far, oldest first. */
+    List<Peer> peersSeen();
+
+    /**
+     * Sends one UDP datagram from {@code guest} to the echo service and returns the source address the upstream
+     * saw it come from, or empty if nothing arrived within {@code timeout}. UDP rather than TCP: without NAT a TCP
+     * handshake cannot complete (no route back), but a datagram still arrives and shows its untranslated source.
+     */
+    Optional<String> sourceSeenFrom(Guest guest, Duration timeout);
+
+    /** One client of the echo service. */
+    record Peer(String protocol, String address, int port) {
+    }
+}

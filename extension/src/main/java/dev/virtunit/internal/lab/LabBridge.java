@@ -1,0 +1,218 @@
+package dev.virtunit.internal.lab;
+
+import dev.virtunit.Bridge;
+import dev.virtunit.BridgeSpec;
+import dev.virtunit.InvalidDeclarationException;
+import dev.virtunit.VirtunitException;
+import dev.virtunit.internal.net.Cidr;
+import dev.virtunit.internal.net.LinuxNetwork;
+import dev.virtunit.internal.net.NatRules;
+import dev.virtunit.internal.net.NatSpec;
+import dev.virtunit.internal.net.OpenVSwitch;
+import dev.virtunit.internal.net.PortForward;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A bridge of the lab's: the device, the gateway address (on the bridge or on a veth pair's free end), and the NAT
+ * table, each registered for teardown before it is made.
+ */
+public final class LabBridge implements Bridge {
+
+    private static final Pattern FORWARD = Pattern.compile("(tcp|udp):(\\d+)->(\\d+\\.\\d+\\.\\d+\\.\\d+):(\\d+)");
+
+    private final String name;
+    private final Kind kind;
+    private final Cidr subnet;
+    private final Gateway placement;
+    private final String gatewayInterface;
+    private final boolean userspaceDatapath;
+    private final Teardown teardown;
+    private final AtomicInteger nextHost = new AtomicInteger(10);
+    private volatile NatRules nat;
+
+    private LabBridge(String name, Kind kind, Cidr subnet, Gateway placement, String gatewayInterface,
+                      boolean userspaceDatapath, Teardown teardown) {
+        this.name = name;
+        this.kind = kind;
+        this.subnet = subnet;
+        this.placement = placement;
+        this.gatewayInterface = gatewayInterface;
+        this.userspaceDatapath = userspaceDatapath;
+        this.teardown = teardown;
+    }
+
+    /** Creates the bridge; on failure removes what it made before throwing. */
+    static LabBridge create(BridgeSpec spec, String name, String natTable, Cidr subnet, String run, LinuxNetwork linux,
+                            OpenVSwitch ovs) {
+        List<PortForward> forwards = parseForwards(spec.portForwards(), subnet);
+        Teardown teardown = new Teardown();
+        boolean userspace = spec.kind() == Kind.OVS && !ovs.kernelDatapathAvailable();
+        String gatewayInterface = switch (spec.gateway()) {
+            case ON_BRIDGE -> name;
+            case ON_VETH -> name + "g";
+            case NONE -> "";
+        };
+        LabBridge bridge = new LabBridge(name, spec.kind(), subnet, spec.gateway(), gatewayInterface, userspace, teardown);
+        try {
+            if (spec.kind() == Kind.OVS) {
+                teardown.register("OVS bridge " + name, () -> ovs.deleteBridge(name));
+                ovs.addBridge(name, Map.of("virtunit-run", run, "virtunit-pid", Long.toString(ProcessHandle.current().pid())));
+                ovs.bridgeUp(name);
+            } else {
+                teardown.register("bridge " + name, () -> linux.deleteLink(name));
+                linux.addBridge(name);
+            }
+            String gatewayCidr = bridge.gateway() + "/" + subnet.prefixLength();
+            if (spec.gateway() == Gateway.ON_BRIDGE) {
+                linux.addAddress(name, gatewayCidr);
+            } else if (spec.gateway() == Gateway.ON_VETH) {
+                String port = name + "p";
+                teardown.register("veth " + port, () -> linux.deleteLink(port));
+                linux.addVethPair(port, gatewayInterface);
+                if (spec.kind() == Kind.OVS) {
+                    ovs.addPort(name, port);
+                    if (userspace) {
+                        // The userspace datapath and offloaded checksums do not mix: TCP would break (HOST.md).
+                        linux.disableTxOffload(port);
+                        linux.disableTxOffload(gatewayInterface);
+                    }
+                } else {
+                    linux.setMaster(port, name);
+                }
+                linux.addAddress(gatewayInterface, gatewayCidr);
+                // Linux answers ARP for any host address on any interface: the bridge's own interface would answer
+                // the guests' "who has the gateway" first, and traffic would skip the veth (the topology silently
+                // becoming "gateway on the bridge"). Off, it stays a pure switch port.
+                linux.setArp(name, false);
+            }
+            if (spec.natUplink().isPresent()) {
+                String uplink = spec.natUplink().get();
+                if (!linux.linkExists(uplink)) {
+                    throw new InvalidDeclarationException("NAT uplink '" + uplink + "' of bridge " + name + " is neither an "
+                            + "upstream host of the test nor an interface of this host (ip link)");
+                }
+                NatSpec natSpec = new NatSpec(natTable, subnet.network().toString(), gatewayInterface, uplink, forwards);
+                teardown.register("nftables table " + natTable, () -> {
+                    if (bridge.nat != null) {
+                        bridge.nat.close();
+                    } else {
+                        NatRules.deleteTable(natTable);
+                    }
+                });
+                bridge.nat = NatRules.apply(natSpec);
+            }
+            return bridge;
+        } catch (RuntimeException e) {
+            try {
+                teardown.run();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private static List<PortForward> parseForwards(List<String> texts, Cidr subnet) {
+        List<PortForward> forwards = new ArrayList<>();
+        for (String text : texts) {
+            Matcher m = FORWARD.matcher(text.replace(" ", ""));
+            if (!m.matches()) {
+                throw new InvalidDeclarationException("port forward '" + text + "' is not of the form "
+                        + "tcp:8080->192.168.77.10:80 (or udp:...)");
+            }
+            if (!subnet.contains(m.group(3))) {
+                throw new InvalidDeclarationException("port forward '" + text + "' points at " + m.group(3)
+                        + ", outside the bridge's subnet " + subnet.network());
+            }
+            int uplinkPort = Integer.parseInt(m.group(2));
+            int guestPort = Integer.parseInt(m.group(4));
+            forwards.add(m.group(1).equals("tcp") ? PortForward.tcp(uplinkPort, m.group(3), guestPort)
+                    : PortForward.udp(uplinkPort, m.group(3), guestPort));
+        }
+        return forwards;
+    }
+
+    /** The next address for a guest that declared none: .10 upward, past the gateway at .1. */
+    String nextStaticAddress() {
+        int host = nextHost.getAndIncrement();
+        int size = 1 << (32 - subnet.prefixLength());
+        if (host >= size - 1) {
+            throw new VirtunitException("bridge " + name + " has no free address left in " + subnet.network());
+        }
+        return Cidr.format(subnet.network().address() + host) + "/" + subnet.prefixLength();
+    }
+
+    boolean userspaceDatapath() {
+        return userspaceDatapath;
+    }
+
+    /**
+     * A guest's tap on an OVS userspace bridge is still an ordinary host interface, and the host answers ARP for
+     * its addresses there too; off, the guest's traffic enters the host where the topology says (the gateway).
+     */
+    void guestPortStarted(String tap, LinuxNetwork linux) {
+        if (userspaceDatapath && !tap.isEmpty()) {
+            linux.setArp(tap, false);
+        }
+    }
+
+    void remove() {
+        teardown.run();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Kind kind() {
+        return kind;
+    }
+
+    @Override
+    public String cidr() {
+        return subnet.network().toString();
+    }
+
+    @Override
+    public String gateway() {
+        return placement == Gateway.NONE ? "" : Cidr.format(subnet.network().address() + 1);
+    }
+
+    @Override
+    public Gateway gatewayPlacement() {
+        return placement;
+    }
+
+    @Override
+    public String gatewayInterface() {
+        return gatewayInterface;
+    }
+
+    @Override
+    public String natTable() {
+        return nat == null ? "" : nat.spec().tableName();
+    }
+
+    @Override
+    public long natTranslatedPackets() {
+        return nat == null ? 0 : nat.translatedPackets();
+    }
+
+    @Override
+    public long natBlockedInboundPackets() {
+        return nat == null ? 0 : nat.blockedInboundPackets();
+    }
+
+    @Override
+    public String toString() {
+        return "Bridge[" + name + ", " + kind + ", " + cidr() + ", gateway " + placement + (nat == null ? "" : ", NAT") + "]";
+    }
+}

@@ -1,0 +1,77 @@
+package dev.virtunit.internal.lab;
+
+import dev.virtunit.Guest;
+import dev.virtunit.Upstream;
+import dev.virtunit.internal.net.UpstreamHost;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The {@link Upstream} handle over the namespace, veth pair and echo service of {@link UpstreamHost}. */
+final class LabUpstream implements Upstream {
+
+    private final UpstreamHost host;
+
+    LabUpstream(UpstreamHost host) {
+        this.host = host;
+    }
+
+    @Override
+    public String name() {
+        return host.namespace();
+    }
+
+    @Override
+    public String address() {
+        return host.address();
+    }
+
+    @Override
+    public String hostAddress() {
+        return host.hostAddress();
+    }
+
+    @Override
+    public String uplinkInterface() {
+        return host.uplinkInterface();
+    }
+
+    @Override
+    public int tcpPort() {
+        return host.tcpPort();
+    }
+
+    @Override
+    public int udpPort() {
+        return host.udpPort();
+    }
+
+    @Override
+    public List<Peer> peersSeen() {
+        return host.peersSeen().stream().map(p -> new Peer(p.protocol(), p.address(), p.port())).toList();
+    }
+
+    @Override
+    public Optional<String> sourceSeenFrom(Guest guest, Duration timeout) {
+        int mark = host.peerCount();
+        // busybox has no UDP netcat; its tftp client's read request is one plain UDP datagram to ADDRESS PORT.
+        // The echo service's answer is no TFTP, so tftp gives up; timeout bounds it where no answer comes back.
+        guest.ssh().exec("timeout 2 tftp -g -r probe -l /dev/null " + address() + " " + udpPort() + " >/dev/null 2>&1; true",
+                timeout.plusSeconds(10));
+        try {
+            return Optional.of(host.awaitPeerAfter(mark, "udp", timeout).address());
+        } catch (RuntimeException nothingArrived) {
+            return Optional.empty();
+        }
+    }
+
+    void remove() {
+        host.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Upstream[" + name() + ", " + address() + ", uplink " + uplinkInterface() + "]";
+    }
+}
