@@ -7,7 +7,7 @@ package dev.virtunit;
  *
  * @since 0.1
  */
-public interface Bridge {
+public interface Bridge extends Segment {
 
     /** The bridge device's name ({@code ip link} / {@code ovs-vsctl list-br}). */
     String name();

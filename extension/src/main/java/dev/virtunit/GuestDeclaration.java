@@ -54,7 +54,7 @@ final class GuestDeclaration {
 
     /** {@code bridges} finds the bridge a {@code network} attribute names, or null. */
     static GuestSpec toSpec(LibvirtGuest annotation, String where, Class<?> testClass,
-                            java.util.function.Function<String, Bridge> bridges) {
+                            java.util.function.Function<String, Segment> bridges) {
         GuestSpec.Builder spec = GuestSpec.builder().origin(where)
                 .memoryMiB(annotation.memoryMiB())
                 .vcpus(annotation.vcpus())
@@ -139,11 +139,12 @@ final class GuestDeclaration {
         return spec.build();
     }
 
-    private static Bridge bridge(String field, java.util.function.Function<String, Bridge> bridges, String where) {
-        Bridge bridge = bridges.apply(field);
+    private static Segment bridge(String field, java.util.function.Function<String, Segment> bridges, String where) {
+        Segment bridge = bridges.apply(field);
         if (bridge == null) {
-            throw new InvalidDeclarationException(where + " is invalid: network '" + field + "' names no @OvsBridge or "
-                    + "@LinuxBridge static field of the test class; declare one, e.g. `@OvsBridge static Bridge " + field + ";`");
+            throw new InvalidDeclarationException(where + " is invalid: network '" + field + "' names no @OvsBridge, "
+                    + "@LinuxBridge or @LibvirtNetwork static field of the test class; declare one, e.g. "
+                    + "`@OvsBridge static Bridge " + field + ";`");
         }
         return bridge;
     }

@@ -60,14 +60,14 @@ public final class GuestSpec {
     /**
      * A NIC on one of our bridges.
      *
-     * @param bridge  the bridge it plugs into
-     * @param address static address in CIDR notation; empty picks a free one on the bridge's subnet
+     * @param segment the bridge or libvirt network it joins
+     * @param address static address in CIDR notation; empty picks a free one on a bridge, DHCP on a libvirt network
      * @param vlan    VLAN tag of its port (Open vSwitch only); 0 for none
      */
-    public record NicSpec(Bridge bridge, Optional<String> address, int vlan) {
+    public record NicSpec(Segment segment, Optional<String> address, int vlan) {
 
         public NicSpec {
-            java.util.Objects.requireNonNull(bridge, "bridge");
+            java.util.Objects.requireNonNull(segment, "segment");
             java.util.Objects.requireNonNull(address, "address");
         }
     }
@@ -322,19 +322,19 @@ public final class GuestSpec {
         }
 
         /** Adds a NIC on {@code bridge} with an address virtunit picks; the first NIC is eth0. */
-        public Builder nic(Bridge bridge) {
+        public Builder nic(Segment bridge) {
             nics.add(new NicSpec(bridge, Optional.empty(), 0));
             return this;
         }
 
         /** Adds a NIC on {@code bridge} with a static address in CIDR notation. */
-        public Builder nic(Bridge bridge, String cidr) {
+        public Builder nic(Segment bridge, String cidr) {
             nics.add(new NicSpec(bridge, Optional.of(cidr), 0));
             return this;
         }
 
         /** Adds a NIC on {@code bridge} with a static address (null: virtunit picks) and a VLAN tag (0: none). */
-        public Builder nic(Bridge bridge, String cidr, int vlan) {
+        public Builder nic(Segment bridge, String cidr, int vlan) {
             nics.add(new NicSpec(bridge, Optional.ofNullable(cidr), vlan));
             return this;
         }
@@ -391,13 +391,13 @@ public final class GuestSpec {
                 problems.add("gateway '" + gateway + "' is not an IPv4 address such as 192.168.77.1");
             }
             for (NicSpec nic : nics) {
-                nic.address().filter(a -> !validCidr(a)).ifPresent(a -> problems.add("address '" + a + "' on bridge "
-                        + nic.bridge().name() + " is not an IPv4 address in CIDR notation such as 192.168.77.10/24"));
+                nic.address().filter(a -> !validCidr(a)).ifPresent(a -> problems.add("address '" + a + "' on "
+                        + nic.segment().name() + " is not an IPv4 address in CIDR notation such as 192.168.77.10/24"));
                 if (nic.vlan() < 0 || nic.vlan() > 4094) {
-                    problems.add("VLAN " + nic.vlan() + " on bridge " + nic.bridge().name() + " is out of range; give 1 to 4094, or 0 for none");
+                    problems.add("VLAN " + nic.vlan() + " on " + nic.segment().name() + " is out of range; give 1 to 4094, or 0 for none");
                 }
-                if (nic.vlan() != 0 && nic.bridge().kind() != Bridge.Kind.OVS) {
-                    problems.add("VLAN " + nic.vlan() + " on Linux bridge " + nic.bridge().name() + ": VLAN tags are "
+                if (nic.vlan() != 0 && !(nic.segment() instanceof Bridge bridge && bridge.kind() == Bridge.Kind.OVS)) {
+                    problems.add("VLAN " + nic.vlan() + " on " + nic.segment().name() + ": VLAN tags are "
                             + "for Open vSwitch bridges; use @OvsBridge");
                 }
             }

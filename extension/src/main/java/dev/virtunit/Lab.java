@@ -37,6 +37,9 @@ public interface Lab extends AutoCloseable {
     /** Creates a bridge (Open vSwitch or Linux), its gateway address and its NAT. */
     Bridge bridge(BridgeSpec spec);
 
+    /** Defines and starts a libvirt network (autostart off), as {@code virsh net-define} and {@code net-start}. */
+    Network network(NetworkSpec spec);
+
     /** Creates an upstream host: a namespace playing the outside world, with an echo service. */
     Upstream upstream();
 

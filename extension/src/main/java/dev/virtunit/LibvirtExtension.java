@@ -65,9 +65,12 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
                 f -> true, HierarchyTraversalMode.TOP_DOWN));
         bridgeFields.addAll(AnnotationSupport.findAnnotatedFields(testClass, LinuxBridge.class, f -> true,
                 HierarchyTraversalMode.TOP_DOWN));
-        if (upstreamFields.isEmpty() && bridgeFields.isEmpty()) {
+        List<Field> networkFields = AnnotationSupport.findAnnotatedFields(testClass, LibvirtNetwork.class, f -> true,
+                HierarchyTraversalMode.TOP_DOWN);
+        if (upstreamFields.isEmpty() && bridgeFields.isEmpty() && networkFields.isEmpty()) {
             return;
         }
+        networkFields.forEach(field -> NetworkDeclaration.checkField(field, Network.class, "@LibvirtNetwork"));
         upstreamFields.forEach(field -> NetworkDeclaration.checkField(field, Upstream.class, "@UpstreamHost"));
         List<BridgeSpec> bridgeSpecs = new ArrayList<>();
         for (Field field : bridgeFields) {
@@ -83,7 +86,7 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
             upstreams.put(field.getName(), upstream);
             set(field, null, upstream);
         }
-        java.util.Map<String, Bridge> bridges = topology(context);
+        java.util.Map<String, Segment> bridges = topology(context);
         for (int i = 0; i < bridgeFields.size(); i++) {
             BridgeSpec spec = bridgeSpecs.get(i);
             String uplink = spec.natUplink().map(name -> upstreams.containsKey(name) ? upstreams.get(name).uplinkInterface() : name)
@@ -93,13 +96,22 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
             bridges.put(bridgeFields.get(i).getName(), bridge);
             set(bridgeFields.get(i), null, bridge);
         }
+        for (Field field : networkFields) {
+            LibvirtNetwork declared = field.getAnnotation(LibvirtNetwork.class);
+            String uplink = declared.uplink().isEmpty() ? null
+                    : upstreams.containsKey(declared.uplink()) ? upstreams.get(declared.uplink()).uplinkInterface() : declared.uplink();
+            Network network = lab.network(NetworkDeclaration.toNetworkSpec(field, declared, uplink));
+            store.put(network, (AutoCloseable) () -> lab.remove(network));
+            bridges.put(field.getName(), network);
+            set(field, null, network);
+        }
     }
 
     /** The bridges of this class and, for {@code @Nested} classes, of the enclosing ones, by field name. */
     @SuppressWarnings("unchecked")
-    private static java.util.Map<String, Bridge> topology(ExtensionContext context) {
+    private static java.util.Map<String, Segment> topology(ExtensionContext context) {
         ExtensionContext.Store store = context.getStore(NAMESPACE);
-        java.util.Map<String, Bridge> own = store.get("bridges", java.util.Map.class);
+        java.util.Map<String, Segment> own = store.get("bridges", java.util.Map.class);
         if (own == null) {
             own = new java.util.concurrent.ConcurrentHashMap<>();
             store.put("bridges", own);
@@ -107,10 +119,10 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
         return own;
     }
 
-    private static Bridge findBridge(ExtensionContext context, String name) {
+    private static Segment findBridge(ExtensionContext context, String name) {
         for (java.util.Optional<ExtensionContext> c = java.util.Optional.of(context); c.isPresent(); c = c.get().getParent()) {
             @SuppressWarnings("unchecked")
-            java.util.Map<String, Bridge> bridges = c.get().getStore(NAMESPACE).get("bridges", java.util.Map.class);
+            java.util.Map<String, Segment> bridges = c.get().getStore(NAMESPACE).get("bridges", java.util.Map.class);
             if (bridges != null && bridges.containsKey(name)) {
                 return bridges.get(name);
             }

@@ -56,4 +56,27 @@ final class NetworkDeclaration {
             throw new InvalidDeclarationException(where + " is invalid: " + e.getMessage());
         }
     }
+
+    static NetworkSpec toNetworkSpec(Field field, LibvirtNetwork declared, String uplink) {
+        String where = describe(field, "@LibvirtNetwork");
+        java.util.List<String[]> hosts = new java.util.ArrayList<>();
+        for (String host : declared.dhcpHosts()) {
+            String[] parts = host.split("=");
+            if (parts.length != 2 || !parts[0].strip().toLowerCase(java.util.Locale.ROOT).matches("([0-9a-f]{2}:){5}[0-9a-f]{2}")
+                    || !parts[1].strip().matches("\\d+\\.\\d+\\.\\d+\\.\\d+")) {
+                throw new InvalidDeclarationException(where + " is invalid: dhcpHosts entry '" + host + "' is not of the "
+                        + "form 52:54:00:00:00:12=192.168.122.12");
+            }
+            hosts.add(new String[] {parts[0].strip().toLowerCase(java.util.Locale.ROOT), parts[1].strip()});
+        }
+        if (!hosts.isEmpty() && !declared.dhcp()) {
+            throw new InvalidDeclarationException(where + " is invalid: dhcpHosts need dhcp = true");
+        }
+        if (declared.mode() == Network.Mode.ISOLATED && !declared.uplink().isEmpty()) {
+            throw new InvalidDeclarationException(where + " is invalid: an isolated network forwards nowhere; drop uplink "
+                    + "or use mode NAT or ROUTE");
+        }
+        return new NetworkSpec(declared.mode(), declared.cidr().isEmpty() ? Optional.empty() : Optional.of(declared.cidr()),
+                declared.dhcp(), hosts, Optional.ofNullable(uplink));
+    }
 }

@@ -34,12 +34,12 @@ class GuestsOnBridgesExample {
     @Test
     void guestsOnOneBridgeReachEachOther() {
         assertThat(a.ping(b.address())).isReachable().hasNoLoss();
-        assertThat(b.ping(a.address())).isReachable();
+        assertThat(b).canReach(a);
     }
 
     @Test
     void guestsOnSeparateBridgesDoNot() {
-        assertThat(a.ping(c.address(), 2)).isUnreachable();
-        assertThat(c.ping(b.address(), 2)).isUnreachable();
+        assertThat(a).cannotReach(c);
+        assertThat(c).cannotReach(b);
     }
 }

@@ -30,6 +30,11 @@ public final class VirtunitAssertions {
         return new ExecResultAssert(actual);
     }
 
+    /** Assertions on a live guest: state and reachability. */
+    public static GuestAssert assertThat(dev.virtunit.Guest actual) {
+        return new GuestAssert(actual);
+    }
+
     /** Assertions on the outcome of a ping from a guest. */
     public static PingResultAssert assertThat(PingResult actual) {
         return new PingResultAssert(actual);

@@ -33,11 +33,9 @@ final class GuestProvisioner {
         Path consoleLog = lab.poolDir().resolve(name + "-console.log");
         Plumbing plumbing = spec.nics().isEmpty() ? defaultNetworkNic(lab, spec) : bridgeNics(lab, spec);
         String mac = plumbing.nics().get(0).mac();
-        List<String> staticAddresses = plumbing.seedNics().stream().limit(plumbing.testNics())
-                .filter(nic -> !nic.dhcp()).map(nic -> withoutPrefix(nic.addresses().get(0))).toList();
 
-        LabGuest guest = new LabGuest(lab, spec, name, mac, staticAddresses, plumbing.sshAddress(), hostKey, consoleLog,
-                teardown);
+        LabGuest guest = new LabGuest(lab, spec, name, mac, plumbing.addresses(), plumbing.testNics(), plumbing.sshNic(),
+                hostKey, consoleLog, teardown);
         try {
             List<DomainPlan.Disk> disks = new ArrayList<>();
             int bootOrder = 1;
@@ -110,12 +108,23 @@ final class GuestProvisioner {
     private static void tuneBridgePorts(LabSession lab, GuestSpec spec, LabGuest guest) {
         List<dev.virtunit.InterfaceInfo> taps = guest.interfaces();
         for (int i = 0; i < spec.nics().size() && i < taps.size(); i++) {
-            ((LabBridge) spec.nics().get(i).bridge()).guestPortStarted(taps.get(i).device(), lab.linux());
+            if (spec.nics().get(i).segment() instanceof LabBridge bridge) {
+                bridge.guestPortStarted(taps.get(i).device(), lab.linux());
+            }
         }
     }
 
-    private record Plumbing(List<DomainPlan.Nic> nics, List<NicConfig> seedNics, int testNics,
-                            Optional<String> sshAddress) {
+    private record Plumbing(List<DomainPlan.Nic> nics, List<NicConfig> seedNics, int testNics, int sshNic) {
+
+        /** Each NIC's MAC with its static address, if it has one (else DHCP): what the guest handle resolves. */
+        List<LabGuest.NicAddress> addresses() {
+            List<LabGuest.NicAddress> addresses = new ArrayList<>();
+            for (NicConfig nic : seedNics) {
+                addresses.add(new LabGuest.NicAddress(nic.mac(), nic.dhcp() ? Optional.empty()
+                        : Optional.of(withoutPrefix(nic.addresses().get(0)))));
+            }
+            return addresses;
+        }
     }
 
     private static String withoutPrefix(String cidr) {
@@ -130,50 +139,63 @@ final class GuestProvisioner {
                 // No DHCP round at boot, and the address is known before the guest runs.
                 : NicConfig.staticAddress(mac, "eth0", spec.address().orElseGet(() -> network.nextStaticAddress() + "/24"),
                         spec.gateway().orElse(network.subnet().gateway()));
-        return new Plumbing(List.of(DomainPlan.Nic.onNetwork(mac, network.name())), List.of(config), 1, Optional.empty());
+        return new Plumbing(List.of(DomainPlan.Nic.onNetwork(mac, network.name())), List.of(config), 1, 0);
     }
 
     /**
-     * NICs on our bridges, eth0 first; the default route goes via the first bridge that has a gateway, and SSH
-     * through it. When no bridge has a host address (pure layer-2 segments), the host could not reach the guest:
-     * a last NIC joins virtunit's own network for SSH only, with no default route, so it changes nothing the
-     * test looks at.
+     * NICs on our bridges and libvirt networks, eth0 first; the default route goes via the first segment with a host
+     * gateway, and SSH through it. When no segment has a host address (pure layer-2 bridges), the host could not
+     * reach the guest: a last NIC joins virtunit's own network for SSH only, with no default route, so it changes
+     * nothing the test looks at.
      */
     private static Plumbing bridgeNics(LabSession lab, GuestSpec spec) {
         List<DomainPlan.Nic> nics = new ArrayList<>();
         List<NicConfig> configs = new ArrayList<>();
         boolean routed = false;
-        String sshAddress = null;
+        int sshNic = -1;
         for (int i = 0; i < spec.nics().size(); i++) {
             GuestSpec.NicSpec nic = spec.nics().get(i);
-            if (!(nic.bridge() instanceof LabBridge bridge)) {
-                throw new dev.virtunit.InvalidDeclarationException("NIC " + i + " of " + spec + " is on " + nic.bridge()
-                        + ", which no virtunit lab made; create bridges with Lab.bridge or @OvsBridge/@LinuxBridge");
-            }
             String mac = Names.newMac();
-            String cidr = nic.address().orElseGet(bridge::nextStaticAddress);
-            String gateway = null;
-            if (!routed && !bridge.gateway().isEmpty()) {
-                gateway = bridge.gateway();
+            String device = "eth" + i;
+            if (nic.segment() instanceof LabBridge bridge) {
+                String cidr = nic.address().orElseGet(bridge::nextStaticAddress);
+                String gateway = null;
+                if (!routed && !bridge.gateway().isEmpty()) {
+                    gateway = bridge.gateway();
+                    routed = true;
+                    sshNic = i;
+                }
+                configs.add(NicConfig.staticAddress(mac, device, cidr, gateway));
+                nics.add(DomainPlan.Nic.onBridge(mac, bridge.name(), bridge.kind() == dev.virtunit.Bridge.Kind.OVS,
+                        !bridge.userspaceDatapath(), nic.vlan()));
+            } else if (nic.segment() instanceof LabNetwork network) {
+                boolean first = !routed;
+                if (nic.address().isEmpty() && network.dhcp()) {
+                    // libvirt's dnsmasq gives the address and, for nat and route networks, the default route.
+                    configs.add(NicConfig.dhcp(mac, device));
+                } else {
+                    configs.add(NicConfig.staticAddress(mac, device, nic.address().orElseGet(network::nextStaticAddress),
+                            first ? network.gateway() : null));
+                }
                 routed = true;
-            }
-            configs.add(NicConfig.staticAddress(mac, "eth" + i, cidr, gateway));
-            nics.add(DomainPlan.Nic.onBridge(mac, bridge.name(), bridge.kind() == dev.virtunit.Bridge.Kind.OVS,
-                    !bridge.userspaceDatapath(), nic.vlan()));
-            if (gateway != null) {
-                sshAddress = withoutPrefix(cidr);
+                if (first) {
+                    sshNic = i;
+                }
+                nics.add(DomainPlan.Nic.onNetwork(mac, network.name()));
+            } else {
+                throw new dev.virtunit.InvalidDeclarationException("NIC " + i + " of " + spec + " is on " + nic.segment()
+                        + ", which no virtunit lab made; create it with Lab.bridge or @OvsBridge/@LinuxBridge/@LibvirtNetwork");
             }
         }
         int testNics = nics.size();
-        if (sshAddress == null) {
+        if (sshNic < 0) {
             DefaultNetwork network = lab.defaultNetwork();
             String mac = Names.newMac();
-            String address = network.nextStaticAddress();
-            configs.add(NicConfig.staticAddress(mac, "eth" + testNics, address + "/24", null));
+            configs.add(NicConfig.staticAddress(mac, "eth" + testNics, network.nextStaticAddress() + "/24", null));
             nics.add(DomainPlan.Nic.onNetwork(mac, network.name()));
-            sshAddress = address;
+            sshNic = testNics;
         }
-        return new Plumbing(nics, configs, testNics, Optional.of(sshAddress));
+        return new Plumbing(nics, configs, testNics, sshNic);
     }
 
     private static CloudInitSeed seed(GuestSpec spec, String name, SshKeyPair hostKey, SshKeyPair clientKey,

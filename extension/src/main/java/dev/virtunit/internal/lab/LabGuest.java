@@ -41,9 +41,15 @@ public final class LabGuest implements Guest {
     private final GuestSpec spec;
     private final String name;
     private final String mac;
-    private final List<String> staticAddresses;
-    /** Where SSH goes when that is not the first address: a bridge with a host gateway, or the management NIC. */
-    private final Optional<String> sshAddressOverride;
+    /** Every NIC, test NICs first, then (if any) the management NIC. */
+    private final List<NicAddress> nics;
+    private final int testNics;
+    /** The NIC SSH goes through: the first with a host gateway, or the management NIC. */
+    private final int sshNic;
+
+    /** A NIC's MAC and its static address; empty means DHCP, looked up in the lease. */
+    record NicAddress(String mac, Optional<String> staticAddress) {
+    }
     private final SshKeyPair hostKey;
     private final Path consoleLog;
     private final Teardown teardown;
@@ -52,16 +58,17 @@ public final class LabGuest implements Guest {
     private String sshAddress;
     private boolean kept;
 
-    LabGuest(LabSession lab, GuestSpec spec, String name, String mac, List<String> staticAddresses,
-             Optional<String> sshAddressOverride, SshKeyPair hostKey,
+    LabGuest(LabSession lab, GuestSpec spec, String name, String mac, List<NicAddress> nics, int testNics, int sshNic,
+             SshKeyPair hostKey,
              Path consoleLog, Teardown teardown) {
         this.lab = lab;
         this.hypervisor = lab.hypervisor();
         this.spec = spec;
         this.name = name;
         this.mac = mac;
-        this.staticAddresses = List.copyOf(staticAddresses);
-        this.sshAddressOverride = sshAddressOverride;
+        this.nics = List.copyOf(nics);
+        this.testNics = testNics;
+        this.sshNic = sshNic;
         this.hostKey = hostKey;
         this.consoleLog = consoleLog;
         this.teardown = teardown;
@@ -89,10 +96,15 @@ public final class LabGuest implements Guest {
 
     @Override
     public List<String> addresses() {
-        if (!staticAddresses.isEmpty()) {
-            return staticAddresses;
+        List<String> addresses = new ArrayList<>();
+        for (NicAddress nic : nics.subList(0, testNics)) {
+            addresses.addAll(addressesOf(nic));
         }
-        return hypervisor.leasedAddresses(name, mac);
+        return addresses;
+    }
+
+    private List<String> addressesOf(NicAddress nic) {
+        return nic.staticAddress().map(List::of).orElseGet(() -> hypervisor.leasedAddresses(name, nic.mac()));
     }
 
     @Override
@@ -107,11 +119,16 @@ public final class LabGuest implements Guest {
 
     /** The address SSH and readiness use: reachable from the host whatever the test networks are. */
     String sshAddress() {
-        return sshAddressOverride.orElseGet(this::address);
+        List<String> addresses = addressesOf(nics.get(sshNic));
+        if (addresses.isEmpty()) {
+            throw new VirtunitException("guest " + name + " has no address on its NIC " + nics.get(sshNic).mac()
+                    + " yet (no DHCP lease); state " + state());
+        }
+        return addresses.get(0);
     }
 
     boolean hasSshAddress() {
-        return sshAddressOverride.isPresent() || !addresses().isEmpty();
+        return !addressesOf(nics.get(sshNic)).isEmpty();
     }
 
     @Override
@@ -330,7 +347,7 @@ public final class LabGuest implements Guest {
     public String howToReach() {
         String address;
         try {
-            address = address();
+            address = sshAddress();
         } catch (RuntimeException e) {
             address = "<no address>";
         }
@@ -341,6 +358,6 @@ public final class LabGuest implements Guest {
 
     @Override
     public String toString() {
-        return "Guest[" + name + ", " + mac + ", " + (staticAddresses.isEmpty() ? "dhcp" : String.join(" ", staticAddresses)) + "]";
+        return "Guest[" + name + ", " + mac + ", " + nics.subList(0, testNics) + "]";
     }
 }

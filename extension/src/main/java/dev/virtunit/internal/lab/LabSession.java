@@ -54,6 +54,8 @@ public final class LabSession implements Lab {
     private final Thread shutdownHook;
     private final List<LabBridge> bridges = new ArrayList<>();
     private final List<LabUpstream> upstreams = new ArrayList<>();
+    private final List<LabNetwork> networks = new ArrayList<>();
+    private int nextNetwork;
     private final dev.virtunit.internal.net.LinuxNetwork linux = new dev.virtunit.internal.net.LinuxNetwork();
     private dev.virtunit.internal.net.OpenVSwitch ovs;
     private int nextBridge;
@@ -301,6 +303,36 @@ public final class LabSession implements Lab {
             bridges.add(bridge);
         }
         return bridge;
+    }
+
+    @Override
+    public dev.virtunit.Network network(dev.virtunit.NetworkSpec spec) {
+        String name;
+        String bridge;
+        synchronized (this) {
+            int n = nextNetwork++;
+            name = Names.runMarker(run) + "lnet" + n;
+            bridge = Names.bridge(run, "l" + n);
+        }
+        Cidr subnet = subnetFor(spec.cidr(), "network " + name);
+        for (String[] host : spec.dhcpHosts()) {
+            if (!subnet.contains(host[1])) {
+                throw new dev.virtunit.InvalidDeclarationException("network " + name + ": DHCP entry " + host[0] + "="
+                        + host[1] + " is outside its subnet " + subnet.network());
+            }
+        }
+        LabNetwork network = new LabNetwork(hypervisor, name, bridge, subnet, spec.mode(), spec.dhcp());
+        teardown.register("network " + name, () -> hypervisor.removeNetwork(name));
+        hypervisor.createNetwork(LabNetwork.toXml(name, bridge, subnet, spec.mode(), spec.dhcp(), spec.dhcpHosts(), spec.uplink()));
+        synchronized (this) {
+            networks.add(network);
+        }
+        return network;
+    }
+
+    /** Removes a libvirt network before the lab closes; guests on it must be gone first. Idempotent. */
+    public void remove(dev.virtunit.Network network) {
+        hypervisor.removeNetwork(network.name());
     }
 
     @Override

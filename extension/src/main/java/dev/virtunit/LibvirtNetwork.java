@@ -1,0 +1,41 @@
+package dev.virtunit;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Declares a libvirt network of ours on a {@code static} field of type {@link Network}: defined, started with
+ * autostart off, destroyed and undefined afterwards. The seed's default network is
+ * {@code @LibvirtNetwork(mode = Network.Mode.NAT) static Network net;}. Guests join it with
+ * {@code @LibvirtGuest(network = "<field>")}, taking a DHCP lease unless they declare an address.
+ *
+ * @since 0.1
+ */
+@Target({ElementType.FIELD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@ExtendWith(LibvirtExtension.class)
+public @interface LibvirtNetwork {
+
+    Network.Mode mode() default Network.Mode.NAT;
+
+    /** The subnet, e.g. {@code 192.168.122.0/24}; empty picks a free /24. The host is {@code .1}. */
+    String cidr() default "";
+
+    /** Whether libvirt's dnsmasq serves DHCP (range {@code .100} to {@code .254}). */
+    boolean dhcp() default true;
+
+    /** Static DHCP entries {@code "52:54:00:00:00:12=192.168.122.12"}: this MAC always gets this address. */
+    String[] dhcpHosts() default {};
+
+    /**
+     * NAT or route only toward this uplink: an {@link UpstreamHost} field of the test class or a host interface.
+     * Empty: libvirt forwards toward whatever the host routes to (the real world).
+     */
+    String uplink() default "";
+}

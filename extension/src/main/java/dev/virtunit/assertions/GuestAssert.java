@@ -1,0 +1,104 @@
+package dev.virtunit.assertions;
+
+import dev.virtunit.Guest;
+import dev.virtunit.GuestState;
+import dev.virtunit.PingResult;
+import dev.virtunit.Upstream;
+import org.assertj.core.api.AbstractAssert;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Assertions on a live guest: its state, and what it can reach. Reachability is tested from inside the guest with
+ * ping; a failure shows the guest's whole ping output.
+ *
+ * @since 0.1
+ */
+public class GuestAssert extends AbstractAssert<GuestAssert, Guest> {
+
+    public GuestAssert(Guest actual) {
+        super(actual, GuestAssert.class);
+    }
+
+    /** The guest runs (RUNNING or BLOCKED, an idle running guest). */
+    public GuestAssert isRunning() {
+        isNotNull();
+        GuestState state = actual.state();
+        if (!state.isActive()) {
+            failWithMessage("expected guest %s to be running, but it is %s", actual.name(), state);
+        }
+        return this;
+    }
+
+    public GuestAssert hasState(GuestState expected) {
+        isNotNull();
+        GuestState state = actual.state();
+        if (state != expected) {
+            failWithMessage("expected guest %s to be %s, but it is %s", actual.name(), expected, state);
+        }
+        return this;
+    }
+
+    /** At least one of 3 pings from the guest to {@code target} is answered. */
+    public GuestAssert canPing(String target) {
+        isNotNull();
+        PingResult result = actual.ping(target);
+        if (!result.reachable()) {
+            failWithMessage("expected guest %s to reach %s, but no ping was answered (%d sent). ping said:%n%s",
+                    actual.name(), target, result.transmitted(), result.output().strip());
+        }
+        return this;
+    }
+
+    /** Same as {@link #canPing(String)}. */
+    public GuestAssert canReach(String target) {
+        return canPing(target);
+    }
+
+    /** Can ping the other guest's address. */
+    public GuestAssert canReach(Guest other) {
+        return canPing(other.address());
+    }
+
+    /** Can ping the upstream host. */
+    public GuestAssert canReach(Upstream upstream) {
+        return canPing(upstream.address());
+    }
+
+    /** None of 2 pings from the guest to {@code target} is answered. */
+    public GuestAssert cannotReach(String target) {
+        isNotNull();
+        PingResult result = actual.ping(target, 2);
+        if (result.reachable()) {
+            failWithMessage("expected guest %s not to reach %s, but %d of %d pings were answered. ping said:%n%s",
+                    actual.name(), target, result.received(), result.transmitted(), result.output().strip());
+        }
+        return this;
+    }
+
+    public GuestAssert cannotReach(Guest other) {
+        return cannotReach(other.address());
+    }
+
+    public GuestAssert cannotReach(Upstream upstream) {
+        return cannotReach(upstream.address());
+    }
+
+    /**
+     * The upstream sees this guest's traffic come from {@code expectedSource}: the host's uplink address when NAT
+     * works, the guest's own address when it does not.
+     */
+    public GuestAssert appearsToUpstreamAs(Upstream upstream, String expectedSource) {
+        isNotNull();
+        Optional<String> seen = upstream.sourceSeenFrom(actual, Duration.ofSeconds(5));
+        if (seen.isEmpty()) {
+            failWithMessage("expected upstream %s to see guest %s as %s, but no datagram from the guest arrived",
+                    upstream.address(), actual.name(), expectedSource);
+        } else if (!seen.get().equals(expectedSource)) {
+            failWithMessage("expected upstream %s to see guest %s as %s, but it saw %s", upstream.address(),
+                    actual.name(), expectedSource, seen.get());
+        }
+        return this;
+    }
+}

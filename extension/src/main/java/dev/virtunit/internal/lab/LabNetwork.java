@@ -1,0 +1,103 @@
+package dev.virtunit.internal.lab;
+
+import dev.virtunit.Network;
+import dev.virtunit.internal.libvirt.Hypervisor;
+import dev.virtunit.internal.net.Cidr;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A libvirt network of the lab's; defined, started (autostart off), destroyed and undefined by it. */
+final class LabNetwork implements Network {
+
+    private final Hypervisor hypervisor;
+    private final String name;
+    private final String bridge;
+    private final Cidr subnet;
+    private final Mode mode;
+    private final boolean dhcp;
+    private final AtomicInteger nextHost = new AtomicInteger(10);
+
+    LabNetwork(Hypervisor hypervisor, String name, String bridge, Cidr subnet, Mode mode, boolean dhcp) {
+        this.hypervisor = hypervisor;
+        this.name = name;
+        this.bridge = bridge;
+        this.subnet = subnet;
+        this.mode = mode;
+        this.dhcp = dhcp;
+    }
+
+    /**
+     * The definition: the host at .1, DHCP .100 to .254 with static entries by MAC, and forwarding only toward
+     * {@code uplink} when one is given (so a test's NAT cannot reach the real network).
+     */
+    static String toXml(String name, String bridge, Cidr subnet, Mode mode, boolean dhcp, List<String[]> hosts,
+                        Optional<String> uplink) {
+        int network = subnet.network().address();
+        StringBuilder xml = new StringBuilder("<network>\n  <name>").append(name).append("</name>\n");
+        if (mode != Mode.ISOLATED) {
+            xml.append("  <forward mode='").append(mode == Mode.NAT ? "nat" : "route").append("'")
+                    .append(uplink.map(dev -> " dev='" + DomainPlan.attr(dev) + "'").orElse("")).append("/>\n");
+        }
+        xml.append("  <bridge name='").append(bridge).append("' stp='off' delay='0'/>\n");
+        xml.append("  <ip address='").append(Cidr.format(network + 1)).append("' prefix='")
+                .append(subnet.prefixLength()).append("'>\n");
+        if (dhcp) {
+            xml.append("    <dhcp>\n      <range start='").append(Cidr.format(network + 100)).append("' end='")
+                    .append(Cidr.format(network + 254)).append("'/>\n");
+            for (String[] host : hosts) {
+                xml.append("      <host mac='").append(DomainPlan.attr(host[0])).append("' ip='")
+                        .append(DomainPlan.attr(host[1])).append("'/>\n");
+            }
+            xml.append("    </dhcp>\n");
+        }
+        xml.append("  </ip>\n</network>\n");
+        return xml.toString();
+    }
+
+    /** An address for a guest that declared one neither way on a network without DHCP: .10 upward. */
+    String nextStaticAddress() {
+        return Cidr.format(subnet.network().address() + nextHost.getAndIncrement()) + "/" + subnet.prefixLength();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String cidr() {
+        return subnet.network().toString();
+    }
+
+    @Override
+    public String gateway() {
+        return Cidr.format(subnet.network().address() + 1);
+    }
+
+    @Override
+    public String bridge() {
+        return bridge;
+    }
+
+    @Override
+    public Mode mode() {
+        return mode;
+    }
+
+    @Override
+    public boolean dhcp() {
+        return dhcp;
+    }
+
+    @Override
+    public String xml() {
+        return hypervisor.networkXml(name);
+    }
+
+    @Override
+    public String toString() {
+        return "Network[" + name + ", " + mode + ", " + cidr() + (dhcp ? ", DHCP" : "") + "]";
+    }
+}
