@@ -133,6 +133,11 @@ public record DomainPlan(String name, String domainType, int memoryMiB, int vcpu
             xml.append("    <video><model type='vga'/></video>\n");
         }
         xml.append("    <memballoon model='virtio'><stats period='2'/></memballoon>\n");
+        // Entropy from the host: an emulated guest otherwise waits seconds for its RNG before SSH can start.
+        xml.append("    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>\n");
+        // A guest kernel that panics tells the hypervisor through this device, and <on_crash> ends the domain:
+        // readiness fails at once with the console tail, instead of at the boot timeout.
+        xml.append("    <panic model='isa'><address type='isa' iobase='0x505'/></panic>\n");
         xml.append("  </devices>\n");
         // qemu runs as root for our guests only, so it can read images wherever the user keeps them and
         // libvirt never chowns a user's files; qemu.conf stays as it is.
