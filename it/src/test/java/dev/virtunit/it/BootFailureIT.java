@@ -61,4 +61,16 @@ class BootFailureIT {
             file.write(new byte[4096]);
         }
     }
+
+    @Test
+    void aGuestSlowerThanItsBootTimeoutSaysWhichPhaseItReached() {
+        try (Lab lab = Lab.start()) {
+            assertThatThrownBy(() -> lab.guest(GuestSpec.builder().image(TestHost.get().testImage())
+                    .bootTimeout(Duration.ofSeconds(2)).build()))
+                    .isInstanceOf(GuestNotReadyException.class)
+                    .hasMessageMatching("(?s)guest vu-\\w+-guest was not ready within 2 s: waiting for 'SSH port open' "
+                            + "\\(\\d+\\.\\d s\\); reached: domain running after \\d+\\.\\d s, address known after "
+                            + "\\d+\\.\\d s; state RUNNING\\..* Last lines of its serial console .*");
+        }
+    }
 }

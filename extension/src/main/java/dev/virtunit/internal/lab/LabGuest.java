@@ -314,6 +314,18 @@ public final class LabGuest implements Guest {
         return String.join("\n", tail).replaceAll("[\\x00-\\x08\\x0b-\\x1f\\x7f]", "?");
     }
 
+    /** The console's last lines that report an error or a panic, as a sentence for failure messages; empty if none. */
+    String consoleErrors(int lines) {
+        List<String> errors = consoleLog().replace("\r", "").lines()
+                .filter(line -> line.matches("(?i).*(error|panic|oops|fail|not found|unable to).*"))
+                .map(line -> line.replaceAll("[\\x00-\\x08\\x0b-\\x1f\\x7f]", "?")).toList();
+        if (errors.isEmpty()) {
+            return "";
+        }
+        return " Errors on its console:\n" + String.join("\n", errors.subList(Math.max(0, errors.size() - lines), errors.size()))
+                + "\n";
+    }
+
     Path consoleLogPath() {
         return consoleLog;
     }

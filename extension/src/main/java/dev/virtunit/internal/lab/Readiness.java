@@ -22,7 +22,9 @@ import static org.awaitility.Awaitility.await;
  */
 final class Readiness {
 
-    private static final int CONSOLE_LINES = 25;
+    private static final int CONSOLE_LINES = 30;
+    /** A kernel panic's stack trace can push the line that says why out of the tail; these are kept apart. */
+    private static final int ERROR_LINES = 8;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Readiness.class);
 
     private final LabGuest guest;
@@ -64,8 +66,8 @@ final class Readiness {
                     " was not ready within " + timeout.toSeconds() + " s") + ": waiting for '" + phase + "' ("
                     + seconds(System.nanoTime() - phaseStarted) + "); reached: "
                     + (reached.isEmpty() ? "nothing" : String.join(", ", reached)) + "; state " + safeState()
-                    + ". Last lines of its serial console (" + guest.consoleLogPath() + "):\n"
-                    + guest.consoleTail(CONSOLE_LINES), e);
+                    + "." + guest.consoleErrors(ERROR_LINES) + " Last lines of its serial console ("
+                    + guest.consoleLogPath() + "):\n" + guest.consoleTail(CONSOLE_LINES), e);
         }
     }
 

@@ -101,4 +101,26 @@ class CloudInitSeedTest {
         assertThat(Command.check(timeout, "isoinfo", "-R", "-x", "/user-data", "-i", iso.toString()).stdout())
                 .isEqualTo(seed.userData());
     }
+
+    @Test
+    void aUsersOwnCloudConfigIsMergedAndItsKeysJoinOurs() {
+        SshKeyPair extra = SshKeyPair.generateEd25519("someone@else");
+        CloudInitSeed seed = CloudInitSeed.builder().instanceId("i").hostname("h").authorizedKey(client.publicKeyLine())
+                .userData("#cloud-config\nssh_authorized_keys:\n  - " + extra.publicKeyLine() + "\nwrite_files:\n"
+                        + "  - path: /etc/motd\n    content: hello\n")
+                .build();
+
+        assertThat(seed.userData())
+                .contains("ssh_authorized_keys:\n  - " + client.publicKeyLine() + "\n  - " + extra.publicKeyLine() + "\n")
+                .contains("write_files:\n  - path: /etc/motd\n    content: hello\n")
+                .containsOnlyOnce("ssh_authorized_keys:")
+                .containsOnlyOnce("#cloud-config");
+    }
+
+    @Test
+    void aUsersCloudConfigMayNotReplaceTheKeysWeVerify() {
+        assertThatThrownBy(() -> CloudInitSeed.builder().userData("#cloud-config\nssh_keys:\n  rsa_private: x\n"))
+                .hasMessage("userData sets 'ssh_keys', which virtunit writes itself to log in with keys it verifies; "
+                        + "remove it from userData");
+    }
 }
