@@ -391,7 +391,7 @@ public final class GuestSpec {
                 problems.add("gateway '" + gateway + "' is not an IPv4 address such as 192.168.77.1");
             }
             for (NicSpec nic : nics) {
-                nic.address().filter(a -> !validCidr(a)).ifPresent(a -> problems.add("address '" + a + "' on "
+                nic.address().filter(a -> !validCidr(a) && !a.matches("\\.\\d{1,3}(/\\d{1,2})?")).ifPresent(a -> problems.add("address '" + a + "' on "
                         + nic.segment().name() + " is not an IPv4 address in CIDR notation such as 192.168.77.10/24"));
                 if (nic.vlan() < 0 || nic.vlan() > 4094) {
                     problems.add("VLAN " + nic.vlan() + " on " + nic.segment().name() + " is out of range; give 1 to 4094, or 0 for none");

@@ -19,7 +19,7 @@ public @interface Nic {
     /** The name of a {@link OvsBridge} or {@link LinuxBridge} field of the test class. */
     String network();
 
-    /** Static address in CIDR notation; empty picks a free one on the bridge's subnet. */
+    /** Static address in CIDR notation, or {@code .50} for host 50 of the bridge's subnet; empty picks a free one. */
     String address() default "";
 
     /** VLAN tag of the guest's port (Open vSwitch bridges only); 0 for none. */

@@ -41,6 +41,19 @@ public interface Upstream {
      */
     Optional<String> sourceSeenFrom(Guest guest, Duration timeout);
 
+    /**
+     * Opens a TCP connection from the upstream to {@code address:port} and returns what the far side sent before it
+     * closed (or within {@code timeout}); empty when no connection could be made. For port forwards: the upstream
+     * connects to the host's uplink address, and the guest behind the forward answers.
+     */
+    Optional<String> tcpFrom(String address, int port, Duration timeout);
+
+    /**
+     * Gives the upstream a route to {@code segment}'s subnet through the host, as a neighbour on the uplink that
+     * tries to reach guests directly would have. NAT's forward filter must still drop what no port forward admits.
+     */
+    void routeThroughHost(Segment segment);
+
     /** One client of the echo service. */
     record Peer(String protocol, String address, int port) {
     }

@@ -158,9 +158,10 @@ final class GuestProvisioner {
             String mac = Names.newMac();
             String device = "eth" + i;
             if (nic.segment() instanceof LabBridge bridge) {
-                String cidr = nic.address().orElseGet(bridge::nextStaticAddress);
+                String cidr = nic.address().map(bridge::resolveCidr).orElseGet(bridge::nextStaticAddress);
                 String gateway = null;
-                if (!routed && !bridge.gateway().isEmpty()) {
+                // A tagged port's frames reach the host tagged: the host cannot talk to it, nor route for it.
+                if (!routed && !bridge.gateway().isEmpty() && nic.vlan() == 0) {
                     gateway = bridge.gateway();
                     routed = true;
                     sshNic = i;
@@ -174,7 +175,7 @@ final class GuestProvisioner {
                     // libvirt's dnsmasq gives the address and, for nat and route networks, the default route.
                     configs.add(NicConfig.dhcp(mac, device));
                 } else {
-                    configs.add(NicConfig.staticAddress(mac, device, nic.address().orElseGet(network::nextStaticAddress),
+                    configs.add(NicConfig.staticAddress(mac, device, nic.address().map(network::resolveCidr).orElseGet(network::nextStaticAddress),
                             first ? network.gateway() : null));
                 }
                 routed = true;

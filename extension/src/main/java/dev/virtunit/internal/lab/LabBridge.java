@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class LabBridge implements Bridge {
 
-    private static final Pattern FORWARD = Pattern.compile("(tcp|udp):(\\d+)->(\\d+\\.\\d+\\.\\d+\\.\\d+):(\\d+)");
+    /** {@code tcp:8080->192.168.77.50:80}, or with the guest's host part only: {@code tcp:8080->.50:80}. */
+    private static final Pattern FORWARD = Pattern.compile("(tcp|udp):(\\d+)->(\\d+\\.\\d+\\.\\d+\\.\\d+|\\.\\d+):(\\d+)");
 
     private final String name;
     private final Kind kind;
@@ -126,16 +127,29 @@ public final class LabBridge implements Bridge {
                 throw new InvalidDeclarationException("port forward '" + text + "' is not of the form "
                         + "tcp:8080->192.168.77.10:80 (or udp:...)");
             }
-            if (!subnet.contains(m.group(3))) {
+            String guest = resolve(m.group(3), subnet);
+            if (!subnet.contains(guest)) {
                 throw new InvalidDeclarationException("port forward '" + text + "' points at " + m.group(3)
                         + ", outside the bridge's subnet " + subnet.network());
             }
             int uplinkPort = Integer.parseInt(m.group(2));
             int guestPort = Integer.parseInt(m.group(4));
-            forwards.add(m.group(1).equals("tcp") ? PortForward.tcp(uplinkPort, m.group(3), guestPort)
-                    : PortForward.udp(uplinkPort, m.group(3), guestPort));
+            forwards.add(m.group(1).equals("tcp") ? PortForward.tcp(uplinkPort, guest, guestPort)
+                    : PortForward.udp(uplinkPort, guest, guestPort));
         }
         return forwards;
+    }
+
+    /** {@code .50} means host 50 of {@code subnet}; a full address stays as it is. */
+    static String resolve(String address, Cidr subnet) {
+        return address.startsWith(".") ? Cidr.format(subnet.network().address() + Integer.parseInt(address.substring(1)))
+                : address;
+    }
+
+    /** A NIC's declared address, {@code .50} or {@code .50/24} meaning host 50 of this bridge's subnet. */
+    String resolveCidr(String declared) {
+        String[] parts = declared.split("/");
+        return resolve(parts[0], subnet) + "/" + (parts.length > 1 ? parts[1] : subnet.prefixLength());
     }
 
     /** The next address for a guest that declared none: .10 upward, past the gateway at .1. */

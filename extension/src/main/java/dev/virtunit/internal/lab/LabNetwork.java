@@ -56,6 +56,12 @@ final class LabNetwork implements Network {
         return xml.toString();
     }
 
+    /** A NIC's declared address, {@code .50} or {@code .50/24} meaning host 50 of this network's subnet. */
+    String resolveCidr(String declared) {
+        String[] parts = declared.split("/");
+        return LabBridge.resolve(parts[0], subnet) + "/" + (parts.length > 1 ? parts[1] : subnet.prefixLength());
+    }
+
     /** An address for a guest that declared one neither way on a network without DHCP: .10 upward. */
     String nextStaticAddress() {
         return Cidr.format(subnet.network().address() + nextHost.getAndIncrement()) + "/" + subnet.prefixLength();

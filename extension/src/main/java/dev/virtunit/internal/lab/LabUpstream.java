@@ -66,6 +66,18 @@ final class LabUpstream implements Upstream {
         }
     }
 
+    @Override
+    public Optional<String> tcpFrom(String address, int port, Duration timeout) {
+        var result = host.exec(dev.virtunit.internal.net.NetProbe.tcp(address, port, "probe", timeout));
+        return result.exitCode() == dev.virtunit.internal.net.NetProbe.ANSWERED ? Optional.of(result.stdout())
+                : Optional.empty();
+    }
+
+    @Override
+    public void routeThroughHost(dev.virtunit.Segment segment) {
+        host.routeViaHost(segment.cidr());
+    }
+
     void remove() {
         host.close();
     }
