@@ -122,7 +122,8 @@ final class GuestDeclaration {
                     annotation.vlan());
         } else {
             for (Nic nic : annotation.nics()) {
-                spec.nic(bridge(nic.network(), bridges, where), nic.address().isEmpty() ? null : nic.address(), nic.vlan());
+                spec.nic(bridge(nic.network(), bridges, where), nic.address().isEmpty() ? null : nic.address(), nic.vlan(),
+                        nic.mac().isEmpty() ? null : nic.mac());
             }
         }
         if (annotation.vlan() != 0 && annotation.network().isEmpty()) {

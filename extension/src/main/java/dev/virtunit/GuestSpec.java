@@ -63,12 +63,14 @@ public final class GuestSpec {
      * @param segment the bridge or libvirt network it joins
      * @param address static address in CIDR notation; empty picks a free one on a bridge, DHCP on a libvirt network
      * @param vlan    VLAN tag of its port (Open vSwitch only); 0 for none
+     * @param mac     its MAC address; empty picks a unique one
      */
-    public record NicSpec(Segment segment, Optional<String> address, int vlan) {
+    public record NicSpec(Segment segment, Optional<String> address, int vlan, Optional<String> mac) {
 
         public NicSpec {
             java.util.Objects.requireNonNull(segment, "segment");
             java.util.Objects.requireNonNull(address, "address");
+            mac = mac.map(m -> m.toLowerCase(java.util.Locale.ROOT));
         }
     }
 
@@ -323,19 +325,25 @@ public final class GuestSpec {
 
         /** Adds a NIC on {@code bridge} with an address virtunit picks; the first NIC is eth0. */
         public Builder nic(Segment bridge) {
-            nics.add(new NicSpec(bridge, Optional.empty(), 0));
+            nics.add(new NicSpec(bridge, Optional.empty(), 0, Optional.empty()));
             return this;
         }
 
         /** Adds a NIC on {@code bridge} with a static address in CIDR notation. */
         public Builder nic(Segment bridge, String cidr) {
-            nics.add(new NicSpec(bridge, Optional.of(cidr), 0));
+            nics.add(new NicSpec(bridge, Optional.of(cidr), 0, Optional.empty()));
             return this;
         }
 
         /** Adds a NIC on {@code bridge} with a static address (null: virtunit picks) and a VLAN tag (0: none). */
         public Builder nic(Segment bridge, String cidr, int vlan) {
-            nics.add(new NicSpec(bridge, Optional.ofNullable(cidr), vlan));
+            nics.add(new NicSpec(bridge, Optional.ofNullable(cidr), vlan, Optional.empty()));
+            return this;
+        }
+
+        /** Adds a NIC with every attribute: address (null: picked, or DHCP), VLAN (0: none), MAC (null: picked). */
+        public Builder nic(Segment segment, String cidr, int vlan, String mac) {
+            nics.add(new NicSpec(segment, Optional.ofNullable(cidr), vlan, Optional.ofNullable(mac)));
             return this;
         }
 
@@ -393,6 +401,8 @@ public final class GuestSpec {
             for (NicSpec nic : nics) {
                 nic.address().filter(a -> !validCidr(a) && !a.matches("\\.\\d{1,3}(/\\d{1,2})?")).ifPresent(a -> problems.add("address '" + a + "' on "
                         + nic.segment().name() + " is not an IPv4 address in CIDR notation such as 192.168.77.10/24"));
+                nic.mac().filter(m -> !m.matches("([0-9a-f]{2}:){5}[0-9a-f]{2}")).ifPresent(m -> problems.add("MAC '" + m
+                        + "' on " + nic.segment().name() + " is not of the form 52:54:00:12:34:56"));
                 if (nic.vlan() < 0 || nic.vlan() > 4094) {
                     problems.add("VLAN " + nic.vlan() + " on " + nic.segment().name() + " is out of range; give 1 to 4094, or 0 for none");
                 }

@@ -27,10 +27,16 @@ public @interface LibvirtNetwork {
     /** The subnet, e.g. {@code 192.168.122.0/24}; empty picks a free /24. The host is {@code .1}. */
     String cidr() default "";
 
-    /** Whether libvirt's dnsmasq serves DHCP (range {@code .100} to {@code .254}). */
+    /** Whether libvirt's dnsmasq serves DHCP. */
     boolean dhcp() default true;
 
-    /** Static DHCP entries {@code "52:54:00:00:00:12=192.168.122.12"}: this MAC always gets this address. */
+    /** The DHCP range as host parts of the subnet, {@code {first, last}}; addresses below it are for static use. */
+    int[] dhcpRange() default {100, 254};
+
+    /**
+     * Static DHCP entries {@code "52:54:00:00:00:12=192.168.122.12"} (or {@code "52:54:00:00:00:12=.12"}): this MAC
+     * always gets this address. Give the guest's NIC that MAC with {@code @Nic(mac = ...)}.
+     */
     String[] dhcpHosts() default {};
 
     /**

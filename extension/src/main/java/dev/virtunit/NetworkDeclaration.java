@@ -63,7 +63,7 @@ final class NetworkDeclaration {
         for (String host : declared.dhcpHosts()) {
             String[] parts = host.split("=");
             if (parts.length != 2 || !parts[0].strip().toLowerCase(java.util.Locale.ROOT).matches("([0-9a-f]{2}:){5}[0-9a-f]{2}")
-                    || !parts[1].strip().matches("\\d+\\.\\d+\\.\\d+\\.\\d+")) {
+                    || !parts[1].strip().matches("\\d+\\.\\d+\\.\\d+\\.\\d+|\\.\\d+")) {
                 throw new InvalidDeclarationException(where + " is invalid: dhcpHosts entry '" + host + "' is not of the "
                         + "form 52:54:00:00:00:12=192.168.122.12");
             }
@@ -76,7 +76,14 @@ final class NetworkDeclaration {
             throw new InvalidDeclarationException(where + " is invalid: an isolated network forwards nowhere; drop uplink "
                     + "or use mode NAT or ROUTE");
         }
-        return new NetworkSpec(declared.mode(), declared.cidr().isEmpty() ? Optional.empty() : Optional.of(declared.cidr()),
-                declared.dhcp(), hosts, Optional.ofNullable(uplink));
+        if (declared.dhcpRange().length != 2) {
+            throw new InvalidDeclarationException(where + " is invalid: dhcpRange needs two host parts {first, last}, e.g. {100, 254}");
+        }
+        try {
+            return new NetworkSpec(declared.mode(), declared.cidr().isEmpty() ? Optional.empty() : Optional.of(declared.cidr()),
+                    declared.dhcp(), declared.dhcpRange()[0], declared.dhcpRange()[1], hosts, Optional.ofNullable(uplink));
+        } catch (InvalidDeclarationException e) {
+            throw new InvalidDeclarationException(where + " is invalid: " + e.getMessage());
+        }
     }
 }

@@ -24,4 +24,7 @@ public @interface Nic {
 
     /** VLAN tag of the guest's port (Open vSwitch bridges only); 0 for none. */
     int vlan() default 0;
+
+    /** The NIC's MAC address, e.g. to match a {@link LibvirtNetwork#dhcpHosts()} entry; empty picks a unique one. */
+    String mac() default "";
 }

@@ -274,6 +274,58 @@ class LibvirtExtensionTest {
                         + "WrongParameterType.test(java.lang.String) has type java.lang.String; it must be dev.virtunit.Guest")))));
     }
 
+    @LibvirtTest
+    static class BadDhcpRange {
+        @LibvirtNetwork(dhcpRange = {200, 100})
+        static Network office;
+
+        @Test
+        void test() {
+        }
+    }
+
+    @Test
+    void aDhcpRangeBackwardsIsNamed() {
+        assertClassFailed(run(BadDhcpRange.class), BadDhcpRange.class, InvalidDeclarationException.class,
+                "@LibvirtNetwork field [dev.virtunit.LibvirtExtensionTest$BadDhcpRange.office] is invalid: DHCP range "
+                        + ".200 to .100 is not within .2 to .254 (the host is .1), first before last");
+    }
+
+    @LibvirtTest
+    static class InstanceBridge {
+        @OvsBridge
+        Bridge lan;
+
+        @Test
+        void test() {
+        }
+    }
+
+    @Test
+    void aBridgeMustLiveForTheClass() {
+        assertClassFailed(run(InstanceBridge.class), InstanceBridge.class, InvalidDeclarationException.class,
+                "@OvsBridge field [dev.virtunit.LibvirtExtensionTest$InstanceBridge.lan] must be static: networks live "
+                        + "for the whole class. Declare it as `static Bridge lan;`");
+    }
+
+    @LibvirtTest
+    static class UnknownNetwork {
+        @LibvirtGuest(image = "${" + IMAGE_PROPERTY + "}", network = "lan")
+        static Guest guest;
+
+        @Test
+        void test() {
+        }
+    }
+
+    @Test
+    void aGuestOnAnUndeclaredNetworkSaysWhatToDeclare() {
+        assertClassFailed(run(UnknownNetwork.class), UnknownNetwork.class, InvalidDeclarationException.class,
+                "@LibvirtGuest field [dev.virtunit.LibvirtExtensionTest$UnknownNetwork.guest] is invalid: network 'lan' "
+                        + "names no @OvsBridge, @LinuxBridge or @LibvirtNetwork static field of the test class; declare "
+                        + "one, e.g. `@OvsBridge static Bridge lan;`");
+    }
+
     // ---- configuration and host ----
 
     @LibvirtTest

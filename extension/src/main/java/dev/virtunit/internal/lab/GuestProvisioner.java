@@ -155,7 +155,7 @@ final class GuestProvisioner {
         int sshNic = -1;
         for (int i = 0; i < spec.nics().size(); i++) {
             GuestSpec.NicSpec nic = spec.nics().get(i);
-            String mac = Names.newMac();
+            String mac = nic.mac().orElseGet(Names::newMac);
             String device = "eth" + i;
             if (nic.segment() instanceof LabBridge bridge) {
                 String cidr = nic.address().map(bridge::resolveCidr).orElseGet(bridge::nextStaticAddress);

@@ -29,11 +29,13 @@ final class LabNetwork implements Network {
     }
 
     /**
-     * The definition: the host at .1, DHCP .100 to .254 with static entries by MAC, and forwarding only toward
-     * {@code uplink} when one is given (so a test's NAT cannot reach the real network).
+     * The definition: the host at .1, DHCP over the range asked for with static entries by MAC, and forwarding
+     * only toward {@code uplink} when one is given (so a test's NAT cannot reach the real network).
      */
-    static String toXml(String name, String bridge, Cidr subnet, Mode mode, boolean dhcp, List<String[]> hosts,
-                        Optional<String> uplink) {
+    static String toXml(String name, String bridge, Cidr subnet, Mode mode, dev.virtunit.NetworkSpec spec) {
+        boolean dhcp = spec.dhcp();
+        List<String[]> hosts = spec.dhcpHosts();
+        Optional<String> uplink = spec.uplink();
         int network = subnet.network().address();
         StringBuilder xml = new StringBuilder("<network>\n  <name>").append(name).append("</name>\n");
         if (mode != Mode.ISOLATED) {
@@ -44,8 +46,8 @@ final class LabNetwork implements Network {
         xml.append("  <ip address='").append(Cidr.format(network + 1)).append("' prefix='")
                 .append(subnet.prefixLength()).append("'>\n");
         if (dhcp) {
-            xml.append("    <dhcp>\n      <range start='").append(Cidr.format(network + 100)).append("' end='")
-                    .append(Cidr.format(network + 254)).append("'/>\n");
+            xml.append("    <dhcp>\n      <range start='").append(Cidr.format(network + spec.dhcpFirst())).append("' end='")
+                    .append(Cidr.format(network + spec.dhcpLast())).append("'/>\n");
             for (String[] host : hosts) {
                 xml.append("      <host mac='").append(DomainPlan.attr(host[0])).append("' ip='")
                         .append(DomainPlan.attr(host[1])).append("'/>\n");

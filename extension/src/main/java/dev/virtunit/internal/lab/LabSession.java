@@ -316,6 +316,7 @@ public final class LabSession implements Lab {
         }
         Cidr subnet = subnetFor(spec.cidr(), "network " + name);
         for (String[] host : spec.dhcpHosts()) {
+            host[1] = LabBridge.resolve(host[1], subnet);
             if (!subnet.contains(host[1])) {
                 throw new dev.virtunit.InvalidDeclarationException("network " + name + ": DHCP entry " + host[0] + "="
                         + host[1] + " is outside its subnet " + subnet.network());
@@ -323,7 +324,7 @@ public final class LabSession implements Lab {
         }
         LabNetwork network = new LabNetwork(hypervisor, name, bridge, subnet, spec.mode(), spec.dhcp());
         teardown.register("network " + name, () -> hypervisor.removeNetwork(name));
-        hypervisor.createNetwork(LabNetwork.toXml(name, bridge, subnet, spec.mode(), spec.dhcp(), spec.dhcpHosts(), spec.uplink()));
+        hypervisor.createNetwork(LabNetwork.toXml(name, bridge, subnet, spec.mode(), spec));
         synchronized (this) {
             networks.add(network);
         }
