@@ -11,15 +11,10 @@ import dev.virtunit.internal.net.UpstreamHost;
 import dev.virtunit.it.net.NetLab.Guest;
 import dev.virtunit.it.net.NetLab.Lan;
 import dev.virtunit.it.net.NetLab.Topology;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.List;
-import java.util.OptionalLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,36 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * namespace runs an echo server of its own, so what reaches it (and from which address) is observed on the guest.
  * The topologies that translate correctly are covered; the seed's broken one is NatTopologiesIT's subject.
  */
-class InboundFilteringIT {
+class InboundFilteringIT extends NetLabTest {
 
-    private static OptionalLong guardBefore;
-
-    private NetLab lab;
-
-    @BeforeAll
-    static void recordTheGuard() {
-        NetLab.requireRoot();
-        guardBefore = NetLab.guardDrops();
-    }
-
-    @BeforeEach
-    void createLab() {
-        lab = NetLab.create();
-    }
-
-    @AfterEach
-    void removeLab() {
-        try {
-            lab.close();
-        } finally {
-            assertThat(lab.leftovers()).as("what lab %s left on the host", lab.id).isEmpty();
-        }
-    }
-
-    @AfterAll
-    static void guardCountedNothing() {
-        assertThat(NetLab.guardDrops()).as("forwarding guard counter (before: %s)", guardBefore).isEqualTo(guardBefore);
-    }
 
     /**
      * A neighbour on the uplink that routes the guests' private subnet to our host (the upstream given that route on

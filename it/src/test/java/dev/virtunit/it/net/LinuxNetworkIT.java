@@ -5,7 +5,6 @@ import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.host.CommandResult;
 import dev.virtunit.internal.net.Cidr;
 import dev.virtunit.internal.net.LinuxNetwork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,26 +20,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** {@link LinuxNetwork} against the real kernel: what each call leaves on the host, read back from sysfs and ip. */
-class LinuxNetworkIT {
+class LinuxNetworkIT extends NetLabTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private NetLab lab;
     private LinuxNetwork linux;
 
     @BeforeEach
-    void createLab() {
-        lab = NetLab.create();
+    void pickAdapter() {
         linux = lab.linux;
-    }
-
-    @AfterEach
-    void removeLab() {
-        try {
-            lab.close();
-        } finally {
-            assertThat(lab.leftovers()).as("what lab %s left on the host", lab.id).isEmpty();
-        }
     }
 
     @Test

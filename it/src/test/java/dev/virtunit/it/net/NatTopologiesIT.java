@@ -11,15 +11,10 @@ import dev.virtunit.internal.net.UpstreamHost;
 import dev.virtunit.it.net.NetLab.Guest;
 import dev.virtunit.it.net.NetLab.Lan;
 import dev.virtunit.it.net.NetLab.Topology;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -31,41 +26,9 @@ import static org.assertj.core.api.Assertions.fail;
  * every test sends UDP: a datagram arrives even when NAT is missing (TCP could not finish its handshake, the
  * upstream having no route back to the guest's private subnet) and shows the untranslated address.
  */
-class NatTopologiesIT {
+class NatTopologiesIT extends NetLabTest {
 
-    private static OptionalLong guardBefore;
-
-    private NetLab lab;
     private UpstreamHost upstream;
-
-    @BeforeAll
-    static void recordTheGuard() {
-        NetLab.requireRoot();
-        guardBefore = NetLab.guardDrops();
-    }
-
-    @BeforeEach
-    void createLab() {
-        lab = NetLab.create();
-    }
-
-    @AfterEach
-    void removeLab() {
-        try {
-            lab.close();
-        } finally {
-            assertThat(lab.leftovers()).as("what lab %s left on the host", lab.id).isEmpty();
-        }
-    }
-
-    @AfterAll
-    static void guardCountedNothing() {
-        assertThat(IpForwarding.system().holders()).as("IP forwarding leases left open").isZero();
-        assertThat(NetLab.leftoversWithPrefix(new dev.virtunit.internal.net.LinuxNetwork(),
-                new dev.virtunit.internal.net.OpenVSwitch(), NetLab.SUITE_PREFIX)).as("vunt* objects left").isEmpty();
-        OptionalLong after = NetLab.guardDrops();
-        assertThat(after).as("forwarding guard counter (before: %s)", guardBefore).isEqualTo(guardBefore);
-    }
 
     /** Builds a LAN of {@code topology} with one guest at .10, an upstream, and masquerade from LAN to upstream. */
     private Setup setUp(Topology topology) {

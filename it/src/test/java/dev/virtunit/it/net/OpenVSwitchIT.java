@@ -6,7 +6,6 @@ import dev.virtunit.internal.host.CommandResult;
 import dev.virtunit.internal.net.EchoService;
 import dev.virtunit.internal.net.NetProbe;
 import dev.virtunit.internal.net.OpenVSwitch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,26 +19,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link OpenVSwitch} against the running ovs-vswitchd (userspace datapath on this project's machines). */
-class OpenVSwitchIT {
+class OpenVSwitchIT extends NetLabTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private NetLab lab;
     private OpenVSwitch ovs;
 
     @BeforeEach
-    void createLab() {
-        lab = NetLab.create();
+    void pickAdapter() {
         ovs = lab.ovs;
-    }
-
-    @AfterEach
-    void removeLab() {
-        try {
-            lab.close();
-        } finally {
-            assertThat(lab.leftovers()).as("what lab %s left on the host", lab.id).isEmpty();
-        }
     }
 
     @Test
