@@ -8,20 +8,12 @@ package dev.virtunit.internal.lab;
  * @param bridge its bridge device, within Linux's 15 characters
  * @param subnet the subnet leased for it
  */
-record DefaultNetwork(String name, String bridge, SubnetLease subnet, java.util.concurrent.atomic.AtomicInteger nextHost) {
+record DefaultNetwork(String name, String bridge, SubnetLease subnet, StaticAddresses addresses) {
 
+    /** Static addresses .2 to .99; DHCP hands out .100 and up, so the two never meet. */
     DefaultNetwork(String name, String bridge, SubnetLease subnet) {
-        this(name, bridge, subnet, new java.util.concurrent.atomic.AtomicInteger(2));
-    }
-
-    /** The next static address, .2 to .99; DHCP hands out .100 and up, so the two never meet. */
-    String nextStaticAddress() {
-        int host = nextHost.getAndIncrement();
-        if (host > 99) {
-            throw new dev.virtunit.VirtunitException("network " + name + " has no static address left (.2 to .99 are "
-                    + "taken); give guests dhcp = true, or fewer guests per run");
-        }
-        return subnet.host(host);
+        this(name, bridge, subnet, new StaticAddresses("network " + name, dev.virtunit.internal.net.Cidr.parse(subnet.cidr()),
+                2, 99, " (.2 to .99 are taken); give guests dhcp = true, or fewer guests per run"));
     }
 
     String toXml() {

@@ -137,7 +137,7 @@ final class GuestProvisioner {
         String mac = Names.newMac();
         NicConfig config = spec.dhcp() ? NicConfig.dhcp(mac, "eth0")
                 // No DHCP round at boot, and the address is known before the guest runs.
-                : NicConfig.staticAddress(mac, "eth0", spec.address().orElseGet(() -> network.nextStaticAddress() + "/24"),
+                : NicConfig.staticAddress(mac, "eth0", spec.address().orElseGet(network.addresses()::next),
                         spec.gateway().orElse(network.subnet().gateway()));
         return new Plumbing(List.of(DomainPlan.Nic.onNetwork(mac, network.name())), List.of(config), 1, 0);
     }
@@ -158,7 +158,7 @@ final class GuestProvisioner {
             String mac = nic.mac().orElseGet(Names::newMac);
             String device = "eth" + i;
             if (nic.segment() instanceof LabBridge bridge) {
-                String cidr = nic.address().map(bridge::resolveCidr).orElseGet(bridge::nextStaticAddress);
+                String cidr = nic.address().map(bridge.addresses()::resolve).orElseGet(bridge.addresses()::next);
                 String gateway = null;
                 // A tagged port's frames reach the host tagged: the host cannot talk to it, nor route for it.
                 if (!routed && !bridge.gateway().isEmpty() && nic.vlan() == 0) {
@@ -175,7 +175,7 @@ final class GuestProvisioner {
                     // libvirt's dnsmasq gives the address and, for nat and route networks, the default route.
                     configs.add(NicConfig.dhcp(mac, device));
                 } else {
-                    configs.add(NicConfig.staticAddress(mac, device, nic.address().map(network::resolveCidr).orElseGet(network::nextStaticAddress),
+                    configs.add(NicConfig.staticAddress(mac, device, nic.address().map(network.addresses()::resolve).orElseGet(network.addresses()::next),
                             first ? network.gateway() : null));
                 }
                 routed = true;
@@ -192,7 +192,7 @@ final class GuestProvisioner {
         if (sshNic < 0) {
             DefaultNetwork network = lab.defaultNetwork();
             String mac = Names.newMac();
-            configs.add(NicConfig.staticAddress(mac, "eth" + testNics, network.nextStaticAddress() + "/24", null));
+            configs.add(NicConfig.staticAddress(mac, "eth" + testNics, network.addresses().next(), null));
             nics.add(DomainPlan.Nic.onNetwork(mac, network.name()));
             sshNic = testNics;
         }

@@ -14,7 +14,6 @@ import dev.virtunit.internal.net.PortForward;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,7 +33,8 @@ public final class LabBridge implements Bridge {
     private final String gatewayInterface;
     private final boolean userspaceDatapath;
     private final Teardown teardown;
-    private final AtomicInteger nextHost = new AtomicInteger(10);
+    /** .10 upward, past the gateway at .1, to the last host of the subnet. */
+    private final StaticAddresses addresses;
     private volatile NatRules nat;
 
     private LabBridge(String name, Kind kind, Cidr subnet, Gateway placement, String gatewayInterface,
@@ -46,6 +46,7 @@ public final class LabBridge implements Bridge {
         this.gatewayInterface = gatewayInterface;
         this.userspaceDatapath = userspaceDatapath;
         this.teardown = teardown;
+        this.addresses = new StaticAddresses("bridge " + name, subnet, 10, (1 << (32 - subnet.prefixLength())) - 2, "");
     }
 
     /** Creates the bridge; on failure removes what it made before throwing. */
@@ -127,7 +128,7 @@ public final class LabBridge implements Bridge {
                 throw new InvalidDeclarationException("port forward '" + text + "' is not of the form "
                         + "tcp:8080->192.168.77.10:80 (or udp:...)");
             }
-            String guest = resolve(m.group(3), subnet);
+            String guest = StaticAddresses.host(m.group(3), subnet);
             if (!subnet.contains(guest)) {
                 throw new InvalidDeclarationException("port forward '" + text + "' points at " + m.group(3)
                         + ", outside the bridge's subnet " + subnet.network());
@@ -140,26 +141,8 @@ public final class LabBridge implements Bridge {
         return forwards;
     }
 
-    /** {@code .50} means host 50 of {@code subnet}; a full address stays as it is. */
-    static String resolve(String address, Cidr subnet) {
-        return address.startsWith(".") ? Cidr.format(subnet.network().address() + Integer.parseInt(address.substring(1)))
-                : address;
-    }
-
-    /** A NIC's declared address, {@code .50} or {@code .50/24} meaning host 50 of this bridge's subnet. */
-    String resolveCidr(String declared) {
-        String[] parts = declared.split("/");
-        return resolve(parts[0], subnet) + "/" + (parts.length > 1 ? parts[1] : subnet.prefixLength());
-    }
-
-    /** The next address for a guest that declared none: .10 upward, past the gateway at .1. */
-    String nextStaticAddress() {
-        int host = nextHost.getAndIncrement();
-        int size = 1 << (32 - subnet.prefixLength());
-        if (host >= size - 1) {
-            throw new VirtunitException("bridge " + name + " has no free address left in " + subnet.network());
-        }
-        return Cidr.format(subnet.network().address() + host) + "/" + subnet.prefixLength();
+    StaticAddresses addresses() {
+        return addresses;
     }
 
     boolean userspaceDatapath() {

@@ -309,21 +309,25 @@ public final class LabGuest implements Guest {
 
     /** The last {@code lines} lines of the console, control characters made visible; for failure messages. */
     String consoleTail(int lines) {
-        List<String> all = consoleLog().replace("\r", "").lines().toList();
-        List<String> tail = all.subList(Math.max(0, all.size() - lines), all.size());
-        return String.join("\n", tail).replaceAll("[\\x00-\\x08\\x0b-\\x1f\\x7f]", "?");
+        List<String> all = consoleLines();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     /** The console's last lines that report an error or a panic, as a sentence for failure messages; empty if none. */
     String consoleErrors(int lines) {
-        List<String> errors = consoleLog().replace("\r", "").lines()
-                .filter(line -> line.matches("(?i).*(error|panic|oops|fail|not found|unable to).*"))
-                .map(line -> line.replaceAll("[\\x00-\\x08\\x0b-\\x1f\\x7f]", "?")).toList();
+        List<String> errors = consoleLines().stream()
+                .filter(line -> line.matches("(?i).*(error|panic|oops|fail|not found|unable to).*")).toList();
         if (errors.isEmpty()) {
             return "";
         }
         return " Errors on its console:\n" + String.join("\n", errors.subList(Math.max(0, errors.size() - lines), errors.size()))
                 + "\n";
+    }
+
+    /** The console's lines with control characters made visible, for failure messages. */
+    private List<String> consoleLines() {
+        return consoleLog().replace("\r", "").lines()
+                .map(line -> line.replaceAll("[\\x00-\\x08\\x0b-\\x1f\\x7f]", "?")).toList();
     }
 
     Path consoleLogPath() {

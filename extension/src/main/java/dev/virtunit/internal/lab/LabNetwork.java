@@ -6,7 +6,6 @@ import dev.virtunit.internal.net.Cidr;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** A libvirt network of the lab's; defined, started (autostart off), destroyed and undefined by it. */
 final class LabNetwork implements Network {
@@ -17,7 +16,8 @@ final class LabNetwork implements Network {
     private final Cidr subnet;
     private final Mode mode;
     private final boolean dhcp;
-    private final AtomicInteger nextHost = new AtomicInteger(10);
+    /** .10 upward, for NICs with no address on a network without DHCP. */
+    private final StaticAddresses addresses;
 
     LabNetwork(Hypervisor hypervisor, String name, String bridge, Cidr subnet, Mode mode, boolean dhcp) {
         this.hypervisor = hypervisor;
@@ -26,6 +26,7 @@ final class LabNetwork implements Network {
         this.subnet = subnet;
         this.mode = mode;
         this.dhcp = dhcp;
+        this.addresses = new StaticAddresses("network " + name, subnet, 10, (1 << (32 - subnet.prefixLength())) - 2, "");
     }
 
     /**
@@ -58,15 +59,8 @@ final class LabNetwork implements Network {
         return xml.toString();
     }
 
-    /** A NIC's declared address, {@code .50} or {@code .50/24} meaning host 50 of this network's subnet. */
-    String resolveCidr(String declared) {
-        String[] parts = declared.split("/");
-        return LabBridge.resolve(parts[0], subnet) + "/" + (parts.length > 1 ? parts[1] : subnet.prefixLength());
-    }
-
-    /** An address for a guest that declared one neither way on a network without DHCP: .10 upward. */
-    String nextStaticAddress() {
-        return Cidr.format(subnet.network().address() + nextHost.getAndIncrement()) + "/" + subnet.prefixLength();
+    StaticAddresses addresses() {
+        return addresses;
     }
 
     @Override

@@ -267,12 +267,7 @@ public final class LabSession implements Lab {
     /** The network guests join when they declare none: isolated, DHCP, reachable from the host. */
     synchronized DefaultNetwork defaultNetwork() {
         if (defaultNetwork == null) {
-            List<String> networkXml = new ArrayList<>();
-            for (String network : hypervisor.networkNames()) {
-                networkXml.add(hypervisor.networkXml(network));
-            }
-            SubnetLease lease = SubnetLease.acquire(config.stateDir(), run, networkXml);
-            teardown.register("subnet lease " + lease.cidr(), lease::release);
+            SubnetLease lease = leaseSubnet();
             DefaultNetwork network = new DefaultNetwork(Names.runMarker(run) + "net", Names.bridge(run, "n0"), lease);
             teardown.register("network " + network.name(), () -> hypervisor.removeNetwork(network.name()));
             hypervisor.createNetwork(network.toXml());
@@ -316,7 +311,7 @@ public final class LabSession implements Lab {
         }
         Cidr subnet = subnetFor(spec.cidr(), "network " + name);
         for (String[] host : spec.dhcpHosts()) {
-            host[1] = LabBridge.resolve(host[1], subnet);
+            host[1] = StaticAddresses.host(host[1], subnet);
             if (!subnet.contains(host[1])) {
                 throw new dev.virtunit.InvalidDeclarationException("network " + name + ": DHCP entry " + host[0] + "="
                         + host[1] + " is outside its subnet " + subnet.network());
@@ -371,13 +366,18 @@ public final class LabSession implements Lab {
             }
             return cidr;
         }
+        return Cidr.parse(leaseSubnet().cidr());
+    }
+
+    /** A free /24 for this run, avoiding the host's routes and every libvirt network; released at teardown. */
+    private SubnetLease leaseSubnet() {
         List<String> networkXml = new ArrayList<>();
         for (String network : hypervisor.networkNames()) {
             networkXml.add(hypervisor.networkXml(network));
         }
         SubnetLease lease = SubnetLease.acquire(config.stateDir(), run, networkXml);
         teardown.register("subnet lease " + lease.cidr(), lease::release);
-        return Cidr.parse(lease.cidr());
+        return lease;
     }
 
     @Override
