@@ -1,5 +1,8 @@
 package dev.virtunit;
 
+import dev.virtunit.junit.LinuxBridge;
+import dev.virtunit.junit.OvsBridge;
+
 /**
  * A bridge of ours that guests plug into: Open vSwitch ({@link OvsBridge}) or a Linux kernel bridge
  * ({@link LinuxBridge}), with the host's gateway address on the bridge itself or on the free end of a veth pair,

@@ -1,5 +1,8 @@
 package dev.virtunit;
 
+import dev.virtunit.junit.LinuxBridge;
+import dev.virtunit.junit.OvsBridge;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

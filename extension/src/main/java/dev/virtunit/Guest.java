@@ -1,5 +1,15 @@
 package dev.virtunit;
 
+import dev.virtunit.observe.BlockCounters;
+import dev.virtunit.observe.DiskInfo;
+import dev.virtunit.observe.DomainInfo;
+import dev.virtunit.observe.GuestState;
+import dev.virtunit.observe.GuestStats;
+import dev.virtunit.observe.InterfaceCounters;
+import dev.virtunit.observe.InterfaceInfo;
+import dev.virtunit.junit.LibvirtGuest;
+import dev.virtunit.observe.PingResult;
+
 import java.time.Duration;
 import java.util.List;
 

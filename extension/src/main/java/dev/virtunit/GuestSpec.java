@@ -1,5 +1,8 @@
 package dev.virtunit;
 
+import dev.virtunit.junit.LibvirtGuest;
+import dev.virtunit.junit.OvsBridge;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.virtunit;
 
+import dev.virtunit.junit.LibvirtNetwork;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

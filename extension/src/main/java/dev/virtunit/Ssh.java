@@ -1,5 +1,7 @@
 package dev.virtunit;
 
+import dev.virtunit.observe.ExecResult;
+
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -2,9 +2,9 @@ package dev.virtunit.examples;
 
 import dev.virtunit.Bridge;
 import dev.virtunit.Guest;
-import dev.virtunit.LibvirtGuest;
-import dev.virtunit.LibvirtTest;
-import dev.virtunit.OvsBridge;
+import dev.virtunit.junit.LibvirtGuest;
+import dev.virtunit.junit.LibvirtTest;
+import dev.virtunit.junit.OvsBridge;
 import org.junit.jupiter.api.Test;
 
 import static dev.virtunit.assertions.VirtunitAssertions.assertThat;

@@ -1,9 +1,9 @@
 package dev.virtunit.examples;
 
-import dev.virtunit.DiskInfo;
+import dev.virtunit.observe.DiskInfo;
 import dev.virtunit.Guest;
-import dev.virtunit.LibvirtGuest;
-import dev.virtunit.LibvirtTest;
+import dev.virtunit.junit.LibvirtGuest;
+import dev.virtunit.junit.LibvirtTest;
 import org.junit.jupiter.api.Test;
 
 import static dev.virtunit.assertions.VirtunitAssertions.assertThat;

@@ -1,12 +1,12 @@
 package dev.virtunit.examples;
 
 import dev.virtunit.Guest;
-import dev.virtunit.LibvirtGuest;
-import dev.virtunit.LibvirtNetwork;
-import dev.virtunit.LibvirtTest;
+import dev.virtunit.junit.LibvirtGuest;
+import dev.virtunit.junit.LibvirtNetwork;
+import dev.virtunit.junit.LibvirtTest;
 import dev.virtunit.Network;
 import dev.virtunit.Upstream;
-import dev.virtunit.UpstreamHost;
+import dev.virtunit.junit.UpstreamHost;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

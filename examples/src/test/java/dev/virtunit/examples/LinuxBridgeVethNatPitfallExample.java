@@ -2,11 +2,11 @@ package dev.virtunit.examples;
 
 import dev.virtunit.Bridge;
 import dev.virtunit.Guest;
-import dev.virtunit.LibvirtGuest;
-import dev.virtunit.LibvirtTest;
-import dev.virtunit.LinuxBridge;
+import dev.virtunit.junit.LibvirtGuest;
+import dev.virtunit.junit.LibvirtTest;
+import dev.virtunit.junit.LinuxBridge;
 import dev.virtunit.Upstream;
-import dev.virtunit.UpstreamHost;
+import dev.virtunit.junit.UpstreamHost;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
 package dev.virtunit.examples;
 
 import dev.virtunit.Guest;
-import dev.virtunit.GuestState;
-import dev.virtunit.LibvirtGuest;
-import dev.virtunit.LibvirtTest;
+import dev.virtunit.observe.GuestState;
+import dev.virtunit.junit.LibvirtGuest;
+import dev.virtunit.junit.LibvirtTest;
 import org.junit.jupiter.api.Test;
 
 import static dev.virtunit.assertions.VirtunitAssertions.assertThat;

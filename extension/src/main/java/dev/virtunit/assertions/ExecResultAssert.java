@@ -1,6 +1,6 @@
 package dev.virtunit.assertions;
 
-import dev.virtunit.ExecResult;
+import dev.virtunit.observe.ExecResult;
 import org.assertj.core.api.AbstractAssert;
 
 import java.util.Arrays;

@@ -1,8 +1,8 @@
 package dev.virtunit.assertions;
 
 import dev.virtunit.Guest;
-import dev.virtunit.GuestState;
-import dev.virtunit.PingResult;
+import dev.virtunit.observe.GuestState;
+import dev.virtunit.observe.PingResult;
 import dev.virtunit.Upstream;
 import org.assertj.core.api.AbstractAssert;
 

@@ -1,6 +1,6 @@
 package dev.virtunit.assertions;
 
-import dev.virtunit.PingResult;
+import dev.virtunit.observe.PingResult;
 import org.assertj.core.api.AbstractAssert;
 
 import java.util.Locale;

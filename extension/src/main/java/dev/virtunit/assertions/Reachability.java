@@ -1,7 +1,7 @@
 package dev.virtunit.assertions;
 
 import dev.virtunit.Guest;
-import dev.virtunit.PingResult;
+import dev.virtunit.observe.PingResult;
 import dev.virtunit.Upstream;
 
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.virtunit.assertions;
 
-import dev.virtunit.ExecResult;
-import dev.virtunit.PingResult;
+import dev.virtunit.observe.ExecResult;
+import dev.virtunit.observe.PingResult;
 
 /**
  * Entry point for virtunit's AssertJ assertions, whose failure messages show what the guest answered:

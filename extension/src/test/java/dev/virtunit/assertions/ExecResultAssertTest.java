@@ -1,6 +1,6 @@
 package dev.virtunit.assertions;
 
-import dev.virtunit.ExecResult;
+import dev.virtunit.observe.ExecResult;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

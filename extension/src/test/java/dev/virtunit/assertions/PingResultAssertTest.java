@@ -1,6 +1,6 @@
 package dev.virtunit.assertions;
 
-import dev.virtunit.PingResult;
+import dev.virtunit.observe.PingResult;
 import dev.virtunit.internal.ssh.PingOutput;
 import org.junit.jupiter.api.Test;
 

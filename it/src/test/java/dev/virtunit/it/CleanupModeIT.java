@@ -1,8 +1,8 @@
 package dev.virtunit.it;
 
 import dev.virtunit.Guest;
-import dev.virtunit.LibvirtGuest;
-import dev.virtunit.LibvirtTest;
+import dev.virtunit.junit.LibvirtGuest;
+import dev.virtunit.junit.LibvirtTest;
 import dev.virtunit.internal.host.Command;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

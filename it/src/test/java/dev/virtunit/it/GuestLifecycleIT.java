@@ -1,16 +1,16 @@
 package dev.virtunit.it;
 
-import dev.virtunit.BlockCounters;
-import dev.virtunit.DiskInfo;
-import dev.virtunit.DomainInfo;
-import dev.virtunit.ExecResult;
+import dev.virtunit.observe.BlockCounters;
+import dev.virtunit.observe.DiskInfo;
+import dev.virtunit.observe.DomainInfo;
+import dev.virtunit.observe.ExecResult;
 import dev.virtunit.Guest;
-import dev.virtunit.GuestState;
-import dev.virtunit.GuestStats;
-import dev.virtunit.InterfaceCounters;
-import dev.virtunit.InterfaceInfo;
-import dev.virtunit.LibvirtGuest;
-import dev.virtunit.LibvirtTest;
+import dev.virtunit.observe.GuestState;
+import dev.virtunit.observe.GuestStats;
+import dev.virtunit.observe.InterfaceCounters;
+import dev.virtunit.observe.InterfaceInfo;
+import dev.virtunit.junit.LibvirtGuest;
+import dev.virtunit.junit.LibvirtTest;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package dev.virtunit.it;
 
 import dev.virtunit.Guest;
-import dev.virtunit.HostNetwork;
-import dev.virtunit.LibvirtGuest;
-import dev.virtunit.LibvirtNetwork;
-import dev.virtunit.LibvirtTest;
+import dev.virtunit.HostPing;
+import dev.virtunit.junit.LibvirtGuest;
+import dev.virtunit.junit.LibvirtNetwork;
+import dev.virtunit.junit.LibvirtTest;
 import dev.virtunit.Network;
-import dev.virtunit.Nic;
+import dev.virtunit.junit.Nic;
 import org.junit.jupiter.api.Test;
 
 import static dev.virtunit.assertions.VirtunitAssertions.assertThat;
@@ -36,9 +36,9 @@ class LibvirtNetworkDhcpIT {
 
     @Test
     void theHostReachesGuestsAndGuestsReachEachOther() {
-        assertThat(HostNetwork.ping(reserved)).isReachable().hasNoLoss();
-        assertThat(HostNetwork.ping(leased.address(), 2)).isReachable();
+        assertThat(HostPing.ping(reserved)).isReachable().hasNoLoss();
+        assertThat(HostPing.ping(leased.address(), 2)).isReachable();
         assertThat(reserved).canReach(leased);
-        assertThat(HostNetwork.ping(office.gateway().replaceAll("1$", "99"), 1)).isUnreachable();
+        assertThat(HostPing.ping(office.gateway().replaceAll("1$", "99"), 1)).isUnreachable();
     }
 }

@@ -1,11 +1,11 @@
 package dev.virtunit.it;
 
-import dev.virtunit.DiskInfo;
+import dev.virtunit.observe.DiskInfo;
 import dev.virtunit.Guest;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.Lab;
-import dev.virtunit.LibvirtGuest;
-import dev.virtunit.LibvirtTest;
+import dev.virtunit.junit.LibvirtGuest;
+import dev.virtunit.junit.LibvirtTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

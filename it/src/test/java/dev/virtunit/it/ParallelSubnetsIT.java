@@ -1,9 +1,9 @@
 package dev.virtunit.it;
 
 import dev.virtunit.Bridge;
-import dev.virtunit.LibvirtTest;
-import dev.virtunit.LinuxBridge;
-import dev.virtunit.OvsBridge;
+import dev.virtunit.junit.LibvirtTest;
+import dev.virtunit.junit.LinuxBridge;
+import dev.virtunit.junit.OvsBridge;
 import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.net.Cidr;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.virtunit.internal.lab;
 
-import dev.virtunit.DiskInfo;
-import dev.virtunit.InterfaceInfo;
+import dev.virtunit.observe.DiskInfo;
+import dev.virtunit.observe.InterfaceInfo;
 import dev.virtunit.VirtunitException;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;

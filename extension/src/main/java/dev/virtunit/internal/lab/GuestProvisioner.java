@@ -106,7 +106,7 @@ final class GuestProvisioner {
     /** The guest's NICs as libvirt sees them and as its seed configures them, in the same order. */
     /** Per-tap settings that exist only once libvirt made the taps, i.e. after start. */
     private static void tuneBridgePorts(LabSession lab, GuestSpec spec, LabGuest guest) {
-        List<dev.virtunit.InterfaceInfo> taps = guest.interfaces();
+        List<dev.virtunit.observe.InterfaceInfo> taps = guest.interfaces();
         for (int i = 0; i < spec.nics().size() && i < taps.size(); i++) {
             if (spec.nics().get(i).segment() instanceof LabBridge bridge) {
                 bridge.guestPortStarted(taps.get(i).device(), lab.linux());
@@ -169,7 +169,7 @@ final class GuestProvisioner {
                 configs.add(NicConfig.staticAddress(mac, device, cidr, gateway));
                 nics.add(DomainPlan.Nic.onBridge(mac, bridge.name(), bridge.kind() == dev.virtunit.Bridge.Kind.OVS,
                         !bridge.userspaceDatapath(), nic.vlan()));
-            } else if (nic.segment() instanceof LabNetwork network) {
+            } else if (nic.segment() instanceof LabLibvirtNetwork network) {
                 boolean first = !routed;
                 if (nic.address().isEmpty() && network.dhcp()) {
                     // libvirt's dnsmasq gives the address and, for nat and route networks, the default route.

@@ -1,15 +1,15 @@
 package dev.virtunit.internal.lab;
 
-import dev.virtunit.BlockCounters;
-import dev.virtunit.DiskInfo;
-import dev.virtunit.DomainInfo;
+import dev.virtunit.observe.BlockCounters;
+import dev.virtunit.observe.DiskInfo;
+import dev.virtunit.observe.DomainInfo;
 import dev.virtunit.Guest;
 import dev.virtunit.GuestSpec;
-import dev.virtunit.GuestState;
-import dev.virtunit.GuestStats;
-import dev.virtunit.InterfaceCounters;
-import dev.virtunit.InterfaceInfo;
-import dev.virtunit.PingResult;
+import dev.virtunit.observe.GuestState;
+import dev.virtunit.observe.GuestStats;
+import dev.virtunit.observe.InterfaceCounters;
+import dev.virtunit.observe.InterfaceInfo;
+import dev.virtunit.observe.PingResult;
 import dev.virtunit.Ssh;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.libvirt.Hypervisor;

@@ -54,7 +54,7 @@ public final class LabSession implements Lab {
     private final Thread shutdownHook;
     private final List<LabBridge> bridges = new ArrayList<>();
     private final List<LabUpstream> upstreams = new ArrayList<>();
-    private final List<LabNetwork> networks = new ArrayList<>();
+    private final List<LabLibvirtNetwork> networks = new ArrayList<>();
     private int nextNetwork;
     private final dev.virtunit.internal.net.LinuxNetwork linux = new dev.virtunit.internal.net.LinuxNetwork();
     private dev.virtunit.internal.net.OpenVSwitch ovs;
@@ -317,9 +317,9 @@ public final class LabSession implements Lab {
                         + host[1] + " is outside its subnet " + subnet.network());
             }
         }
-        LabNetwork network = new LabNetwork(hypervisor, name, bridge, subnet, spec.mode(), spec.dhcp());
+        LabLibvirtNetwork network = new LabLibvirtNetwork(hypervisor, name, bridge, subnet, spec.mode(), spec.dhcp());
         teardown.register("network " + name, () -> hypervisor.removeNetwork(name));
-        hypervisor.createNetwork(LabNetwork.toXml(name, bridge, subnet, spec.mode(), spec));
+        hypervisor.createNetwork(LabLibvirtNetwork.toXml(name, bridge, subnet, spec.mode(), spec));
         synchronized (this) {
             networks.add(network);
         }
@@ -340,7 +340,7 @@ public final class LabSession implements Lab {
         Cidr subnet = subnetFor(java.util.Optional.empty(), "upstream " + name);
         String prefix = "/" + subnet.prefixLength();
         int network = subnet.network().address();
-        LabUpstream upstream = new LabUpstream(dev.virtunit.internal.net.UpstreamHost.start(linux, name,
+        LabUpstream upstream = new LabUpstream(dev.virtunit.internal.net.UpstreamNamespace.start(linux, name,
                 Cidr.format(network + 1) + prefix, Cidr.format(network + 2) + prefix));
         synchronized (this) {
             upstreams.add(upstream);

@@ -2,18 +2,18 @@ package dev.virtunit.internal.lab;
 
 import dev.virtunit.Guest;
 import dev.virtunit.Upstream;
-import dev.virtunit.internal.net.UpstreamHost;
+import dev.virtunit.internal.net.UpstreamNamespace;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** The {@link Upstream} handle over the namespace, veth pair and echo service of {@link UpstreamHost}. */
+/** The {@link Upstream} handle over the namespace, veth pair and echo service of {@link UpstreamNamespace}. */
 final class LabUpstream implements Upstream {
 
-    private final UpstreamHost host;
+    private final UpstreamNamespace host;
 
-    LabUpstream(UpstreamHost host) {
+    LabUpstream(UpstreamNamespace host) {
         this.host = host;
     }
 

@@ -1,9 +1,9 @@
 package dev.virtunit.internal.libvirt;
 
-import dev.virtunit.BlockCounters;
-import dev.virtunit.DomainInfo;
-import dev.virtunit.GuestState;
-import dev.virtunit.InterfaceCounters;
+import dev.virtunit.observe.BlockCounters;
+import dev.virtunit.observe.DomainInfo;
+import dev.virtunit.observe.GuestState;
+import dev.virtunit.observe.InterfaceCounters;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainBlockStats;

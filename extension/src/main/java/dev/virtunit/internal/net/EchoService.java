@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * A running {@link EchoServer} inside a network namespace, and what it has seen: every TCP connection and UDP
  * datagram with its source address, read from the server's stdout on a thread of its own. Tests use it as the
- * upstream of a NAT ({@link UpstreamHost}) or as a service inside a stand-in guest (port forwards).
+ * upstream of a NAT ({@link UpstreamNamespace}) or as a service inside a stand-in guest (port forwards).
  *
  * @since 0.1
  */

@@ -14,7 +14,7 @@ import java.util.Set;
  *                        ({@code 192.168.230.1/24}, the gateway's address, means the same subnet)
  * @param bridgeInterface the interface the guests' traffic enters the host from: the bridge itself when the
  *                        gateway address is on it, or the free veth end when the gateway address is on a veth
- * @param uplinkInterface the interface toward the outside world (an {@link UpstreamHost}'s in tests)
+ * @param uplinkInterface the interface toward the outside world (an {@link UpstreamNamespace}'s in tests)
  * @param portForwards    destination NATs from the uplink to guests; each guest address inside {@code sourceCidr}
  * @since 0.1
  */

@@ -1,6 +1,6 @@
 package dev.virtunit.internal.ssh;
 
-import dev.virtunit.PingResult;
+import dev.virtunit.observe.PingResult;
 
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;

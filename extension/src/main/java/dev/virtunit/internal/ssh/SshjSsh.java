@@ -1,6 +1,6 @@
 package dev.virtunit.internal.ssh;
 
-import dev.virtunit.ExecResult;
+import dev.virtunit.observe.ExecResult;
 import dev.virtunit.Ssh;
 import dev.virtunit.VirtunitException;
 import net.schmizz.sshj.Config;

@@ -1,9 +1,9 @@
 package dev.virtunit.internal.lab;
 
-import dev.virtunit.BlockCounters;
-import dev.virtunit.DomainInfo;
-import dev.virtunit.GuestState;
-import dev.virtunit.InterfaceCounters;
+import dev.virtunit.observe.BlockCounters;
+import dev.virtunit.observe.DomainInfo;
+import dev.virtunit.observe.GuestState;
+import dev.virtunit.observe.InterfaceCounters;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.libvirt.LibvirtOperationException;
 

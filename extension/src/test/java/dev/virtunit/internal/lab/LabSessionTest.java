@@ -92,7 +92,7 @@ class LabSessionTest {
 
     @Test
     void aNameInUseFailsLikeVirtInstallBeforeAnythingIsCreated() {
-        hypervisor.domains.put("debian-base", dev.virtunit.GuestState.SHUT_OFF);
+        hypervisor.domains.put("debian-base", dev.virtunit.observe.GuestState.SHUT_OFF);
         LabSession lab = LabSession.start(config, uri -> hypervisor);
         int callsBefore = hypervisor.calls.size();
 
@@ -157,11 +157,11 @@ class LabSessionTest {
         Files.createDirectories(stateDir.resolve("runs"));
         Files.writeString(stateDir.resolve("runs").resolve("dead01.run"),
                 "pid=2147483646\nstarted=2020-01-01T00:00:00Z\nbootId=" + Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip() + "\nkept=false\n");
-        hypervisor.domains.put("vu-dead01-web", dev.virtunit.GuestState.RUNNING);
+        hypervisor.domains.put("vu-dead01-web", dev.virtunit.observe.GuestState.RUNNING);
         hypervisor.networks.put("vu-dead01-net", "<network/>");
         hypervisor.pools.put("vu-dead01-pool", new java.util.ArrayList<>(java.util.List.of("vu-dead01-web-disk.qcow2")));
-        hypervisor.domains.put("vu-other-web", dev.virtunit.GuestState.RUNNING);
-        hypervisor.domains.put("someone-elses", dev.virtunit.GuestState.RUNNING);
+        hypervisor.domains.put("vu-other-web", dev.virtunit.observe.GuestState.RUNNING);
+        hypervisor.domains.put("someone-elses", dev.virtunit.observe.GuestState.RUNNING);
 
         LabSession lab = LabSession.start(config, uri -> hypervisor);
 

@@ -1,7 +1,7 @@
 package dev.virtunit.internal.libvirt;
 
-import dev.virtunit.DomainInfo;
-import dev.virtunit.GuestState;
+import dev.virtunit.observe.DomainInfo;
+import dev.virtunit.observe.GuestState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;

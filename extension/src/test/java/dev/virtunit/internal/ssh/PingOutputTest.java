@@ -1,6 +1,6 @@
 package dev.virtunit.internal.ssh;
 
-import dev.virtunit.PingResult;
+import dev.virtunit.observe.PingResult;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 

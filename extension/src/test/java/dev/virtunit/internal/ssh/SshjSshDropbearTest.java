@@ -1,6 +1,6 @@
 package dev.virtunit.internal.ssh;
 
-import dev.virtunit.ExecResult;
+import dev.virtunit.observe.ExecResult;
 import dev.virtunit.VirtunitException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -7,7 +7,7 @@ import dev.virtunit.internal.net.NatSpec;
 import dev.virtunit.internal.net.NetProbe;
 import dev.virtunit.internal.net.Peer;
 import dev.virtunit.internal.net.PortForward;
-import dev.virtunit.internal.net.UpstreamHost;
+import dev.virtunit.internal.net.UpstreamNamespace;
 import dev.virtunit.it.net.NetLab.Guest;
 import dev.virtunit.it.net.NetLab.Lan;
 import dev.virtunit.it.net.NetLab.Topology;
@@ -38,7 +38,7 @@ class InboundFilteringIT extends NetLabTest {
         Lan lan = lab.lan(topology, subnets.get(0));
         Guest guest = lab.guest(lan, "g", 10);
         EchoService guestEcho = lab.echoIn(guest.namespace());
-        UpstreamHost upstream = lab.upstream(subnets.get(1));
+        UpstreamNamespace upstream = lab.upstream(subnets.get(1));
         NatRules nat = lab.nat(new NatSpec(lab.table(), lan.subnet(), lan.gatewayInterface(), upstream.uplinkInterface()));
         upstream.routeViaHost(lan.subnet());
 
@@ -69,7 +69,7 @@ class InboundFilteringIT extends NetLabTest {
         Lan lan = lab.lan(topology, subnets.get(0));
         Guest guest = lab.guest(lan, "g", 10);
         EchoService guestEcho = lab.echoIn(guest.namespace());
-        UpstreamHost upstream = lab.upstream(subnets.get(1));
+        UpstreamNamespace upstream = lab.upstream(subnets.get(1));
         int tcpPort = 18080;
         int udpPort = 18053;
         NatRules nat = lab.nat(new NatSpec(lab.table(), lan.subnet(), lan.gatewayInterface(), upstream.uplinkInterface(),

@@ -7,7 +7,7 @@ import dev.virtunit.internal.net.NatRules;
 import dev.virtunit.internal.net.NatSpec;
 import dev.virtunit.internal.net.NetProbe;
 import dev.virtunit.internal.net.Peer;
-import dev.virtunit.internal.net.UpstreamHost;
+import dev.virtunit.internal.net.UpstreamNamespace;
 import dev.virtunit.it.net.NetLab.Guest;
 import dev.virtunit.it.net.NetLab.Lan;
 import dev.virtunit.it.net.NetLab.Topology;
@@ -21,14 +21,14 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The seed story's three NAT topologies, reproduced on the real host with network namespaces standing in for guests
- * and for the outside world: a guest on a bridge sends to an {@link UpstreamHost} through a host-side gateway that
+ * and for the outside world: a guest on a bridge sends to an {@link UpstreamNamespace} through a host-side gateway that
  * masquerades toward the upstream. What decides whether NAT worked is the source address the upstream sees, so
  * every test sends UDP: a datagram arrives even when NAT is missing (TCP could not finish its handshake, the
  * upstream having no route back to the guest's private subnet) and shows the untranslated address.
  */
 class NatTopologiesIT extends NetLabTest {
 
-    private UpstreamHost upstream;
+    private UpstreamNamespace upstream;
 
     /** Builds a LAN of {@code topology} with one guest at .10, an upstream, and masquerade from LAN to upstream. */
     private Setup setUp(Topology topology) {

@@ -12,7 +12,7 @@ import dev.virtunit.internal.net.NetProbe;
 import dev.virtunit.internal.net.NftCounter;
 import dev.virtunit.internal.net.OpenVSwitch;
 import dev.virtunit.internal.net.Routes;
-import dev.virtunit.internal.net.UpstreamHost;
+import dev.virtunit.internal.net.UpstreamNamespace;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -246,16 +246,16 @@ final class NetLab implements AutoCloseable {
     }
 
     /** The upstream host {@code <id>u}: the host end gets {@code <prefix>.1/24}, the namespace {@code <prefix>.2/24}. */
-    UpstreamHost upstream(String prefix) {
+    UpstreamNamespace upstream(String prefix) {
         String namespace = name("u");
-        UpstreamHost[] created = new UpstreamHost[1];
-        // UpstreamHost cleans up after itself when start fails; once started, close() removes it.
+        UpstreamNamespace[] created = new UpstreamNamespace[1];
+        // UpstreamNamespace cleans up after itself when start fails; once started, close() removes it.
         teardown.register("close upstream " + namespace, () -> {
             if (created[0] != null) {
                 created[0].close();
             }
         });
-        created[0] = UpstreamHost.start(linux, namespace, prefix + ".1/24", prefix + ".2/24");
+        created[0] = UpstreamNamespace.start(linux, namespace, prefix + ".1/24", prefix + ".2/24");
         return created[0];
     }
 

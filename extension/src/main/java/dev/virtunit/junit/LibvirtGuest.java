@@ -1,4 +1,7 @@
-package dev.virtunit;
+package dev.virtunit.junit;
+
+import dev.virtunit.Graphics;
+import dev.virtunit.Guest;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -1,4 +1,11 @@
-package dev.virtunit;
+package dev.virtunit.junit;
+
+import dev.virtunit.Acceleration;
+import dev.virtunit.Bridge;
+import dev.virtunit.Guest;
+import dev.virtunit.GuestSpec;
+import dev.virtunit.InvalidDeclarationException;
+import dev.virtunit.Segment;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.virtunit;
+package dev.virtunit.observe;
 
 import java.time.Duration;
 import java.util.OptionalInt;

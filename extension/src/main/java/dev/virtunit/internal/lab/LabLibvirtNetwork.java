@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** A libvirt network of the lab's; defined, started (autostart off), destroyed and undefined by it. */
-final class LabNetwork implements Network {
+final class LabLibvirtNetwork implements Network {
 
     private final Hypervisor hypervisor;
     private final String name;
@@ -19,7 +19,7 @@ final class LabNetwork implements Network {
     /** .10 upward, for NICs with no address on a network without DHCP. */
     private final StaticAddresses addresses;
 
-    LabNetwork(Hypervisor hypervisor, String name, String bridge, Cidr subnet, Mode mode, boolean dhcp) {
+    LabLibvirtNetwork(Hypervisor hypervisor, String name, String bridge, Cidr subnet, Mode mode, boolean dhcp) {
         this.hypervisor = hypervisor;
         this.name = name;
         this.bridge = bridge;

@@ -1,4 +1,4 @@
-package dev.virtunit;
+package dev.virtunit.observe;
 
 /**
  * The I/O counters of one guest disk, as {@code virsh domblkstat} shows them.

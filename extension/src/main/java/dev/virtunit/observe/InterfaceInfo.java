@@ -1,4 +1,4 @@
-package dev.virtunit;
+package dev.virtunit.observe;
 
 /**
  * One row of {@code virsh domiflist}: a guest NIC.

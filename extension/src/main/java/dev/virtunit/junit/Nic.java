@@ -1,4 +1,4 @@
-package dev.virtunit;
+package dev.virtunit.junit;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.Retention;

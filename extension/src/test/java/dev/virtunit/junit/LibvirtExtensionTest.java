@@ -1,4 +1,10 @@
-package dev.virtunit;
+package dev.virtunit.junit;
+
+import dev.virtunit.Bridge;
+import dev.virtunit.Guest;
+import dev.virtunit.HostUnavailableException;
+import dev.virtunit.InvalidDeclarationException;
+import dev.virtunit.Network;
 
 import dev.virtunit.internal.host.Command;
 import org.junit.jupiter.api.AfterAll;
@@ -105,7 +111,7 @@ class LibvirtExtensionTest {
     @Test
     void aFinalFieldIsRefusedWithTheDeclarationToUse() {
         assertClassFailed(run(FinalField.class), FinalField.class, InvalidDeclarationException.class,
-                "@LibvirtGuest field [dev.virtunit.LibvirtExtensionTest$FinalField.guest] must not be final; "
+                "@LibvirtGuest field [dev.virtunit.junit.LibvirtExtensionTest$FinalField.guest] must not be final; "
                         + "declare it as `static Guest guest;`");
     }
 
@@ -122,7 +128,7 @@ class LibvirtExtensionTest {
     @Test
     void aFieldOfAnotherTypeIsRefused() {
         assertClassFailed(run(WrongType.class), WrongType.class, InvalidDeclarationException.class,
-                "@LibvirtGuest field [dev.virtunit.LibvirtExtensionTest$WrongType.guest] has type java.lang.String; "
+                "@LibvirtGuest field [dev.virtunit.junit.LibvirtExtensionTest$WrongType.guest] has type java.lang.String; "
                         + "it must be dev.virtunit.Guest. Declare it as `static Guest guest;`");
     }
 
@@ -139,7 +145,7 @@ class LibvirtExtensionTest {
     @Test
     void aMissingImageIsNamedWithWhereItWasLookedFor() {
         assertClassFailed(run(MissingImage.class), MissingImage.class, InvalidDeclarationException.class,
-                "@LibvirtGuest field [dev.virtunit.LibvirtExtensionTest$MissingImage.guest] is invalid: image "
+                "@LibvirtGuest field [dev.virtunit.junit.LibvirtExtensionTest$MissingImage.guest] is invalid: image "
                         + "'no/such/image.qcow2' does not exist (resolved to " + Path.of("no/such/image.qcow2").toAbsolutePath()
                         + "); check the path, relative paths are resolved against the working directory");
     }
@@ -157,7 +163,7 @@ class LibvirtExtensionTest {
     @Test
     void anImageAndALiveCdAreRefused() {
         assertClassFailed(run(TwoWaysToBoot.class), TwoWaysToBoot.class, InvalidDeclarationException.class,
-                "@LibvirtGuest field [dev.virtunit.LibvirtExtensionTest$TwoWaysToBoot.guest] is invalid: image and "
+                "@LibvirtGuest field [dev.virtunit.junit.LibvirtExtensionTest$TwoWaysToBoot.guest] is invalid: image and "
                         + "liveCd were both given; a guest boots one way: keep one");
     }
 
@@ -175,7 +181,7 @@ class LibvirtExtensionTest {
     @Test
     void everyBadAttributeIsNamedAtOnce() {
         assertClassFailed(run(BadAttributes.class), BadAttributes.class, InvalidDeclarationException.class,
-                "@LibvirtGuest field [dev.virtunit.LibvirtExtensionTest$BadAttributes.guest] is invalid: memoryMiB 16 "
+                "@LibvirtGuest field [dev.virtunit.junit.LibvirtExtensionTest$BadAttributes.guest] is invalid: memoryMiB 16 "
                         + "is out of range; give 64 or more (256 suits small test images); vcpus 0 is out of range; give 1 "
                         + "to 64; address '192.168.77.300/24' is not an IPv4 address in CIDR notation such as 192.168.77.10/24");
     }
@@ -193,7 +199,7 @@ class LibvirtExtensionTest {
     @Test
     void anUnknownAccelerationIsNamedWithTheChoices() {
         assertClassFailed(run(UnknownAcceleration.class), UnknownAcceleration.class, InvalidDeclarationException.class,
-                "@LibvirtGuest field [dev.virtunit.LibvirtExtensionTest$UnknownAcceleration.guest] is invalid: "
+                "@LibvirtGuest field [dev.virtunit.junit.LibvirtExtensionTest$UnknownAcceleration.guest] is invalid: "
                         + "acceleration 'warp' is not one of auto, kvm, tcg");
     }
 
@@ -210,7 +216,7 @@ class LibvirtExtensionTest {
     @Test
     void anUnsetPlaceholderSaysWhatToSet() {
         assertClassFailed(run(UnsetPlaceholder.class), UnsetPlaceholder.class, InvalidDeclarationException.class,
-                "@LibvirtGuest field [dev.virtunit.LibvirtExtensionTest$UnsetPlaceholder.guest] is invalid: image "
+                "@LibvirtGuest field [dev.virtunit.junit.LibvirtExtensionTest$UnsetPlaceholder.guest] is invalid: image "
                         + "'${virtunit.no-such-property}/tiny.qcow2' uses ${virtunit.no-such-property}, but there is no "
                         + "system property or environment variable virtunit.no-such-property; set it (e.g. "
                         + "-Dvirtunit.no-such-property=...) or write the path out");
@@ -253,7 +259,7 @@ class LibvirtExtensionTest {
     @Test
     void aComposedAnnotationIsFoundAndItsAttributesUsed() {
         assertClassFailed(run(ComposedAnnotation.class), ComposedAnnotation.class, InvalidDeclarationException.class,
-                "@LibvirtGuest field [dev.virtunit.LibvirtExtensionTest$ComposedAnnotation.router] is invalid: image "
+                "@LibvirtGuest field [dev.virtunit.junit.LibvirtExtensionTest$ComposedAnnotation.router] is invalid: image "
                         + "'images/router.qcow2' does not exist (resolved to " + Path.of("images/router.qcow2").toAbsolutePath()
                         + "); check the path, relative paths are resolved against the working directory");
     }
@@ -270,7 +276,7 @@ class LibvirtExtensionTest {
         EngineExecutionResults results = run(WrongParameterType.class);
         results.testEvents().assertThatEvents().haveExactly(1, event(test("test"), finishedWithFailure(
                 instanceOf(org.junit.jupiter.api.extension.ParameterResolutionException.class),
-                message(m -> m.endsWith("@LibvirtGuest parameter [arg0] of void dev.virtunit.LibvirtExtensionTest$"
+                message(m -> m.endsWith("@LibvirtGuest parameter [arg0] of void dev.virtunit.junit.LibvirtExtensionTest$"
                         + "WrongParameterType.test(java.lang.String) has type java.lang.String; it must be dev.virtunit.Guest")))));
     }
 
@@ -287,7 +293,7 @@ class LibvirtExtensionTest {
     @Test
     void aDhcpRangeBackwardsIsNamed() {
         assertClassFailed(run(BadDhcpRange.class), BadDhcpRange.class, InvalidDeclarationException.class,
-                "@LibvirtNetwork field [dev.virtunit.LibvirtExtensionTest$BadDhcpRange.office] is invalid: DHCP range "
+                "@LibvirtNetwork field [dev.virtunit.junit.LibvirtExtensionTest$BadDhcpRange.office] is invalid: DHCP range "
                         + ".200 to .100 is not within .2 to .254 (the host is .1), first before last");
     }
 
@@ -304,7 +310,7 @@ class LibvirtExtensionTest {
     @Test
     void aBridgeMustLiveForTheClass() {
         assertClassFailed(run(InstanceBridge.class), InstanceBridge.class, InvalidDeclarationException.class,
-                "@OvsBridge field [dev.virtunit.LibvirtExtensionTest$InstanceBridge.lan] must be static: networks live "
+                "@OvsBridge field [dev.virtunit.junit.LibvirtExtensionTest$InstanceBridge.lan] must be static: networks live "
                         + "for the whole class. Declare it as `static Bridge lan;`");
     }
 
@@ -321,7 +327,7 @@ class LibvirtExtensionTest {
     @Test
     void aGuestOnAnUndeclaredNetworkSaysWhatToDeclare() {
         assertClassFailed(run(UnknownNetwork.class), UnknownNetwork.class, InvalidDeclarationException.class,
-                "@LibvirtGuest field [dev.virtunit.LibvirtExtensionTest$UnknownNetwork.guest] is invalid: network 'lan' "
+                "@LibvirtGuest field [dev.virtunit.junit.LibvirtExtensionTest$UnknownNetwork.guest] is invalid: network 'lan' "
                         + "names no @OvsBridge, @LinuxBridge or @LibvirtNetwork static field of the test class; declare "
                         + "one, e.g. `@OvsBridge static Bridge lan;`");
     }

@@ -1,5 +1,7 @@
 package dev.virtunit;
 
+import dev.virtunit.observe.PingResult;
+
 import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.ssh.PingCommand;
 import dev.virtunit.internal.ssh.PingOutput;
@@ -14,9 +16,9 @@ import java.util.List;
  *
  * @since 0.1
  */
-public final class HostNetwork {
+public final class HostPing {
 
-    private HostNetwork() {
+    private HostPing() {
     }
 
     /** Pings {@code guest}'s first address from the host, 3 echo requests. */

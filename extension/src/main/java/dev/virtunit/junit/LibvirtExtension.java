@@ -1,4 +1,17 @@
-package dev.virtunit;
+package dev.virtunit.junit;
+
+import dev.virtunit.Bridge;
+import dev.virtunit.BridgeSpec;
+import dev.virtunit.CleanupMode;
+import dev.virtunit.GuestSpec;
+import dev.virtunit.HostUnavailableException;
+import dev.virtunit.InvalidDeclarationException;
+import dev.virtunit.Lab;
+import dev.virtunit.LabConfig;
+import dev.virtunit.Network;
+import dev.virtunit.Segment;
+import dev.virtunit.Upstream;
+import dev.virtunit.VirtunitException;
 
 import dev.virtunit.internal.lab.LabGuest;
 import dev.virtunit.internal.lab.LabSession;

@@ -1,4 +1,6 @@
-package dev.virtunit;
+package dev.virtunit.junit;
+
+import dev.virtunit.Bridge;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -9,12 +11,11 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Declares a Linux kernel bridge of ours on a {@code static} field of type {@link Bridge}.
- * Guests join it with {@code @LibvirtGuest(network = "<field>")}. With the gateway on a veth pair and NAT this is the
- * seed notes' failing set-up: with bridge netfilter on, connections get their conntrack entry while crossing the
- * bridge, before the masquerade rule can match, so they leave untranslated. Put the gateway on the bridge itself.
+ * Declares an Open vSwitch bridge of ours on a {@code static} field of type {@link Bridge}. The datapath is the
+ * kernel's where the openvswitch module is there, else userspace ({@code netdev}), with what that needs (checksum
+ * offload off on guest NICs and veths) applied for you. Guests join it with {@code @LibvirtGuest(network = "<field>")}.
  * <pre>{@code
- * @LinuxBridge(gateway = Bridge.Gateway.ON_BRIDGE, natUplink = "internet")
+ * @OvsBridge(gateway = Bridge.Gateway.ON_VETH, natUplink = "internet")
  * static Bridge lan;
  * }</pre>
  *
@@ -24,7 +25,7 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @ExtendWith(LibvirtExtension.class)
-public @interface LinuxBridge {
+public @interface OvsBridge {
 
     /** The subnet, e.g. {@code 192.168.77.0/24}; empty picks a free /24 no route of this host uses. */
     String cidr() default "";

@@ -1,4 +1,6 @@
-package dev.virtunit;
+package dev.virtunit.observe;
+
+import dev.virtunit.Guest;
 
 /**
  * The state of a guest as libvirt reports it ({@code virsh domstate}), plus {@link #UNDEFINED} for a guest

@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  *
  * @since 0.1
  */
-public final class UpstreamHost implements AutoCloseable {
+public final class UpstreamNamespace implements AutoCloseable {
 
     private final LinuxNetwork linux;
     private final String namespace;
@@ -35,7 +35,7 @@ public final class UpstreamHost implements AutoCloseable {
     /** Set once the names were found free: from then on everything under them is ours to remove. */
     private boolean claimed;
 
-    private UpstreamHost(LinuxNetwork linux, String namespace, String uplinkInterface, String namespaceInterface,
+    private UpstreamNamespace(LinuxNetwork linux, String namespace, String uplinkInterface, String namespaceInterface,
                          Cidr host, Cidr upstream) {
         this.linux = linux;
         this.namespace = namespace;
@@ -53,7 +53,7 @@ public final class UpstreamHost implements AutoCloseable {
      * @param hostCidr     the host end's address, e.g. {@code 192.168.231.1/24}
      * @param upstreamCidr the namespace end's address in the same subnet, e.g. {@code 192.168.231.2/24}
      */
-    public static UpstreamHost start(LinuxNetwork linux, String name, String hostCidr, String upstreamCidr) {
+    public static UpstreamNamespace start(LinuxNetwork linux, String name, String hostCidr, String upstreamCidr) {
         return start(linux, name, name + "h", name + "n", hostCidr, upstreamCidr, 0, 0);
     }
 
@@ -61,7 +61,7 @@ public final class UpstreamHost implements AutoCloseable {
      * Creates the upstream with explicit names and ports (0: a free port). On any failure, what was created is
      * removed again before the exception propagates.
      */
-    public static UpstreamHost start(LinuxNetwork linux, String namespace, String uplinkInterface,
+    public static UpstreamNamespace start(LinuxNetwork linux, String namespace, String uplinkInterface,
                                      String namespaceInterface, String hostCidr, String upstreamCidr,
                                      int tcpPort, int udpPort) {
         Objects.requireNonNull(linux, "linux");
@@ -77,7 +77,7 @@ public final class UpstreamHost implements AutoCloseable {
         if (host.address() == upstream.address()) {
             throw new IllegalArgumentException("host and upstream both have address " + host.addressText());
         }
-        UpstreamHost created = new UpstreamHost(linux, namespace, uplinkInterface, namespaceInterface, host, upstream);
+        UpstreamNamespace created = new UpstreamNamespace(linux, namespace, uplinkInterface, namespaceInterface, host, upstream);
         try {
             created.create(tcpPort, udpPort);
         } catch (RuntimeException e) {

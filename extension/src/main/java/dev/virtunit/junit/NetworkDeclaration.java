@@ -1,4 +1,10 @@
-package dev.virtunit;
+package dev.virtunit.junit;
+
+import dev.virtunit.Bridge;
+import dev.virtunit.BridgeSpec;
+import dev.virtunit.InvalidDeclarationException;
+import dev.virtunit.Network;
+import dev.virtunit.NetworkSpec;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;

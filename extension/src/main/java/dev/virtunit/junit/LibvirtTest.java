@@ -1,4 +1,4 @@
-package dev.virtunit;
+package dev.virtunit.junit;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -1,4 +1,6 @@
-package dev.virtunit;
+package dev.virtunit.junit;
+
+import dev.virtunit.Upstream;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -1,4 +1,4 @@
-package dev.virtunit;
+package dev.virtunit.observe;
 
 /**
  * The traffic counters of one guest NIC, as {@code virsh domifstat} shows them, seen from the guest's side.
