@@ -5,7 +5,7 @@ import dev.virtunit.junit.LibvirtTest;
 import dev.virtunit.junit.LinuxBridge;
 import dev.virtunit.junit.OvsBridge;
 import dev.virtunit.internal.host.Command;
-import dev.virtunit.internal.net.Cidr;
+import dev.virtunit.Cidr;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;

@@ -12,7 +12,7 @@ record DefaultNetwork(String name, String bridge, SubnetLease subnet, StaticAddr
 
     /** Static addresses .2 to .99; DHCP hands out .100 and up, so the two never meet. */
     DefaultNetwork(String name, String bridge, SubnetLease subnet) {
-        this(name, bridge, subnet, new StaticAddresses("network " + name, dev.virtunit.internal.net.Cidr.parse(subnet.cidr()),
+        this(name, bridge, subnet, new StaticAddresses("network " + name, dev.virtunit.Cidr.parse(subnet.cidr()),
                 2, 99, " (.2 to .99 are taken); give guests dhcp = true, or fewer guests per run"));
     }
 

@@ -4,7 +4,7 @@ import dev.virtunit.Bridge;
 import dev.virtunit.BridgeSpec;
 import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.VirtunitException;
-import dev.virtunit.internal.net.Cidr;
+import dev.virtunit.Cidr;
 import dev.virtunit.internal.net.LinuxNetwork;
 import dev.virtunit.internal.net.NatRules;
 import dev.virtunit.internal.net.NatSpec;

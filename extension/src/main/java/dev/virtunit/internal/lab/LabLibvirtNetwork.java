@@ -2,7 +2,7 @@ package dev.virtunit.internal.lab;
 
 import dev.virtunit.Network;
 import dev.virtunit.internal.libvirt.Hypervisor;
-import dev.virtunit.internal.net.Cidr;
+import dev.virtunit.Cidr;
 
 import java.util.List;
 import java.util.Optional;

@@ -4,7 +4,7 @@ import dev.virtunit.Bridge;
 import dev.virtunit.BridgeSpec;
 import dev.virtunit.CleanupMode;
 import dev.virtunit.Upstream;
-import dev.virtunit.internal.net.Cidr;
+import dev.virtunit.Cidr;
 import dev.virtunit.Guest;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.HostUnavailableException;

@@ -1,7 +1,7 @@
 package dev.virtunit.internal.lab;
 
 import dev.virtunit.VirtunitException;
-import dev.virtunit.internal.net.Cidr;
+import dev.virtunit.Cidr;
 
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -1,5 +1,7 @@
 package dev.virtunit.internal.net;
 
+import dev.virtunit.Cidr;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

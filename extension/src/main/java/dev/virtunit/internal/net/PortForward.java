@@ -1,5 +1,7 @@
 package dev.virtunit.internal.net;
 
+import dev.virtunit.Cidr;
+
 import java.util.Locale;
 import java.util.Objects;
 

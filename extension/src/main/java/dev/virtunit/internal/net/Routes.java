@@ -1,5 +1,7 @@
 package dev.virtunit.internal.net;
 
+import dev.virtunit.Cidr;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

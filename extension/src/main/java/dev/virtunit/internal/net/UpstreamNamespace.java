@@ -1,5 +1,7 @@
 package dev.virtunit.internal.net;
 
+import dev.virtunit.Cidr;
+
 import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.CommandResult;
 

@@ -1,5 +1,7 @@
 package dev.virtunit.internal.net;
 
+import dev.virtunit.Cidr;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -3,7 +3,7 @@ package dev.virtunit.it.net;
 import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.host.CommandResult;
 import dev.virtunit.internal.lab.Teardown;
-import dev.virtunit.internal.net.Cidr;
+import dev.virtunit.Cidr;
 import dev.virtunit.internal.net.EchoService;
 import dev.virtunit.internal.net.LinuxNetwork;
 import dev.virtunit.internal.net.NatRules;

@@ -1,4 +1,4 @@
-package dev.virtunit.internal.net;
+package dev.virtunit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

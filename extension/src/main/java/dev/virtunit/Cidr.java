@@ -1,4 +1,4 @@
-package dev.virtunit.internal.net;
+package dev.virtunit;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,0 +1,43 @@
+package dev.virtunit.internal.host;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The seam through which every external program on the host runs: {@code ip}, {@code ovs-vsctl}, {@code nft},
+ * {@code sysctl}, {@code qemu-img}, {@code genisoimage}. Production code gets {@link #local()}; unit tests get a fake
+ * that records each argument vector and answers from a script (and can fail the k-th command), so orchestration of
+ * bridges, NAT, namespaces and forwarding is tested without root. The libvirt side has the same kind of seam in
+ * {@code Hypervisor}.
+ *
+ * <p>Every call is an argument vector (never a shell string) with a timeout; a failure message carries the
+ * program's stderr, because that is where {@code ip}, {@code nft} and {@code qemu-img} say what went wrong.
+ *
+ * @since 0.2
+ */
+public interface HostCommands {
+
+    /**
+     * Runs {@code argv} and returns its result whatever the exit code.
+     *
+     * @throws CommandFailedException only when the program cannot be started or does not finish within {@code timeout}
+     */
+    CommandResult run(Duration timeout, List<String> argv);
+
+    /**
+     * Like {@link #run}, but a non-zero exit becomes a {@link CommandFailedException} naming the command, its exit code
+     * and its stderr.
+     */
+    default CommandResult check(Duration timeout, List<String> argv) {
+        CommandResult result = run(timeout, argv);
+        if (!result.succeeded()) {
+            throw CommandFailedException.exited(result);
+        }
+        return result;
+    }
+
+    /** The host this JVM runs on. */
+    static HostCommands local() {
+        return LocalHostCommands.INSTANCE;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.virtunit.internal.host;
+
+import dev.virtunit.internal.text.ShellQuoting;
+
+import java.io.File;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/** {@link HostCommands} on this machine: each program a child process of the JVM, stdin from /dev/null. */
+final class LocalHostCommands implements HostCommands {
+
+    static final LocalHostCommands INSTANCE = new LocalHostCommands();
+
+    private LocalHostCommands() {
+    }
+
+    @Override
+    public CommandResult run(Duration timeout, List<String> argv) {
+        long started = System.nanoTime();
+        Process process;
+        try {
+            process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        } catch (IOException e) {
+            throw new CommandFailedException("cannot start " + ShellQuoting.join(argv) + ": " + e.getMessage()
+                    + " (is the program installed? scripts/setup-host installs what virtunit needs)", null, e);
+        }
+        // Both streams are drained concurrently so a chatty stderr cannot block the process on a full pipe.
+        CompletableFuture<String> stdout = ProcessOutput.readAll(process.getInputStream());
+        CompletableFuture<String> stderr = ProcessOutput.readAll(process.getErrorStream());
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+                throw new CommandFailedException(ShellQuoting.join(argv) + " did not finish within " + timeout
+                        + "; stderr so far: " + stderr.getNow("").strip(), null, null);
+            }
+            return new CommandResult(argv, process.exitValue(), stdout.get(), stderr.get(),
+                    Duration.ofNanos(System.nanoTime() - started));
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new CommandFailedException("interrupted while running " + ShellQuoting.join(argv), null, e);
+        } catch (ExecutionException e) {
+            throw new CommandFailedException("cannot read the output of " + ShellQuoting.join(argv), null, e.getCause());
+        }
+    }
+}
