@@ -64,8 +64,13 @@ public final class SshKeyPair {
 
     /** {@code SHA256:<base64 without padding>}, the fingerprint {@code ssh-keygen -lf} prints and sshj verifies. */
     public String sha256Fingerprint() {
+        return sha256Fingerprint(publicKeyBlob());
+    }
+
+    /** The {@code SHA256:...} fingerprint of any public key in SSH wire format, e.g. one a server presented. */
+    static String sha256Fingerprint(byte[] publicKeyBlob) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(publicKeyBlob());
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(publicKeyBlob);
             return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);

@@ -82,7 +82,12 @@ public record SshTarget(String host, int port, String user, SshKeyPair clientKey
 
     /** {@code user@host:port} (IPv6 hosts in brackets), for messages. */
     public String address() {
-        return user + "@" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return user + "@" + hostPort();
+    }
+
+    /** {@code host:port} (IPv6 hosts in brackets), for messages about the server rather than the login. */
+    public String hostPort() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     private static void requirePositive(Duration duration, String name) {
