@@ -103,19 +103,6 @@ class SshjSshTest {
         assertThatThrownBy(() -> target("10.0.0.1", 22).withCommandTimeout(Duration.ZERO))
                 .hasMessage("commandTimeout must be positive, got PT0S");
         assertThat(target("fd00::2", 22).address()).isEqualTo("root@[fd00::2]:22");
-    }
-
-    @Test
-    void durationsReadLikeAHumanWroteThem() {
-        assertThat(SshjSsh.human(Duration.ofSeconds(1))).isEqualTo("1s");
-        assertThat(SshjSsh.human(Duration.ofMillis(1500))).isEqualTo("1500ms");
-        assertThat(SshjSsh.human(Duration.ofMinutes(2))).isEqualTo("2m");
-        assertThat(SshjSsh.human(Duration.ZERO)).isEqualTo("0s");
-    }
-
-    @Test
-    void longOutputInMessagesKeepsItsEnd() {
-        assertThat(SshjSsh.tail("short\n")).isEqualTo("short");
-        assertThat(SshjSsh.tail("a".repeat(2500) + "END")).isEqualTo("... (503 characters before) " + "a".repeat(1997) + "END");
+        assertThat(target("fd00::2", 2222).hostPort()).isEqualTo("[fd00::2]:2222");
     }
 }
