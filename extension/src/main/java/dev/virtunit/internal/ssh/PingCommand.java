@@ -1,5 +1,8 @@
 package dev.virtunit.internal.ssh;
 
+import dev.virtunit.internal.text.ShellQuoting;
+
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -8,7 +11,8 @@ import java.util.regex.Pattern;
  * stderr together (why ping gave up, e.g. {@code ping: bad address 'x'}, is on stderr).
  *
  * <p>The command line goes through the guest's shell, so the target is checked to be an IPv4 address, an IPv6
- * address (optionally with a {@code %zone}) or a host name first: nothing else can reach the shell.
+ * address (optionally with a {@code %zone}) or a host name first, and the words are quoted with
+ * {@link ShellQuoting} besides; {@link #argv} gives the same command for running without a shell.
  *
  * <pre>{@code
  * ExecResult ran = ssh.exec(PingCommand.of("10.0.0.2", 3, 1), Duration.ofSeconds(20));
@@ -43,6 +47,16 @@ public final class PingCommand {
      * @throws IllegalArgumentException naming the bad value
      */
     public static String of(String target, int count, int timeoutSeconds) {
+        return ShellQuoting.join(argv(target, count, timeoutSeconds));
+    }
+
+    /**
+     * The same command as an argument vector, for running ping on the host without a shell; checked as
+     * {@link #of} checks it.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
+    public static List<String> argv(String target, int count, int timeoutSeconds) {
         requireValidTarget(target);
         if (count < 1 || count > MAX_COUNT) {
             throw new IllegalArgumentException("ping count " + count + " for " + target + " must be between 1 and " + MAX_COUNT);
@@ -51,7 +65,7 @@ public final class PingCommand {
             throw new IllegalArgumentException("ping timeout of " + timeoutSeconds + " s for " + target
                     + " must be between 1 and " + MAX_TIMEOUT_SECONDS + " seconds");
         }
-        return "ping -c " + count + " -W " + timeoutSeconds + " " + target;
+        return List.of("ping", "-c", Integer.toString(count), "-W", Integer.toString(timeoutSeconds), target);
     }
 
     /** Throws {@link IllegalArgumentException} naming {@code target} unless it is an IP address or a host name. */

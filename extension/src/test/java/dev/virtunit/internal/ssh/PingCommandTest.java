@@ -16,6 +16,13 @@ class PingCommandTest {
         assertThat(PingCommand.of("fd00::2", 2, 1)).isEqualTo("ping -c 2 -W 1 fd00::2");
     }
 
+    @Test
+    void theArgumentVectorHasTheSameWords() {
+        assertThat(PingCommand.argv("fe80::1%eth0", 3, 1)).containsExactly("ping", "-c", "3", "-W", "1", "fe80::1%eth0");
+        assertThat(PingCommand.of("fe80::1%eth0", 3, 1)).isEqualTo("ping -c 3 -W 1 fe80::1%eth0");
+        assertThatThrownBy(() -> PingCommand.argv("$(reboot)", 3, 1)).hasMessageStartingWith("cannot ping [$(reboot)]");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"10.0.0.2", "0.0.0.0", "255.255.255.255", "192.168.77.10", "localhost", "router",
             "router.lab", "router.lab.", "a-b.c-d.example", "xn--bcher-kva.example", "fd00::2", "::1", "::",
