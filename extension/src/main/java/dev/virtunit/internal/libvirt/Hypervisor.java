@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Everything virtunit asks of libvirt, by object name and XML. {@link LibvirtHypervisor} is the real one and the
- * only class that imports {@code org.libvirt}; tests of the layers above use fakes of this interface.
+ * Everything virtunit asks of libvirt, by object name and XML. {@link LibvirtHypervisor} is the real one, and its
+ * package the only code that imports {@code org.libvirt}; tests of the layers above use fakes of this interface.
  *
  * <p>Removal methods are idempotent: removing what is not there is not an error, so teardown can always run
  * every step. Every failure is a {@link LibvirtOperationException} carrying libvirt's error code.

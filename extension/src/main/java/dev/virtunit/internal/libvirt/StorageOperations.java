@@ -1,0 +1,160 @@
+package dev.virtunit.internal.libvirt;
+
+import dev.virtunit.internal.libvirt.LibvirtCalls.HandleCall;
+import org.libvirt.Connect;
+import org.libvirt.Error.ErrorNumber;
+import org.libvirt.LibvirtException;
+import org.libvirt.StoragePool;
+import org.libvirt.StorageVol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Optional;
+
+import static dev.virtunit.internal.libvirt.LibvirtCalls.check;
+import static dev.virtunit.internal.libvirt.LibvirtCalls.undo;
+import static dev.virtunit.internal.libvirt.LibvirtCalls.use;
+import static dev.virtunit.internal.libvirt.LibvirtCalls.useIfPresent;
+import static dev.virtunit.internal.libvirt.LibvirtErrors.is;
+import static dev.virtunit.internal.libvirt.LibvirtErrors.messageOf;
+
+/**
+ * Storage pools and their volumes by name: a pool is created built and active, and removed with every volume and
+ * its directory; removals are idempotent.
+ */
+final class StorageOperations {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StorageOperations.class);
+
+    private final LibvirtCalls calls;
+
+    StorageOperations(LibvirtCalls calls) {
+        this.calls = calls;
+    }
+
+    /** Defines, builds and starts; a failure undoes what this call did, never touching a pool that was there. */
+    void createPool(String xml) {
+        Optional<String> name = DefinitionName.in(xml);
+        calls.call("create pool" + DefinitionName.quoted(name), c -> {
+            boolean existed = name.isPresent() && useIfPresent(findPool(c, name.get()), StoragePool::free, false,
+                    p -> true);
+            return use(c.storagePoolDefineXML(xml, 0), StoragePool::free, pool -> {
+                boolean built = false;
+                try {
+                    pool.build(0);
+                    built = true;
+                    pool.create(0);
+                } catch (LibvirtException | RuntimeException e) {
+                    if (!existed) {
+                        if (built) {
+                            // Removes the directory build made (an rmdir: never what someone else put there).
+                            undo(e, () -> pool.delete(0));
+                        }
+                        undo(e, pool::undefine);
+                    }
+                    throw e;
+                }
+                return null;
+            });
+        });
+    }
+
+    /** Names of all pools, active or not. */
+    List<String> poolNames() {
+        return calls.call("list storage pools",
+                c -> LibvirtCalls.activeThenInactive(c.listStoragePools(), c.listDefinedStoragePools()));
+    }
+
+    /** Re-reads the pool's directory so files written beside libvirt show up as volumes. */
+    void refreshPool(String pool) {
+        onPool("refresh", pool, p -> {
+            p.refresh(0);
+            return null;
+        });
+    }
+
+    /** Creates a volume and returns its path. */
+    String createVolume(String pool, String xml) {
+        return onPool("create volume" + DefinitionName.quotedIn(xml) + " in", pool,
+                p -> use(p.storageVolCreateXML(xml, 0), StorageVol::free, StorageVol::getPath));
+    }
+
+    List<String> volumeNames(String pool) {
+        return onPool("list the volumes of", pool, p -> List.of(p.listVolumes()));
+    }
+
+    /** Deletes one volume; nothing to do when it or its pool is not there. */
+    void deleteVolume(String pool, String volume) {
+        calls.call("delete volume '" + volume + "' of pool '" + pool + "'",
+                c -> useIfPresent(findPool(c, pool), StoragePool::free, null, p -> {
+                    deleteIfPresent(p, volume);
+                    return null;
+                }));
+    }
+
+    /** Deletes every volume, then the pool's directory, and undefines the pool; nothing to do when it is missing. */
+    void removePool(String pool) {
+        calls.call("remove pool '" + pool + "'", c -> useIfPresent(findPool(c, pool), StoragePool::free, null, p -> {
+            boolean persistent = check(p.isPersistent()) == 1;
+            boolean active = check(p.isActive()) == 1 || tryToStart(p);
+            LibvirtException directoryLeft = null;
+            if (active) {
+                // Files written into the directory beside libvirt (seed images, keys) become volumes, so they go too.
+                p.refresh(0);
+                for (String volume : p.listVolumes()) {
+                    deleteIfPresent(p, volume);
+                }
+                p.destroy();
+            }
+            if (persistent) {
+                try {
+                    p.delete(0);
+                } catch (LibvirtException e) {
+                    if (active) {
+                        directoryLeft = e;
+                    } else {
+                        // It would not start, most likely because its directory is gone already.
+                        LOG.debug("pool '{}' would not start and its directory cannot be deleted: {}", pool,
+                                messageOf(e));
+                    }
+                }
+                // Undefined even when the directory stays, so a later sweep does not trip over the same pool again.
+                p.undefine();
+            }
+            if (directoryLeft != null) {
+                throw directoryLeft;
+            }
+            return null;
+        }));
+    }
+
+    /** Starts an inactive pool so its volumes can be listed and deleted; false when it will not start. */
+    private static boolean tryToStart(StoragePool pool) {
+        try {
+            pool.create(0);
+            return true;
+        } catch (LibvirtException e) {
+            LOG.debug("cannot start inactive pool to empty it: {}", messageOf(e));
+            return false;
+        }
+    }
+
+    private static void deleteIfPresent(StoragePool pool, String volume) throws LibvirtException {
+        StorageVol vol = LibvirtCalls.find(() -> pool.storageVolLookupByName(volume),
+                ErrorNumber.VIR_ERR_NO_STORAGE_VOL);
+        useIfPresent(vol, StorageVol::free, null, v -> {
+            v.delete(0);
+            return null;
+        });
+    }
+
+    private <T> T onPool(String action, String pool, HandleCall<StoragePool, T> call) {
+        return calls.call(action + " pool '" + pool + "'", c -> use(c.storagePoolLookupByName(pool),
+                StoragePool::free, call));
+    }
+
+    private static StoragePool findPool(Connect c, String name) throws LibvirtException {
+        return LibvirtCalls.find(() -> c.storagePoolLookupByName(name), ErrorNumber.VIR_ERR_NO_STORAGE_POOL);
+    }
+}
