@@ -4,7 +4,6 @@ import dev.virtunit.Cidr;
 import dev.virtunit.internal.host.CommandResult;
 import dev.virtunit.internal.host.HostCommands;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,12 +20,7 @@ public final class IpLinks {
     private final NetCommands commands;
 
     public IpLinks(HostCommands host) {
-        this(host, NetCommands.DEFAULT_TIMEOUT);
-    }
-
-    /** @param timeout for each external command */
-    public IpLinks(HostCommands host, Duration timeout) {
-        this.commands = new NetCommands(host, timeout);
+        this.commands = new NetCommands(host);
     }
 
     /**

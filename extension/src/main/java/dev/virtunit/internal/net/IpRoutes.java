@@ -3,7 +3,6 @@ package dev.virtunit.internal.net;
 import dev.virtunit.Cidr;
 import dev.virtunit.internal.host.HostCommands;
 
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -17,12 +16,7 @@ public final class IpRoutes {
     private final NetCommands commands;
 
     public IpRoutes(HostCommands host) {
-        this(host, NetCommands.DEFAULT_TIMEOUT);
-    }
-
-    /** @param timeout for each external command */
-    public IpRoutes(HostCommands host, Duration timeout) {
-        this.commands = new NetCommands(host, timeout);
+        this.commands = new NetCommands(host);
     }
 
     /** The host's IPv4 routes in every table. */

@@ -17,15 +17,15 @@ import java.util.Objects;
  */
 final class NetCommands {
 
-    /** Generous: {@code ip} answers in milliseconds, but a loaded CI runner can stall on the rtnl lock. */
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** Per command. Generous: {@code ip} answers in milliseconds, but a loaded CI runner can stall on the rtnl lock. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final HostCommands host;
     private final Duration timeout;
 
-    NetCommands(HostCommands host, Duration timeout) {
+    NetCommands(HostCommands host) {
         this.host = Objects.requireNonNull(host, "host");
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.timeout = TIMEOUT;
     }
 
     HostCommands host() {

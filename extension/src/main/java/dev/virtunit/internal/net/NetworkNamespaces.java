@@ -28,12 +28,7 @@ public final class NetworkNamespaces {
     private final NetCommands commands;
 
     public NetworkNamespaces(HostCommands host) {
-        this(host, NetCommands.DEFAULT_TIMEOUT);
-    }
-
-    /** @param timeout for each external command */
-    public NetworkNamespaces(HostCommands host, Duration timeout) {
-        this.commands = new NetCommands(host, timeout);
+        this.commands = new NetCommands(host);
     }
 
     /** Creates a network namespace and brings its loopback up (servers inside may bind to it, tools expect it). */

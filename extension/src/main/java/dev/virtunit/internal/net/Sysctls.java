@@ -2,7 +2,6 @@ package dev.virtunit.internal.net;
 
 import dev.virtunit.internal.host.HostCommands;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -21,12 +20,7 @@ public final class Sysctls {
     private final NetCommands commands;
 
     public Sysctls(HostCommands host) {
-        this(host, NetCommands.DEFAULT_TIMEOUT);
-    }
-
-    /** @param timeout for each external command */
-    public Sysctls(HostCommands host, Duration timeout) {
-        this.commands = new NetCommands(host, timeout);
+        this.commands = new NetCommands(host);
     }
 
     /** The value of {@code key}, without the trailing newline. */
