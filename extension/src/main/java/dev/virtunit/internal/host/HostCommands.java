@@ -36,6 +36,18 @@ public interface HostCommands {
         return result;
     }
 
+    /**
+     * Starts a long-running {@code argv} and returns at once. Its stdin stays a pipe to this JVM, so a program that
+     * exits at end of input goes away with this JVM even when nobody ends it.
+     *
+     * <p>A default that refuses, so that a fake written only for short commands need not implement it.
+     *
+     * @throws CommandFailedException when the program cannot be started
+     */
+    default HostProcess start(List<String> argv) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot start long-running programs");
+    }
+
     /** The host this JVM runs on. */
     static HostCommands local() {
         return LocalHostCommands.INSTANCE;

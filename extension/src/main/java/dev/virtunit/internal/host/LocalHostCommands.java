@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,70 @@ final class LocalHostCommands implements HostCommands {
             throw new CommandFailedException("interrupted while running " + ShellQuoting.join(argv), null, e);
         } catch (ExecutionException e) {
             throw new CommandFailedException("cannot read the output of " + ShellQuoting.join(argv), null, e.getCause());
+        }
+    }
+
+    @Override
+    public HostProcess start(List<String> argv) {
+        List<String> copy = List.copyOf(argv);
+        try {
+            return new LocalProcess(copy, new ProcessBuilder(copy).start());
+        } catch (IOException e) {
+            throw new CommandFailedException("cannot start " + ShellQuoting.join(copy) + ": " + e.getMessage()
+                    + " (is the program installed? scripts/setup-host installs what virtunit needs)", null, e);
+        }
+    }
+
+    /** A child process of this JVM. */
+    private record LocalProcess(List<String> argv, Process process) implements HostProcess {
+
+        @Override
+        public long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public java.io.InputStream stdout() {
+            return process.getInputStream();
+        }
+
+        @Override
+        public java.io.InputStream stderr() {
+            return process.getErrorStream();
+        }
+
+        @Override
+        public void closeInput() {
+            try {
+                process.getOutputStream().close();
+            } catch (IOException e) {
+                // a pipe that cannot be closed is one the program no longer reads: the same end of input for it
+            }
+        }
+
+        @Override
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public OptionalInt exitCode() {
+            return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+        }
+
+        @Override
+        public boolean waitFor(Duration timeout) throws InterruptedException {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void terminate() {
+            process.destroy();
+        }
+
+        @Override
+        public void kill() {
+            process.destroyForcibly();
         }
     }
 }

@@ -5,7 +5,8 @@ import dev.virtunit.BridgeSpec;
 import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.Cidr;
-import dev.virtunit.internal.net.LinuxNetwork;
+import dev.virtunit.internal.net.HostNetwork;
+import dev.virtunit.internal.net.IpLinks;
 import dev.virtunit.internal.net.NatRules;
 import dev.virtunit.internal.net.NatSpec;
 import dev.virtunit.internal.net.OpenVSwitch;
@@ -14,6 +15,7 @@ import dev.virtunit.internal.net.PortForward;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,9 +51,10 @@ public final class LabBridge implements Bridge {
         this.addresses = new StaticAddresses("bridge " + name, subnet, 10, (1 << (32 - subnet.prefixLength())) - 2, "");
     }
 
-    /** Creates the bridge; on failure removes what it made before throwing. */
-    static LabBridge create(BridgeSpec spec, String name, String natTable, Cidr subnet, String run, LinuxNetwork linux,
-                            OpenVSwitch ovs) {
+    /** Creates the bridge on {@code host}; on failure removes what it made before throwing. */
+    static LabBridge create(BridgeSpec spec, String name, String natTable, Cidr subnet, String run, HostNetwork host) {
+        IpLinks linux = host.links();
+        OpenVSwitch ovs = host.ovs();
         List<PortForward> forwards = parseForwards(spec.portForwards(), subnet);
         Teardown teardown = new Teardown();
         boolean userspace = spec.kind() == Kind.OVS && !ovs.kernelDatapathAvailable();
@@ -64,7 +67,9 @@ public final class LabBridge implements Bridge {
         try {
             if (spec.kind() == Kind.OVS) {
                 teardown.register("OVS bridge " + name, () -> ovs.deleteBridge(name));
-                ovs.addBridge(name, Map.of("virtunit-run", run, "virtunit-pid", Long.toString(ProcessHandle.current().pid())));
+                // Sorted, so that the ovs-vsctl command is the same on every run (Map.of iterates in a per-JVM order).
+                ovs.addBridge(name, new TreeMap<>(Map.of("virtunit-run", run,
+                        "virtunit-pid", Long.toString(ProcessHandle.current().pid()))));
                 ovs.bridgeUp(name);
             } else {
                 teardown.register("bridge " + name, () -> linux.deleteLink(name));
@@ -104,10 +109,10 @@ public final class LabBridge implements Bridge {
                     if (bridge.nat != null) {
                         bridge.nat.close();
                     } else {
-                        NatRules.deleteTable(natTable);
+                        host.nftables().deleteTable(natTable);
                     }
                 });
-                bridge.nat = NatRules.apply(natSpec);
+                bridge.nat = NatRules.apply(natSpec, host.nftables(), host.forwarding());
             }
             return bridge;
         } catch (RuntimeException e) {
@@ -153,9 +158,9 @@ public final class LabBridge implements Bridge {
      * A guest's tap on an OVS userspace bridge is still an ordinary host interface, and the host answers ARP for
      * its addresses there too; off, the guest's traffic enters the host where the topology says (the gateway).
      */
-    void guestPortStarted(String tap, LinuxNetwork linux) {
+    void guestPortStarted(String tap, HostNetwork host) {
         if (userspaceDatapath && !tap.isEmpty()) {
-            linux.setArp(tap, false);
+            host.links().setArp(tap, false);
         }
     }
 

@@ -56,8 +56,7 @@ public final class LabSession implements Lab {
     private final List<LabUpstream> upstreams = new ArrayList<>();
     private final List<LabLibvirtNetwork> networks = new ArrayList<>();
     private int nextNetwork;
-    private final dev.virtunit.internal.net.LinuxNetwork linux = new dev.virtunit.internal.net.LinuxNetwork();
-    private dev.virtunit.internal.net.OpenVSwitch ovs;
+    private final dev.virtunit.internal.net.HostNetwork linux = dev.virtunit.internal.net.HostNetwork.local();
     private int nextBridge;
     private int nextUpstream;
     private RunRecord record;
@@ -150,7 +149,7 @@ public final class LabSession implements Lab {
         return hypervisor;
     }
 
-    dev.virtunit.internal.net.LinuxNetwork linux() {
+    dev.virtunit.internal.net.HostNetwork linux() {
         return linux;
     }
 
@@ -286,14 +285,7 @@ public final class LabSession implements Lab {
             table = "vu_" + run + "_b" + n;
         }
         Cidr subnet = subnetFor(spec.cidr(), "bridge " + name);
-        if (spec.kind() == Bridge.Kind.OVS) {
-            synchronized (this) {
-                if (ovs == null) {
-                    ovs = new dev.virtunit.internal.net.OpenVSwitch(linux);
-                }
-            }
-        }
-        LabBridge bridge = LabBridge.create(spec, name, table, subnet, run, linux, ovs);
+        LabBridge bridge = LabBridge.create(spec, name, table, subnet, run, linux);
         synchronized (this) {
             bridges.add(bridge);
         }

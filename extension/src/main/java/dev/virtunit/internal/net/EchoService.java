@@ -1,26 +1,22 @@
 package dev.virtunit.internal.net;
 
 import dev.virtunit.VirtunitException;
+import dev.virtunit.internal.host.HostProcess;
+import dev.virtunit.internal.host.ProcessOutput;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.awaitility.Awaitility.await;
 
 /**
  * A running {@link EchoServer} inside a network namespace, and what it has seen: every TCP connection and UDP
- * datagram with its source address, read from the server's stdout on a thread of its own. Tests use it as the
+ * datagram with its source address, read from the server's stdout on a reader thread. Tests use it as the
  * upstream of a NAT ({@link UpstreamNamespace}) or as a service inside a stand-in guest (port forwards).
  *
  * @since 0.1
@@ -34,26 +30,27 @@ public final class EchoService implements AutoCloseable {
     private static final int STDERR_KEPT = 8192;
 
     private final String namespace;
-    private final Process process;
+    private final HostProcess process;
     private final List<Peer> peers = new CopyOnWriteArrayList<>();
     private final StringBuilder stderr = new StringBuilder();
     private volatile int tcpPort = -1;
     private volatile int udpPort = -1;
 
-    private EchoService(String namespace, Process process) {
+    private EchoService(String namespace, HostProcess process) {
         this.namespace = namespace;
         this.process = process;
     }
 
     /** Starts an echo server in {@code namespace} on the given ports (0: any free port) and waits for it to listen. */
-    public static EchoService start(LinuxNetwork linux, String namespace, int tcpPort, int udpPort) {
-        return start(linux, namespace, tcpPort, udpPort, DEFAULT_READY_TIMEOUT);
+    public static EchoService start(NetworkNamespaces namespaces, String namespace, int tcpPort, int udpPort) {
+        return start(namespaces, namespace, tcpPort, udpPort, DEFAULT_READY_TIMEOUT);
     }
 
-    public static EchoService start(LinuxNetwork linux, String namespace, int tcpPort, int udpPort, Duration readyTimeout) {
+    public static EchoService start(NetworkNamespaces namespaces, String namespace, int tcpPort, int udpPort,
+                                    Duration readyTimeout) {
         checkPort("TCP", tcpPort);
         checkPort("UDP", udpPort);
-        Process process = linux.startIn(namespace, JavaMain.argv(EchoServer.class,
+        HostProcess process = namespaces.startIn(namespace, JavaMain.argv(EchoServer.class,
                 Integer.toString(tcpPort), Integer.toString(udpPort)));
         EchoService service = new EchoService(namespace, process);
         service.readOutputs();
@@ -73,27 +70,14 @@ public final class EchoService implements AutoCloseable {
     }
 
     private void readOutputs() {
-        daemon("virtunit-echo-" + namespace + "-out", () -> {
-            try (BufferedReader reader = reader(process.getInputStream())) {
-                for (String line; (line = reader.readLine()) != null; ) {
-                    onLine(line);
+        // Either stream ends when the server does; nothing more will come then, so a read failure is no news.
+        ProcessOutput.forEachLine(process.stdout(), this::onLine);
+        ProcessOutput.forEachLine(process.stderr(), line -> {
+            synchronized (stderr) {
+                stderr.append(line).append('\n');
+                if (stderr.length() > STDERR_KEPT) {
+                    stderr.delete(0, stderr.length() - STDERR_KEPT);
                 }
-            } catch (IOException e) {
-                // the stream closes when the server ends; nothing more will come
-            }
-        });
-        daemon("virtunit-echo-" + namespace + "-err", () -> {
-            try (BufferedReader reader = reader(process.getErrorStream())) {
-                for (String line; (line = reader.readLine()) != null; ) {
-                    synchronized (stderr) {
-                        stderr.append(line).append('\n');
-                        if (stderr.length() > STDERR_KEPT) {
-                            stderr.delete(0, stderr.length() - STDERR_KEPT);
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // as above
             }
         });
     }
@@ -191,44 +175,28 @@ public final class EchoService implements AutoCloseable {
     }
 
     private String exitCode() {
-        try {
-            return Integer.toString(process.exitValue());
-        } catch (IllegalThreadStateException e) {
-            return "none yet";
-        }
+        return process.exitCode().stream().mapToObj(Integer::toString).findFirst().orElse("none yet");
     }
 
     /** Stops the server: end of input first (it exits by itself), then SIGTERM, then SIGKILL. Idempotent. */
     @Override
     public void close() {
         try {
-            process.getOutputStream().close();
-            if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroy();
-                if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            process.closeInput();
+            if (!process.waitFor(STOP_GRACE)) {
+                process.terminate();
+                if (!process.waitFor(STOP_GRACE)) {
+                    process.kill();
+                    process.waitFor(STOP_GRACE);
                 }
             }
-        } catch (IOException e) {
-            process.destroyForcibly();
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            process.kill();
             Thread.currentThread().interrupt();
         }
         if (process.isAlive()) {
             throw new VirtunitException("echo server (pid " + process.pid() + ") in namespace " + namespace
                     + " survived SIGKILL");
         }
-    }
-
-    private static BufferedReader reader(InputStream stream) {
-        return new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
-    }
-
-    private static void daemon(String name, Runnable body) {
-        Thread thread = new Thread(body, name);
-        thread.setDaemon(true);
-        thread.start();
     }
 }

@@ -1,11 +1,9 @@
 package dev.virtunit.internal.net;
 
 import dev.virtunit.VirtunitException;
+import dev.virtunit.internal.host.HostCommands;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -15,21 +13,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The count is per JVM. Another process (a second test JVM, libvirt's own NAT networks) may switch forwarding
  * too; this class does not coordinate with them, it only never switches it off while one of its holders is alive
- * and restores the value it saw when the first holder came.
+ * and restores the value it saw when the first holder came. The setting is read and written through {@link Sysctls},
+ * so a fake {@link HostCommands} stands in for the host in unit tests.
  *
  * @since 0.1
  */
 public final class IpForwarding {
 
-    private static final IpForwarding SYSTEM = new IpForwarding(Path.of("/proc/sys/net/ipv4/ip_forward"));
+    private static final String KEY = "net.ipv4.ip_forward";
 
-    private final Path file;
+    private static final IpForwarding SYSTEM = new IpForwarding(new Sysctls(HostCommands.local()));
+
+    private final Sysctls sysctls;
     private int holders;
     private String previous;
 
-    /** @param file the sysctl file; another file in unit tests */
-    IpForwarding(Path file) {
-        this.file = file;
+    /**
+     * Forwarding of the host {@code sysctls} runs on, counted by this instance alone: for this JVM's host use
+     * {@link #system()}, so that every holder shares one count.
+     */
+    public IpForwarding(Sysctls sysctls) {
+        this.sysctls = Objects.requireNonNull(sysctls, "sysctls");
     }
 
     /** The host's {@code net.ipv4.ip_forward}, shared by everything in this JVM. */
@@ -67,19 +71,15 @@ public final class IpForwarding {
 
     /** The current value, {@code 0} or {@code 1}. */
     public String read() {
-        try {
-            return Files.readString(file, StandardCharsets.US_ASCII).strip();
-        } catch (IOException e) {
-            throw new VirtunitException("cannot read IP forwarding from " + file + ": " + e, e);
-        }
+        return sysctls.read(KEY);
     }
 
     private void write(String value) {
         try {
-            Files.writeString(file, value + "\n", StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new VirtunitException("cannot set IP forwarding to " + value + " through " + file
-                    + " (virtunit must run as root to route between guests and an uplink): " + e, e);
+            sysctls.write(KEY, value);
+        } catch (VirtunitException e) {
+            throw new VirtunitException("cannot set IP forwarding to " + value
+                    + " (virtunit must run as root to route between guests and an uplink): " + e.getMessage(), e);
         }
     }
 

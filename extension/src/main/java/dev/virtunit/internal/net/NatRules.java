@@ -1,17 +1,9 @@
 package dev.virtunit.internal.net;
 
 import dev.virtunit.VirtunitException;
-import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.host.CommandFailedException;
-import dev.virtunit.internal.host.CommandResult;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.util.List;
+import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
@@ -43,35 +35,32 @@ public final class NatRules implements AutoCloseable {
     /** Named counter on the inbound drop rule. */
     public static final String BLOCKED_INBOUND = "blocked_inbound";
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
     private final NatSpec spec;
+    private final Nftables nftables;
     private final IpForwarding.Lease forwarding;
     private boolean deleted;
 
-    private NatRules(NatSpec spec, IpForwarding.Lease forwarding) {
+    private NatRules(NatSpec spec, Nftables nftables, IpForwarding.Lease forwarding) {
         this.spec = spec;
+        this.nftables = nftables;
         this.forwarding = forwarding;
     }
 
     /**
-     * Loads the table for {@code spec} (replacing a table of the same name, which resets its counters) and keeps
-     * IPv4 forwarding on until {@link #close()}.
+     * Loads the table for {@code spec} through {@code nftables} (replacing a table of the same name, which resets its
+     * counters) and keeps IPv4 forwarding on through {@code forwarding} until {@link #close()}.
      */
-    public static NatRules apply(NatSpec spec) {
-        return apply(spec, IpForwarding.system());
-    }
-
-    static NatRules apply(NatSpec spec, IpForwarding forwarding) {
+    public static NatRules apply(NatSpec spec, Nftables nftables, IpForwarding forwarding) {
         Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(nftables, "nftables");
         IpForwarding.Lease lease = forwarding.acquire();
         try {
-            load(spec);
+            load(spec, nftables);
         } catch (RuntimeException e) {
             lease.close();
             throw e;
         }
-        return new NatRules(spec, lease);
+        return new NatRules(spec, nftables, lease);
     }
 
     public NatSpec spec() {
@@ -129,28 +118,16 @@ public final class NatRules implements AutoCloseable {
         return "\"" + interfaceName + "\"";
     }
 
-    private static void load(NatSpec spec) {
-        Path file = null;
+    private static void load(NatSpec spec, Nftables nftables) {
         try {
-            // A file rather than stdin: Command feeds /dev/null to stdin. Owner-only, as it shows our topology.
-            file = Files.createTempFile("virtunit-nft-", ".nft",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, script(spec), StandardCharsets.UTF_8);
-            Command.check(TIMEOUT, "nft", "-f", file.toString());
+            nftables.load(script(spec));
         } catch (CommandFailedException e) {
             throw new VirtunitException("cannot load NAT table ip " + spec.tableName() + " (" + spec.sourceCidr()
                     + " from " + spec.bridgeInterface() + " to " + spec.uplinkInterface() + "): " + e.getMessage()
                     + "\nthe rule set was:\n" + render(spec), e);
-        } catch (IOException e) {
-            throw new VirtunitException("cannot write the rule set of NAT table ip " + spec.tableName() + ": " + e, e);
-        } finally {
-            if (file != null) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // a temp file left in /tmp is harmless; the load's own outcome matters more
-                }
-            }
+        } catch (UncheckedIOException e) {
+            throw new VirtunitException("cannot write the rule set of NAT table ip " + spec.tableName() + ": "
+                    + e.getCause(), e);
         }
     }
 
@@ -166,34 +143,12 @@ public final class NatRules implements AutoCloseable {
 
     /** One named counter of this table. */
     public NftCounter counter(String name) {
-        List<String> argv = List.of("nft", "list", "counter", "ip", spec.tableName(), name);
-        try {
-            return NftCounter.parse(name, Command.check(TIMEOUT, argv).stdout());
-        } catch (CommandFailedException e) {
-            throw new VirtunitException("cannot read counter " + name + " of NAT table ip " + spec.tableName() + ": "
-                    + e.getMessage(), e);
-        }
+        return nftables.counter(spec.tableName(), name);
     }
 
     /** Whether the table is loaded. */
     public boolean exists() {
-        return tableExists(spec.tableName());
-    }
-
-    /** Whether table {@code ip name} exists. */
-    public static boolean tableExists(String name) {
-        NetworkNames.tableName(name);
-        return Command.run(TIMEOUT, "nft", "list", "table", "ip", name).succeeded();
-    }
-
-    /** Deletes table {@code ip name} if it exists; for sweeps of tables whose {@code NatRules} is gone. */
-    public static void deleteTable(String name) {
-        NetworkNames.tableName(name);
-        CommandResult result = Command.run(TIMEOUT, "nft", "delete", "table", "ip", name);
-        if (!result.succeeded() && tableExists(name)) {
-            throw new VirtunitException("cannot delete NAT table ip " + name + ": nft failed with exit code "
-                    + result.exitCode() + ": " + result.stderr().strip());
-        }
+        return nftables.tableExists(spec.tableName());
     }
 
     /** Deletes the table and lets go of IP forwarding; idempotent. */
@@ -202,7 +157,7 @@ public final class NatRules implements AutoCloseable {
             return;
         }
         try {
-            deleteTable(spec.tableName());
+            nftables.deleteTable(spec.tableName());
             deleted = true;
         } finally {
             // Forwarding is released even if the delete failed: the lease must not outlive its owner.

@@ -39,12 +39,12 @@ public final class NetProbe {
     private NetProbe() {
     }
 
-    /** The argument vector of a TCP probe of {@code host:port}, for {@link LinuxNetwork#execIn}. */
+    /** The argument vector of a TCP probe of {@code host:port}, for {@link NetworkNamespaces#execIn}. */
     public static List<String> tcp(String host, int port, String message, Duration timeout) {
         return argv("tcp", host, port, message, timeout);
     }
 
-    /** The argument vector of a UDP probe of {@code host:port}, for {@link LinuxNetwork#execIn}. */
+    /** The argument vector of a UDP probe of {@code host:port}, for {@link NetworkNamespaces#execIn}. */
     public static List<String> udp(String host, int port, String message, Duration timeout) {
         return argv("udp", host, port, message, timeout);
     }

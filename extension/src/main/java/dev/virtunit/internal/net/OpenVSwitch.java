@@ -1,12 +1,10 @@
 package dev.virtunit.internal.net;
 
 import dev.virtunit.VirtunitException;
-import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.host.CommandFailedException;
 import dev.virtunit.internal.host.CommandResult;
+import dev.virtunit.internal.host.HostCommands;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +24,7 @@ import static org.awaitility.Awaitility.await;
  * <p>Without the kernel's {@code openvswitch} module (this project's CI machines, containers) bridges use the
  * userspace datapath ({@code datapath_type=netdev}). Two consequences callers must know: the bridge's own
  * interface is then a tap device that {@code ovs-vswitchd} creates, and veths feeding the bridge need transmit
- * checksum offload off ({@link LinuxNetwork#disableTxOffload}) or TCP fails while ping works.
+ * checksum offload off ({@link IpLinks#disableTxOffload}) or TCP fails while ping works.
  *
  * @since 0.1
  */
@@ -43,16 +41,17 @@ public final class OpenVSwitch {
     /** Keys and values of external_ids stay plain so they never need OVSDB's quoting rules. */
     private static final Pattern EXTERNAL_ID = Pattern.compile("[A-Za-z0-9_.:@/+-]+");
 
-    private final LinuxNetwork linux;
+    private final HostCommands host;
+    private final IpLinks links;
     private volatile Boolean kernelDatapath;
 
-    public OpenVSwitch() {
-        this(new LinuxNetwork());
-    }
-
-    /** @param linux used to bring a bridge's interface up */
-    public OpenVSwitch(LinuxNetwork linux) {
-        this.linux = Objects.requireNonNull(linux, "linux");
+    /**
+     * @param host  runs ovs-vsctl and modprobe
+     * @param links brings a bridge's interface up and turns ARP off on userspace ports
+     */
+    public OpenVSwitch(HostCommands host, IpLinks links) {
+        this.host = Objects.requireNonNull(host, "host");
+        this.links = Objects.requireNonNull(links, "links");
     }
 
     /**
@@ -63,15 +62,16 @@ public final class OpenVSwitch {
     public boolean kernelDatapathAvailable() {
         Boolean known = kernelDatapath;
         if (known == null) {
-            known = Files.isDirectory(Path.of("/sys/module/openvswitch")) || modprobeSucceeds();
+            known = succeeds(List.of("test", "-d", "/sys/module/openvswitch"))
+                    || succeeds(List.of("modprobe", "openvswitch"));
             kernelDatapath = known;
         }
         return known;
     }
 
-    private static boolean modprobeSucceeds() {
+    private boolean succeeds(List<String> argv) {
         try {
-            return Command.run(COMMAND_TIMEOUT, "modprobe", "openvswitch").succeeded();
+            return host.run(COMMAND_TIMEOUT, argv).succeeded();
         } catch (CommandFailedException e) {
             return false;
         }
@@ -156,7 +156,7 @@ public final class OpenVSwitch {
         if (!kernelDatapathAvailable()) {
             // The userspace datapath reads its ports through raw sockets, so the host's own IP stack still sees every
             // frame arriving on them and would answer ARP for the host's addresses with the port's MAC (see above).
-            linux.setArp(port, false);
+            links.setArp(port, false);
         }
     }
 
@@ -233,21 +233,21 @@ public final class OpenVSwitch {
                 .atMost(TAP_TIMEOUT)
                 .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> linux.linkExists(bridge));
-        linux.linkUp(bridge);
+                .until(() -> links.linkExists(bridge));
+        links.linkUp(bridge);
     }
 
     private static List<String> lines(String output) {
         return output.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
     }
 
-    private static CommandResult vsctl(String what, List<String> args) {
+    private CommandResult vsctl(String what, List<String> args) {
         List<String> argv = new ArrayList<>(args.size() + 2);
         argv.add("ovs-vsctl");
         argv.add(VSCTL_TIMEOUT);
         argv.addAll(args);
         try {
-            return Command.check(COMMAND_TIMEOUT, argv);
+            return host.check(COMMAND_TIMEOUT, argv);
         } catch (CommandFailedException e) {
             throw new VirtunitException("cannot " + what + ": " + e.getMessage()
                     + " (is ovs-vswitchd running? scripts/setup-host starts it)", e);

@@ -27,23 +27,23 @@ import java.util.function.Predicate;
  */
 public final class UpstreamNamespace implements AutoCloseable {
 
-    private final LinuxNetwork linux;
+    private final HostNetwork host;
     private final String namespace;
     private final String uplinkInterface;
     private final String namespaceInterface;
-    private final Cidr host;
+    private final Cidr hostEnd;
     private final Cidr upstream;
     private EchoService echo;
     /** Set once the names were found free: from then on everything under them is ours to remove. */
     private boolean claimed;
 
-    private UpstreamNamespace(LinuxNetwork linux, String namespace, String uplinkInterface, String namespaceInterface,
-                         Cidr host, Cidr upstream) {
-        this.linux = linux;
+    private UpstreamNamespace(HostNetwork host, String namespace, String uplinkInterface, String namespaceInterface,
+                              Cidr hostEnd, Cidr upstream) {
+        this.host = host;
         this.namespace = namespace;
         this.uplinkInterface = uplinkInterface;
         this.namespaceInterface = namespaceInterface;
-        this.host = host;
+        this.hostEnd = hostEnd;
         this.upstream = upstream;
     }
 
@@ -55,31 +55,32 @@ public final class UpstreamNamespace implements AutoCloseable {
      * @param hostCidr     the host end's address, e.g. {@code 192.168.231.1/24}
      * @param upstreamCidr the namespace end's address in the same subnet, e.g. {@code 192.168.231.2/24}
      */
-    public static UpstreamNamespace start(LinuxNetwork linux, String name, String hostCidr, String upstreamCidr) {
-        return start(linux, name, name + "h", name + "n", hostCidr, upstreamCidr, 0, 0);
+    public static UpstreamNamespace start(HostNetwork host, String name, String hostCidr, String upstreamCidr) {
+        return start(host, name, name + "h", name + "n", hostCidr, upstreamCidr, 0, 0);
     }
 
     /**
      * Creates the upstream with explicit names and ports (0: a free port). On any failure, what was created is
      * removed again before the exception propagates.
      */
-    public static UpstreamNamespace start(LinuxNetwork linux, String namespace, String uplinkInterface,
-                                     String namespaceInterface, String hostCidr, String upstreamCidr,
-                                     int tcpPort, int udpPort) {
-        Objects.requireNonNull(linux, "linux");
+    public static UpstreamNamespace start(HostNetwork host, String namespace, String uplinkInterface,
+                                          String namespaceInterface, String hostCidr, String upstreamCidr,
+                                          int tcpPort, int udpPort) {
+        Objects.requireNonNull(host, "host");
         NetworkNames.namespaceName(namespace);
         NetworkNames.interfaceName(uplinkInterface);
         NetworkNames.interfaceName(namespaceInterface);
-        Cidr host = Cidr.parse(hostCidr);
+        Cidr hostEnd = Cidr.parse(hostCidr);
         Cidr upstream = Cidr.parse(upstreamCidr);
-        if (!host.network().equals(upstream.network())) {
+        if (!hostEnd.network().equals(upstream.network())) {
             throw new IllegalArgumentException("host address " + hostCidr + " and upstream address " + upstreamCidr
                     + " must be in the same subnet: they are the two ends of one link");
         }
-        if (host.address() == upstream.address()) {
-            throw new IllegalArgumentException("host and upstream both have address " + host.addressText());
+        if (hostEnd.address() == upstream.address()) {
+            throw new IllegalArgumentException("host and upstream both have address " + hostEnd.addressText());
         }
-        UpstreamNamespace created = new UpstreamNamespace(linux, namespace, uplinkInterface, namespaceInterface, host, upstream);
+        UpstreamNamespace created = new UpstreamNamespace(host, namespace, uplinkInterface, namespaceInterface,
+                hostEnd, upstream);
         try {
             created.create(tcpPort, udpPort);
         } catch (RuntimeException e) {
@@ -96,23 +97,24 @@ public final class UpstreamNamespace implements AutoCloseable {
     private void create(int tcpPort, int udpPort) {
         // Never adopt (and later delete) what someone else created under the same names.
         for (String link : List.of(uplinkInterface, namespaceInterface)) {
-            if (linux.linkExists(link)) {
+            if (host.links().linkExists(link)) {
                 throw new VirtunitException("cannot create upstream host " + namespace + ": link " + link
                         + " already exists (left by a dead run? scripts/check-leftovers lists it)");
             }
         }
-        if (linux.namespaceExists(namespace)) {
+        if (host.namespaces().namespaceExists(namespace)) {
             throw new VirtunitException("cannot create upstream host " + namespace + ": the network namespace "
                     + "already exists (left by a dead run? scripts/check-leftovers lists it)");
         }
         claimed = true;
-        linux.addNamespace(namespace);
-        linux.addVethPair(uplinkInterface, namespaceInterface);
-        linux.moveToNamespace(namespaceInterface, namespace);
-        linux.addAddressIn(namespace, namespaceInterface, upstream.toString());
-        linux.linkUpIn(namespace, namespaceInterface);
-        linux.addAddress(uplinkInterface, host.toString());
-        echo = EchoService.start(linux, namespace, tcpPort, udpPort);
+        IpLinks links = host.links();
+        host.namespaces().addNamespace(namespace);
+        links.addVethPair(uplinkInterface, namespaceInterface);
+        links.moveToNamespace(namespaceInterface, namespace);
+        links.addAddressIn(namespace, namespaceInterface, upstream.toString());
+        links.linkUpIn(namespace, namespaceInterface);
+        links.addAddress(uplinkInterface, hostEnd.toString());
+        echo = EchoService.start(host.namespaces(), namespace, tcpPort, udpPort);
     }
 
     /** The upstream's own address (the namespace end), which guests send to. */
@@ -122,7 +124,7 @@ public final class UpstreamNamespace implements AutoCloseable {
 
     /** The host end's address: the source the upstream must see when masquerading works. */
     public String hostAddress() {
-        return host.addressText();
+        return hostEnd.addressText();
     }
 
     /** The host end of the veth pair: the NAT's uplink interface. */
@@ -170,12 +172,12 @@ public final class UpstreamNamespace implements AutoCloseable {
      * directly would have; the NAT's forward chain must drop such traffic.
      */
     public void routeViaHost(String subnet) {
-        linux.addRouteIn(namespace, subnet, host.addressText());
+        host.routes().addRouteIn(namespace, subnet, hostEnd.addressText());
     }
 
     /** Runs {@code argv} inside the upstream's namespace (a {@link NetProbe}, say); any exit code is returned. */
     public CommandResult exec(List<String> argv) {
-        return linux.execIn(namespace, argv);
+        return host.namespaces().execIn(namespace, argv);
     }
 
     /**
@@ -191,9 +193,9 @@ public final class UpstreamNamespace implements AutoCloseable {
         if (echo != null) {
             run(failures, echo::close);
         }
-        run(failures, () -> linux.deleteNamespace(namespace));
+        run(failures, () -> host.namespaces().deleteNamespace(namespace));
         // Deleting the namespace destroys its end and with it the host end; this covers a pair never moved in.
-        run(failures, () -> linux.deleteLink(uplinkInterface));
+        run(failures, () -> host.links().deleteLink(uplinkInterface));
         if (!failures.isEmpty()) {
             VirtunitException error = new VirtunitException("cannot remove upstream host " + namespace + " completely: "
                     + failures.stream().map(Throwable::getMessage).toList());

@@ -1,5 +1,6 @@
 package dev.virtunit.internal.net;
 
+import dev.virtunit.internal.host.RecordingHostCommands;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -10,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Parsing and argument checks only: every call here fails before it would run ovs-vsctl. */
 class OpenVSwitchTest {
 
-    private final OpenVSwitch ovs = new OpenVSwitch();
+    private final RecordingHostCommands host = new RecordingHostCommands();
+    private final OpenVSwitch ovs = new OpenVSwitch(host, new IpLinks(host));
 
     @Test
     void parsesExternalIds() {

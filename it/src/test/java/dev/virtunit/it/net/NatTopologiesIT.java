@@ -132,10 +132,10 @@ class NatTopologiesIT extends NetLabTest {
     void forwardingIsOnWhileNatRulesLiveAndTheUpstreamHasNoWayBack() {
         Setup setup = setUp(Topology.LINUX_GATEWAY_ON_BRIDGE);
 
-        assertThat(lab.linux.sysctl("net.ipv4.ip_forward")).isEqualTo("1");
+        assertThat(lab.sysctls.read("net.ipv4.ip_forward")).isEqualTo("1");
         assertThat(IpForwarding.system().holders()).isEqualTo(1);
         // Like the internet: a connected route to the uplink link and nothing else, so only NAT brings answers back.
-        assertThat(lab.linux.routesIn(upstream.namespace()).lines())
+        assertThat(lab.routes.routesIn(upstream.namespace()).lines())
                 .noneMatch(line -> line.startsWith("default"))
                 .noneMatch(line -> line.startsWith(setup.lan().subnet()));
 
@@ -151,15 +151,15 @@ class NatTopologiesIT extends NetLabTest {
      */
     private void requireBridgeNetfilter() {
         String key = "net.bridge.bridge-nf-call-iptables";
-        if (!lab.linux.sysctlExists(key)) {
+        if (!lab.sysctls.exists(key)) {
             CommandResult modprobe = Command.run(Duration.ofSeconds(30), "modprobe", "br_netfilter");
-            if (!lab.linux.sysctlExists(key)) {
+            if (!lab.sysctls.exists(key)) {
                 fail("bridge netfilter is not available: /proc/sys/net/bridge/bridge-nf-call-iptables is missing and "
                         + "'modprobe br_netfilter' did not load it (exit " + modprobe.exitCode() + ": "
                         + modprobe.stderr().strip() + "); the seed's broken topology only shows with br_netfilter");
             }
         }
-        assertThat(lab.linux.sysctl(key))
+        assertThat(lab.sysctls.read(key))
                 .as("%s must be 1 for the seed's topology to fail as described (it is a host-wide setting this test "
                         + "does not change)", key)
                 .isEqualTo("1");

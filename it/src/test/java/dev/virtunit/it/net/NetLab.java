@@ -5,13 +5,17 @@ import dev.virtunit.internal.host.CommandResult;
 import dev.virtunit.internal.lab.Teardown;
 import dev.virtunit.Cidr;
 import dev.virtunit.internal.net.EchoService;
-import dev.virtunit.internal.net.LinuxNetwork;
+import dev.virtunit.internal.net.HostNetwork;
+import dev.virtunit.internal.net.IpLinks;
+import dev.virtunit.internal.net.IpRoutes;
 import dev.virtunit.internal.net.NatRules;
 import dev.virtunit.internal.net.NatSpec;
 import dev.virtunit.internal.net.NetProbe;
+import dev.virtunit.internal.net.NetworkNamespaces;
 import dev.virtunit.internal.net.NftCounter;
 import dev.virtunit.internal.net.OpenVSwitch;
 import dev.virtunit.internal.net.Routes;
+import dev.virtunit.internal.net.Sysctls;
 import dev.virtunit.internal.net.UpstreamNamespace;
 
 import java.security.SecureRandom;
@@ -75,8 +79,12 @@ final class NetLab implements AutoCloseable {
     }
 
     final String id;
-    final LinuxNetwork linux = new LinuxNetwork();
-    final OpenVSwitch ovs = new OpenVSwitch(linux);
+    final HostNetwork host = HostNetwork.local();
+    final IpLinks links = host.links();
+    final IpRoutes routes = host.routes();
+    final NetworkNamespaces namespaces = host.namespaces();
+    final Sysctls sysctls = host.sysctls();
+    final OpenVSwitch ovs = host.ovs();
     private final Teardown teardown = new Teardown();
 
     private NetLab(String id) {
@@ -110,7 +118,7 @@ final class NetLab implements AutoCloseable {
      * three octets ({@code 192.168.231}). Random, so that two tests (or engineers) rarely race for the same one.
      */
     List<String> freeSubnets(int count) {
-        Routes routes = linux.routes();
+        Routes routes = this.routes.routes();
         List<String> free = new ArrayList<>();
         for (int third = 200; third < 250; third++) {
             if (routes.isFree(Cidr.parse("192.168." + third + ".0/24"))) {
@@ -135,14 +143,14 @@ final class NetLab implements AutoCloseable {
 
     /** Links, namespaces, nft tables and OVS bridges of this lab still on the host. */
     List<String> leftovers() {
-        return leftoversWithPrefix(linux, ovs, id);
+        return leftoversWithPrefix(host, id);
     }
 
-    static List<String> leftoversWithPrefix(LinuxNetwork linux, OpenVSwitch ovs, String prefix) {
+    static List<String> leftoversWithPrefix(HostNetwork host, String prefix) {
         List<String> found = new ArrayList<>();
-        linux.links().stream().filter(n -> n.startsWith(prefix)).forEach(n -> found.add("link " + n));
-        linux.namespaces().stream().filter(n -> n.startsWith(prefix)).forEach(n -> found.add("netns " + n));
-        ovs.bridges().stream().filter(n -> n.startsWith(prefix)).forEach(n -> found.add("ovs bridge " + n));
+        host.links().links().stream().filter(n -> n.startsWith(prefix)).forEach(n -> found.add("link " + n));
+        host.namespaces().namespaces().stream().filter(n -> n.startsWith(prefix)).forEach(n -> found.add("netns " + n));
+        host.ovs().bridges().stream().filter(n -> n.startsWith(prefix)).forEach(n -> found.add("ovs bridge " + n));
         Command.check(TIMEOUT, "nft", "list", "tables").stdout().lines()
                 .map(line -> line.strip().split("\\s+"))
                 .filter(fields -> fields.length == 3 && fields[2].startsWith(prefix))
@@ -154,8 +162,8 @@ final class NetLab implements AutoCloseable {
 
     String linuxBridge(String suffix) {
         String bridge = name(suffix);
-        teardown.register("delete bridge " + bridge, () -> linux.deleteLink(bridge));
-        linux.addBridge(bridge);
+        teardown.register("delete bridge " + bridge, () -> links.deleteLink(bridge));
+        links.addBridge(bridge);
         return bridge;
     }
 
@@ -169,16 +177,16 @@ final class NetLab implements AutoCloseable {
 
     void vethPair(String name, String peer) {
         teardown.register("delete veth " + name, () -> {
-            linux.deleteLink(name);
-            linux.deleteLink(peer);
+            links.deleteLink(name);
+            links.deleteLink(peer);
         });
-        linux.addVethPair(name, peer);
+        links.addVethPair(name, peer);
     }
 
     String namespace(String suffix) {
         String namespace = name(suffix);
-        teardown.register("delete namespace " + namespace, () -> linux.deleteNamespace(namespace));
-        linux.addNamespace(namespace);
+        teardown.register("delete namespace " + namespace, () -> namespaces.deleteNamespace(namespace));
+        namespaces.addNamespace(namespace);
         return namespace;
     }
 
@@ -189,32 +197,32 @@ final class NetLab implements AutoCloseable {
             case OVS_GATEWAY_ON_VETH -> {
                 String bridge = ovsBridge("o");
                 // The bridge's own interface (a tap here) would answer ARP for the gateway and take the traffic off the veth.
-                linux.setArp(bridge, false);
+                links.setArp(bridge, false);
                 String port = name("wa");
                 String free = name("wb");
                 vethPair(port, free);
                 ovs.addPort(bridge, port);
                 // Both ends, though the free end is what matters: it sends the replies into the bridge (HOST.md trap).
-                linux.disableTxOffload(port);
-                linux.disableTxOffload(free);
-                linux.addAddress(free, gateway.toString());
+                links.disableTxOffload(port);
+                links.disableTxOffload(free);
+                links.addAddress(free, gateway.toString());
                 return new Lan(topology, bridge, free, gateway);
             }
             case LINUX_GATEWAY_ON_VETH -> {
                 String bridge = linuxBridge("l");
                 // Otherwise the bridge's interface answers ARP for the gateway first and the guests send to it: the
-                // packets are then routed from the bridge, never cross the veth, and NAT works (LinuxNetwork.setArp).
-                linux.setArp(bridge, false);
+                // packets are then routed from the bridge, never cross the veth, and NAT works (IpLinks.setArp).
+                links.setArp(bridge, false);
                 String port = name("wa");
                 String free = name("wb");
                 vethPair(port, free);
-                linux.setMaster(port, bridge);
-                linux.addAddress(free, gateway.toString());
+                links.setMaster(port, bridge);
+                links.addAddress(free, gateway.toString());
                 return new Lan(topology, bridge, free, gateway);
             }
             case LINUX_GATEWAY_ON_BRIDGE -> {
                 String bridge = linuxBridge("l");
-                linux.addAddress(bridge, gateway.toString());
+                links.addAddress(bridge, gateway.toString());
                 return new Lan(topology, bridge, bridge, gateway);
             }
             default -> throw new IllegalArgumentException(topology.toString());
@@ -229,19 +237,19 @@ final class NetLab implements AutoCloseable {
         vethPair(inside, port);
         if (lan.topology() == Topology.OVS_GATEWAY_ON_VETH) {
             ovs.addPort(lan.bridge(), port);
-            linux.disableTxOffload(port);
+            links.disableTxOffload(port);
         } else {
-            linux.setMaster(port, lan.bridge());
+            links.setMaster(port, lan.bridge());
         }
-        linux.moveToNamespace(inside, namespace);
+        links.moveToNamespace(inside, namespace);
         String cidr = lan.cidrOf(host);
-        linux.addAddressIn(namespace, inside, cidr);
-        linux.linkUpIn(namespace, inside);
+        links.addAddressIn(namespace, inside, cidr);
+        links.linkUpIn(namespace, inside);
         if (lan.topology() == Topology.OVS_GATEWAY_ON_VETH) {
             // The guest's own NIC is the sender whose unfinished checksums OVS would pass on.
-            linux.disableTxOffloadIn(namespace, inside);
+            links.disableTxOffloadIn(namespace, inside);
         }
-        linux.addDefaultRouteIn(namespace, lan.gateway().addressText());
+        routes.addDefaultRouteIn(namespace, lan.gateway().addressText());
         return new Guest(namespace, Cidr.parse(cidr).addressText());
     }
 
@@ -255,7 +263,7 @@ final class NetLab implements AutoCloseable {
                 created[0].close();
             }
         });
-        created[0] = UpstreamNamespace.start(linux, namespace, prefix + ".1/24", prefix + ".2/24");
+        created[0] = UpstreamNamespace.start(host, namespace, prefix + ".1/24", prefix + ".2/24");
         return created[0];
     }
 
@@ -265,10 +273,10 @@ final class NetLab implements AutoCloseable {
             if (created[0] != null) {
                 created[0].close();
             } else {
-                NatRules.deleteTable(spec.tableName());
+                host.nftables().deleteTable(spec.tableName());
             }
         });
-        created[0] = NatRules.apply(spec);
+        created[0] = NatRules.apply(spec, host.nftables(), host.forwarding());
         return created[0];
     }
 
@@ -284,13 +292,13 @@ final class NetLab implements AutoCloseable {
                 created[0].close();
             }
         });
-        created[0] = EchoService.start(linux, namespace, 0, 0);
+        created[0] = EchoService.start(namespaces, namespace, 0, 0);
         return created[0];
     }
 
     /** The link-layer address the guest resolved its gateway to (its neighbour entry), empty before any traffic. */
     String gatewayMacSeenBy(Guest guest, Lan lan) {
-        String neigh = linux.execIn(guest.namespace(), List.of("ip", "neigh", "show", lan.gateway().addressText())).stdout();
+        String neigh = namespaces.execIn(guest.namespace(), List.of("ip", "neigh", "show", lan.gateway().addressText())).stdout();
         String[] fields = neigh.strip().split("\\s+");
         for (int i = 0; i + 1 < fields.length; i++) {
             if (fields[i].equals("lladdr")) {
@@ -312,11 +320,11 @@ final class NetLab implements AutoCloseable {
     // ---------------------------------------------------------------- probes
 
     CommandResult udpProbe(String namespace, String host, int port, String message) {
-        return linux.execIn(namespace, PROBE_COMMAND_TIMEOUT, NetProbe.udp(host, port, message, PROBE_TIMEOUT));
+        return namespaces.execIn(namespace, PROBE_COMMAND_TIMEOUT, NetProbe.udp(host, port, message, PROBE_TIMEOUT));
     }
 
     CommandResult tcpProbe(String namespace, String host, int port, String message) {
-        return linux.execIn(namespace, PROBE_COMMAND_TIMEOUT, NetProbe.tcp(host, port, message, PROBE_TIMEOUT));
+        return namespaces.execIn(namespace, PROBE_COMMAND_TIMEOUT, NetProbe.tcp(host, port, message, PROBE_TIMEOUT));
     }
 
     /** Removes everything this lab created, newest first, even after failures; throws if a step failed. */

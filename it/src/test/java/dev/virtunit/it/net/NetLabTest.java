@@ -1,8 +1,7 @@
 package dev.virtunit.it.net;
 
+import dev.virtunit.internal.net.HostNetwork;
 import dev.virtunit.internal.net.IpForwarding;
-import dev.virtunit.internal.net.LinuxNetwork;
-import dev.virtunit.internal.net.OpenVSwitch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +45,7 @@ abstract class NetLabTest {
     @AfterAll
     static void nothingLeftAndGuardCountedNothing() {
         assertThat(IpForwarding.system().holders()).as("IP forwarding leases left open").isZero();
-        assertThat(NetLab.leftoversWithPrefix(new LinuxNetwork(), new OpenVSwitch(), NetLab.SUITE_PREFIX))
+        assertThat(NetLab.leftoversWithPrefix(HostNetwork.local(), NetLab.SUITE_PREFIX))
                 .as("vunt* objects left").isEmpty();
         assertThat(NetLab.guardDrops()).as("forwarding guard counter (before: %s)", guardBefore).isEqualTo(guardBefore);
     }

@@ -55,7 +55,7 @@ class OpenVSwitchIT extends NetLabTest {
                 .containsEntry("virtunit-run", lab.id)
                 .containsEntry("virtunit-pid", Long.toString(ProcessHandle.current().pid()));
         // With the userspace datapath the bridge's interface is a tap device ovs-vswitchd made; lab.ovsBridge set it up.
-        lab.linux.addAddress(bridge, subnet + ".1/24");
+        lab.links.addAddress(bridge, subnet + ".1/24");
         assertThat(Command.check(TIMEOUT, "ip", "-o", "-4", "address", "show", "dev", bridge).stdout())
                 .contains(subnet + ".1/24");
         assertThat(Command.check(TIMEOUT, "ip", "-o", "link", "show", "dev", bridge).stdout()).contains(",UP");
@@ -66,7 +66,7 @@ class OpenVSwitchIT extends NetLabTest {
         ovs.deleteBridge(bridge);
         ovs.deleteBridge(bridge);
         assertThat(ovs.bridgeExists(bridge)).isFalse();
-        assertThat(lab.linux.linkExists(bridge)).isFalse();
+        assertThat(lab.links.linkExists(bridge)).isFalse();
     }
 
     @Test
@@ -125,11 +125,11 @@ class OpenVSwitchIT extends NetLabTest {
         String port = lab.name(suffix + "b");
         lab.vethPair(inside, port);
         lab.ovs.addPort(bridge, port, vlan);
-        lab.linux.disableTxOffload(port);
-        lab.linux.moveToNamespace(inside, namespace);
-        lab.linux.addAddressIn(namespace, inside, cidr);
-        lab.linux.linkUpIn(namespace, inside);
-        lab.linux.disableTxOffloadIn(namespace, inside);
+        lab.links.disableTxOffload(port);
+        lab.links.moveToNamespace(inside, namespace);
+        lab.links.addAddressIn(namespace, inside, cidr);
+        lab.links.linkUpIn(namespace, inside);
+        lab.links.disableTxOffloadIn(namespace, inside);
         return namespace;
     }
 

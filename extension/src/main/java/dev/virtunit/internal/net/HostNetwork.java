@@ -1,0 +1,79 @@
+package dev.virtunit.internal.net;
+
+import dev.virtunit.internal.host.HostCommands;
+
+import java.util.Objects;
+
+/**
+ * The adapters for one host's networking, all running their programs through the same {@link HostCommands}: links,
+ * routes, namespaces, sysctls, Open vSwitch, nftables and IP forwarding. Orchestration (a lab's bridges, an upstream
+ * host) takes one of these, so that a unit test can hand it a fake that records every command.
+ *
+ * @since 0.2
+ */
+public final class HostNetwork {
+
+    private static final HostNetwork LOCAL = new HostNetwork(HostCommands.local(), IpForwarding.system());
+
+    private final HostCommands commands;
+    private final IpLinks links;
+    private final IpRoutes routes;
+    private final NetworkNamespaces namespaces;
+    private final Sysctls sysctls;
+    private final OpenVSwitch ovs;
+    private final Nftables nftables;
+    private final IpForwarding forwarding;
+
+    /**
+     * @param forwarding the forwarding count of that host: {@link IpForwarding#system()} for this JVM's, so that every
+     *                   holder in the JVM shares one count
+     */
+    public HostNetwork(HostCommands commands, IpForwarding forwarding) {
+        this.commands = Objects.requireNonNull(commands, "commands");
+        this.forwarding = Objects.requireNonNull(forwarding, "forwarding");
+        this.links = new IpLinks(commands);
+        this.routes = new IpRoutes(commands);
+        this.namespaces = new NetworkNamespaces(commands);
+        this.sysctls = new Sysctls(commands);
+        this.ovs = new OpenVSwitch(commands, links);
+        this.nftables = new Nftables(commands);
+    }
+
+    /** The host this JVM runs on. */
+    public static HostNetwork local() {
+        return LOCAL;
+    }
+
+    public HostCommands commands() {
+        return commands;
+    }
+
+    public IpLinks links() {
+        return links;
+    }
+
+    public IpRoutes routes() {
+        return routes;
+    }
+
+    public NetworkNamespaces namespaces() {
+        return namespaces;
+    }
+
+    public Sysctls sysctls() {
+        return sysctls;
+    }
+
+    /** Open vSwitch; it asks once whether the kernel datapath is available. */
+    public OpenVSwitch ovs() {
+        return ovs;
+    }
+
+    public Nftables nftables() {
+        return nftables;
+    }
+
+    public IpForwarding forwarding() {
+        return forwarding;
+    }
+}

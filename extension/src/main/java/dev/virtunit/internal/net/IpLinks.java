@@ -1,0 +1,167 @@
+package dev.virtunit.internal.net;
+
+import dev.virtunit.Cidr;
+import dev.virtunit.internal.host.CommandResult;
+import dev.virtunit.internal.host.HostCommands;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The host's links, through {@code ip link}, {@code ip address} and {@code ethtool}: Linux bridges, veth pairs,
+ * addresses, ARP, NIC offloads, and links moved into a network namespace and set up there. Names are checked by
+ * {@link NetworkNames} first, because the kernel's own complaint rarely names them. Deletion is idempotent, so
+ * teardown can run it after a creation that failed half-way.
+ *
+ * @since 0.2
+ */
+public final class IpLinks {
+
+    private final NetCommands commands;
+
+    public IpLinks(HostCommands host) {
+        this.commands = new NetCommands(host);
+    }
+
+    /**
+     * Creates a Linux bridge and brings it up. STP is off and the forward delay 0 so that a port forwards the moment
+     * it is added: with STP a test would wait 30 s for the listening and learning states.
+     */
+    public void addBridge(String name) {
+        NetworkNames.interfaceName(name);
+        commands.ip("create bridge " + name, "link", "add", "name", name, "type", "bridge", "stp_state", "0",
+                "forward_delay", "0");
+        linkUp(name);
+    }
+
+    /** Creates a veth pair {@code name}/{@code peer} and brings both ends up. */
+    public void addVethPair(String name, String peer) {
+        NetworkNames.interfaceName(name);
+        NetworkNames.interfaceName(peer);
+        if (name.equals(peer)) {
+            throw new IllegalArgumentException("veth ends must differ, both are '" + name + "'");
+        }
+        commands.ip("create veth pair " + name + "/" + peer, "link", "add", "name", name, "type", "veth", "peer", "name", peer);
+        linkUp(name);
+        linkUp(peer);
+    }
+
+    /** Makes {@code link} a port of the Linux bridge {@code bridge}. */
+    public void setMaster(String link, String bridge) {
+        NetworkNames.interfaceName(link);
+        NetworkNames.interfaceName(bridge);
+        commands.ip("add " + link + " to bridge " + bridge, "link", "set", "dev", link, "master", bridge);
+    }
+
+    /** Adds an address such as {@code 192.168.231.1/24} to {@code link}. */
+    public void addAddress(String link, String cidr) {
+        NetworkNames.interfaceName(link);
+        Cidr.parse(cidr);
+        commands.ip("add address " + cidr + " to " + link, "address", "add", cidr, "dev", link);
+    }
+
+    /** Adds an address to {@code link} inside {@code namespace}. */
+    public void addAddressIn(String namespace, String link, String cidr) {
+        NetworkNames.namespaceName(namespace);
+        NetworkNames.interfaceName(link);
+        Cidr.parse(cidr);
+        commands.ip("add address " + cidr + " to " + link + " in namespace " + namespace,
+                "-n", namespace, "address", "add", cidr, "dev", link);
+    }
+
+    /**
+     * Turns ARP on or off on {@code link}. Needed on a bridge's own interface when the guests' gateway address is on
+     * a veth end plugged into that bridge: Linux answers ARP for any of the host's addresses on any interface
+     * ({@code arp_ignore=0}), so the bridge's interface answers the guests' "who has the gateway" too, with its own
+     * MAC. Its answer usually arrives first (no veth hop) and wins; the guests then send to the bridge's interface,
+     * the host routes from there, and the traffic never crosses the veth: the topology silently becomes "gateway on
+     * the bridge". With ARP off the bridge's interface stays a pure switch port and only the veth end answers.
+     */
+    public void setArp(String link, boolean on) {
+        NetworkNames.interfaceName(link);
+        commands.ip("turn ARP " + (on ? "on" : "off") + " on " + link, "link", "set", "dev", link, "arp", on ? "on" : "off");
+    }
+
+    public void linkUp(String link) {
+        NetworkNames.interfaceName(link);
+        commands.ip("bring " + link + " up", "link", "set", "dev", link, "up");
+    }
+
+    public void linkUpIn(String namespace, String link) {
+        NetworkNames.namespaceName(namespace);
+        NetworkNames.interfaceName(link);
+        commands.ip("bring " + link + " up in namespace " + namespace, "-n", namespace, "link", "set", "dev", link, "up");
+    }
+
+    /** Moves {@code link} from the host's namespace into {@code namespace}; it goes down on the way. */
+    public void moveToNamespace(String link, String namespace) {
+        NetworkNames.interfaceName(link);
+        NetworkNames.namespaceName(namespace);
+        commands.ip("move " + link + " into namespace " + namespace, "link", "set", "dev", link, "netns", namespace);
+    }
+
+    /** Deletes {@code name} if it exists; a veth's peer goes with it. */
+    public void deleteLink(String name) {
+        NetworkNames.interfaceName(name);
+        if (!linkExists(name)) {
+            return;
+        }
+        CommandResult result = commands.run(List.of("ip", "link", "del", "dev", name));
+        // Between the check and the delete the link may have gone with its peer or its namespace: that is success.
+        if (!result.succeeded() && linkExists(name)) {
+            throw NetCommands.failed("delete link " + name, result);
+        }
+    }
+
+    /** Whether a link of this name exists in the host's namespace. */
+    public boolean linkExists(String name) {
+        NetworkNames.interfaceName(name);
+        CommandResult result = commands.run(List.of("ip", "-o", "link", "show", "dev", name));
+        if (result.succeeded()) {
+            return true;
+        }
+        if (result.stderr().contains("does not exist")) {
+            return false;
+        }
+        throw NetCommands.failed("tell whether link " + name + " exists", result);
+    }
+
+    /** The names of the host namespace's links (a veth's {@code @peer} suffix removed). */
+    public List<String> links() {
+        return parseLinkNames(commands.ip("list links", "-o", "link", "show").stdout());
+    }
+
+    /** The link names in {@code ip -o link show} output. */
+    static List<String> parseLinkNames(String ipOutput) {
+        List<String> names = new ArrayList<>();
+        for (String line : ipOutput.lines().toList()) {
+            String[] fields = line.split(": ", 3);
+            if (fields.length >= 2) {
+                String name = fields[1].strip();
+                int at = name.indexOf('@');
+                names.add(at >= 0 ? name.substring(0, at) : name);
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Turns transmit checksum offload off on {@code link}. Needed for every veth whose packets reach an Open vSwitch
+     * bridge with the userspace datapath: the kernel leaves the checksum of an offloaded packet unfinished, the
+     * userspace datapath reads the packet through a raw socket and passes it on as it is, and the receiver drops
+     * it. ARP and ping survive (their checksums are never offloaded), TCP does not (shared/HOST.md). With offload
+     * off the kernel completes the checksum before the packet leaves. What matters is the sending side, that is
+     * the peer of the end plugged into the bridge; turning it off on both ends costs nothing measurable.
+     */
+    public void disableTxOffload(String link) {
+        NetworkNames.interfaceName(link);
+        commands.check("disable transmit checksum offload on " + link, List.of("ethtool", "-K", link, "tx", "off"));
+    }
+
+    /** Like {@link #disableTxOffload}, for a link inside namespace {@code namespace}. */
+    public void disableTxOffloadIn(String namespace, String link) {
+        NetworkNames.interfaceName(link);
+        commands.check("disable transmit checksum offload on " + link + " in namespace " + namespace,
+                NetworkNamespaces.inNamespace(namespace, List.of("ethtool", "-K", link, "tx", "off")));
+    }
+}

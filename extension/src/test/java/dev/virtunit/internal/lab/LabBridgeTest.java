@@ -1,0 +1,161 @@
+package dev.virtunit.internal.lab;
+
+import dev.virtunit.Bridge;
+import dev.virtunit.BridgeSpec;
+import dev.virtunit.Cidr;
+import dev.virtunit.InvalidDeclarationException;
+import dev.virtunit.internal.host.RecordingHostCommands;
+import dev.virtunit.internal.net.HostNetwork;
+import dev.virtunit.internal.net.IpForwarding;
+import dev.virtunit.internal.net.Sysctls;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The commands a lab bridge issues, against a fake host: creation in order, teardown in reverse, undo on failure. */
+class LabBridgeTest {
+
+    private static final String BRIDGE = "vu1a2b3cb0";
+    private static final String TABLE = "vu_1a2b3c_b0";
+    private static final String UPLINK = "vu1a2b3cu0h";
+    private static final Cidr SUBNET = Cidr.parse("192.168.77.0/24");
+    private static final String PID = Long.toString(ProcessHandle.current().pid());
+    private static final String VSCTL = "ovs-vsctl --timeout=10 ";
+
+    private final RecordingHostCommands host = new RecordingHostCommands();
+    private final HostNetwork network = new HostNetwork(host, new IpForwarding(new Sysctls(host)));
+
+    /** No openvswitch module and none to load: the userspace datapath, as on this project's machines. */
+    private void userspaceDatapath() {
+        host.answer(List.of("test", "-d", "/sys/module/openvswitch"), 1, "", "");
+        host.answer(List.of("modprobe", "openvswitch"), 1, "", "modprobe: FATAL: Module openvswitch not found");
+        host.answer(List.of("sysctl", "-n", "net.ipv4.ip_forward"), "0\n");
+    }
+
+    private LabBridge create(BridgeSpec spec) {
+        return LabBridge.create(spec, BRIDGE, TABLE, SUBNET, "1a2b3c", network);
+    }
+
+    /** The commands so far, with the random name of nft's script file replaced by {@code SCRIPT}. */
+    private List<String> commands() {
+        return host.rendered().stream().map(c -> c.replaceAll("/\\S*virtunit-nft-\\S*\\.nft", "SCRIPT")).toList();
+    }
+
+    private static final List<String> OVS_ON_VETH_WITH_NAT = List.of(
+            "test -d /sys/module/openvswitch",
+            "modprobe openvswitch",
+            VSCTL + "--may-exist add-br " + BRIDGE + " -- set bridge " + BRIDGE + " datapath_type=netdev -- set bridge "
+                    + BRIDGE + " external_ids:virtunit-pid=" + PID + " external_ids:virtunit-run=1a2b3c",
+            "ip -o link show dev " + BRIDGE,
+            "ip link set dev " + BRIDGE + " up",
+            "ip link add name vu1a2b3cb0p type veth peer name vu1a2b3cb0g",
+            "ip link set dev vu1a2b3cb0p up",
+            "ip link set dev vu1a2b3cb0g up",
+            VSCTL + "--may-exist add-port " + BRIDGE + " vu1a2b3cb0p",
+            VSCTL + "get interface vu1a2b3cb0p error",
+            "ip link set dev vu1a2b3cb0p arp off",
+            "ethtool -K vu1a2b3cb0p tx off",
+            "ethtool -K vu1a2b3cb0g tx off",
+            "ip address add 192.168.77.1/24 dev vu1a2b3cb0g",
+            "ip link set dev " + BRIDGE + " arp off",
+            "ip -o link show dev " + UPLINK,
+            "sysctl -n net.ipv4.ip_forward",
+            "sysctl -q -w net.ipv4.ip_forward=1",
+            "nft -f SCRIPT");
+
+    @Test
+    void ovsBridgeWithTheGatewayOnAVethAndNatTowardAnUplink() {
+        userspaceDatapath();
+
+        LabBridge bridge = create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK));
+
+        assertThat(commands()).containsExactlyElementsOf(OVS_ON_VETH_WITH_NAT);
+        assertThat(bridge.gateway()).isEqualTo("192.168.77.1");
+        assertThat(bridge.gatewayInterface()).isEqualTo("vu1a2b3cb0g");
+        assertThat(bridge.natTable()).isEqualTo(TABLE);
+        assertThat(bridge.userspaceDatapath()).isTrue();
+        assertThat(network.forwarding().holders()).isEqualTo(1);
+    }
+
+    @Test
+    void teardownRunsInReverseOrderAndOnlyOnce() {
+        userspaceDatapath();
+        LabBridge bridge = create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK));
+        int created = host.commands().size();
+
+        bridge.remove();
+        bridge.remove();
+
+        assertThat(commands().subList(created, commands().size())).containsExactly(
+                "nft delete table ip " + TABLE,
+                "sysctl -q -w net.ipv4.ip_forward=0",
+                "ip -o link show dev vu1a2b3cb0p",
+                "ip link del dev vu1a2b3cb0p",
+                VSCTL + "--if-exists del-br " + BRIDGE);
+        assertThat(network.forwarding().holders()).isZero();
+    }
+
+    @Test
+    void linuxBridgeWithTheGatewayOnTheBridge() {
+        LabBridge bridge = create(BridgeSpec.linux().withGateway(Bridge.Gateway.ON_BRIDGE));
+        bridge.remove();
+
+        assertThat(commands()).containsExactly(
+                "ip link add name " + BRIDGE + " type bridge stp_state 0 forward_delay 0",
+                "ip link set dev " + BRIDGE + " up",
+                "ip address add 192.168.77.1/24 dev " + BRIDGE,
+                "ip -o link show dev " + BRIDGE,
+                "ip link del dev " + BRIDGE);
+        assertThat(bridge.gatewayInterface()).isEqualTo(BRIDGE);
+    }
+
+    @Test
+    void aFailedStepUndoesTheStepsBeforeIt() {
+        userspaceDatapath();
+        // Step 9 of the OVS topology: adding the veth end to the bridge.
+        host.failCommand(9);
+
+        assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
+                .hasMessageStartingWith("cannot add port vu1a2b3cb0p to Open vSwitch bridge " + BRIDGE)
+                .hasMessageContaining(RecordingHostCommands.INJECTED);
+
+        assertThat(commands().subList(0, 8)).isEqualTo(OVS_ON_VETH_WITH_NAT.subList(0, 8));
+        assertThat(commands().subList(9, commands().size())).containsExactly(
+                "ip -o link show dev vu1a2b3cb0p",
+                "ip link del dev vu1a2b3cb0p",
+                VSCTL + "--if-exists del-br " + BRIDGE);
+    }
+
+    @Test
+    void aRejectedRuleSetRemovesTheTableAndRestoresForwarding() {
+        userspaceDatapath();
+        host.failFirst(List.of("nft", "-f"));
+
+        assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
+                .hasMessageStartingWith("cannot load NAT table ip " + TABLE);
+
+        int failed = OVS_ON_VETH_WITH_NAT.size();
+        assertThat(commands().subList(0, failed)).isEqualTo(OVS_ON_VETH_WITH_NAT);
+        assertThat(commands().subList(failed, commands().size())).containsExactly(
+                "sysctl -q -w net.ipv4.ip_forward=0",
+                "nft delete table ip " + TABLE,
+                "ip -o link show dev vu1a2b3cb0p",
+                "ip link del dev vu1a2b3cb0p",
+                VSCTL + "--if-exists del-br " + BRIDGE);
+        assertThat(network.forwarding().holders()).isZero();
+    }
+
+    @Test
+    void anUplinkThatIsNoInterfaceIsADeclarationErrorAndUndone() {
+        host.answer(List.of("ip", "-o", "link", "show", "dev", "eth9"), 1, "", "Device \"eth9\" does not exist.");
+
+        assertThatThrownBy(() -> create(BridgeSpec.linux().withNat("eth9")))
+                .isInstanceOf(InvalidDeclarationException.class)
+                .hasMessageStartingWith("NAT uplink 'eth9' of bridge " + BRIDGE);
+
+        assertThat(commands()).endsWith("ip -o link show dev " + BRIDGE, "ip link del dev " + BRIDGE);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.virtunit.internal.net;
+
+import dev.virtunit.VirtunitException;
+import dev.virtunit.internal.host.RecordingHostCommands;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class IpLinksTest {
+
+    private final RecordingHostCommands host = new RecordingHostCommands();
+    private final IpLinks links = new IpLinks(host);
+
+    @Test
+    void parsesLinkNamesWithoutVethPeers() {
+        assertThat(IpLinks.parseLinkNames("""
+                1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+                4: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP mode DEFAULT group default qlen 1000\\    link/ether 02:fc:00:00:00:01 brd ff:ff:ff:ff:ff:ff
+                75: vunt1a2bgb@vunt1a2bga: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\    link/ether 8e:10:c8:5e:0d:5f brd ff:ff:ff:ff:ff:ff
+                77: vunt1a2bh@if76: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\\    link/ether 2a:6e:0b:9f:62:5c brd ff:ff:ff:ff:ff:ff link-netns vunt1a2bu
+                """)).containsExactly("lo", "eth0", "vunt1a2bgb", "vunt1a2bh");
+    }
+
+    @Test
+    void rejectsBadNamesBeforeRunningAnything() {
+        assertThatThrownBy(() -> links.addBridge("vunt1a2b-bridge0"))
+                .hasMessage("interface name 'vunt1a2b-bridge0' has 16 characters; Linux allows at most 15 characters");
+        assertThatThrownBy(() -> links.addVethPair("vunt1a2bga", "vunt 1a2bgb"))
+                .hasMessageStartingWith("interface name 'vunt 1a2bgb' may only contain");
+        assertThatThrownBy(() -> links.addVethPair("vunt1a2bga", "vunt1a2bga"))
+                .hasMessage("veth ends must differ, both are 'vunt1a2bga'");
+        assertThatThrownBy(() -> links.addAddress("vunt1a2bgw", "192.168.230.1"))
+                .hasMessageContaining("'192.168.230.1' is not an IPv4 address with a prefix length");
+        assertThat(host.commands()).isEmpty();
+    }
+
+    @Test
+    void aVethPairIsCreatedThenBothEndsBroughtUp() {
+        links.addVethPair("vunt1a2bwa", "vunt1a2bwb");
+
+        assertThat(host.rendered()).containsExactly(
+                "ip link add name vunt1a2bwa type veth peer name vunt1a2bwb",
+                "ip link set dev vunt1a2bwa up",
+                "ip link set dev vunt1a2bwb up");
+    }
+
+    @Test
+    void aFailureNamesTheObjectAndCarriesStderr() {
+        host.answer(List.of("ip", "link", "add"), 2, "", "RTNETLINK answers: File exists");
+
+        assertThatThrownBy(() -> links.addBridge("vunt1a2bl"))
+                .isInstanceOf(VirtunitException.class)
+                .hasMessage("cannot create bridge vunt1a2bl: ip link add name vunt1a2bl type bridge stp_state 0 "
+                        + "forward_delay 0 failed with exit code 2: RTNETLINK answers: File exists");
+    }
+
+    @Test
+    void deletingAMissingLinkRunsNoDelete() {
+        host.answer(List.of("ip", "-o", "link", "show"), 1, "", "Device \"vunt1a2bl\" does not exist.");
+
+        links.deleteLink("vunt1a2bl");
+
+        assertThat(host.rendered()).containsExactly("ip -o link show dev vunt1a2bl");
+    }
+
+    @Test
+    void offloadInsideANamespaceRunsEthtoolThere() {
+        links.disableTxOffloadIn("vunt1a2bg", "vunt1a2bga");
+
+        assertThat(host.rendered()).containsExactly("ip netns exec vunt1a2bg ethtool -K vunt1a2bga tx off");
+    }
+}
