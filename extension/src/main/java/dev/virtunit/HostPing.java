@@ -2,7 +2,7 @@ package dev.virtunit;
 
 import dev.virtunit.observe.PingResult;
 
-import dev.virtunit.internal.host.Command;
+import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.ssh.PingCommand;
 import dev.virtunit.internal.ssh.PingOutput;
 
@@ -30,7 +30,7 @@ public final class HostPing {
     public static PingResult ping(String target, int count) {
         List<String> argv = new ArrayList<>(List.of("busybox"));
         argv.addAll(List.of(PingCommand.of(target, count, 1).split(" ")));
-        var result = Command.run(Duration.ofSeconds(count * 2L + 10), argv);
+        var result = HostCommands.local().run(Duration.ofSeconds(count * 2L + 10), argv);
         return PingOutput.parse(target, result.stdout() + result.stderr());
     }
 }

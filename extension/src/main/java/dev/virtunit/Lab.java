@@ -1,6 +1,6 @@
 package dev.virtunit;
 
-import dev.virtunit.internal.lab.LabSession;
+import java.util.ServiceLoader;
 
 /**
  * A set of guests and the networks and disks they use, made through libvirt and removed together. The JUnit
@@ -21,8 +21,15 @@ public interface Lab extends AutoCloseable {
         return start(LabConfig.fromEnvironment());
     }
 
+    /**
+     * Connects to libvirt with {@code config}; a host that cannot run guests gives {@link HostUnavailableException}.
+     * The implementation is found as a {@link LabProvider} service, virtunit's own unless another is registered.
+     */
     static Lab start(LabConfig config) {
-        return LabSession.start(config);
+        LabProvider provider = ServiceLoader.load(LabProvider.class, Lab.class.getClassLoader()).findFirst()
+                .orElseThrow(() -> new VirtunitException("no " + LabProvider.class.getName() + " is registered; "
+                        + "is virtunit's jar (with its META-INF/services) on the class path?"));
+        return provider.start(config);
     }
 
     /** This run's id; every object the lab creates has it in its name ({@code vu-<run>-...}). */
