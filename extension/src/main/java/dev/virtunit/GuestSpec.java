@@ -321,10 +321,10 @@ public final class GuestSpec {
         }
 
         public GuestSpec build() {
-            List<String> problems = new ArrayList<>();
-            BootSource chosen = SpecRules.chooseBootSource(bootSources, insertedCdrom, problems);
+            List<String> bootProblems = new ArrayList<>();
+            BootSource chosen = SpecRules.chooseBootSource(bootSources, insertedCdrom, bootProblems);
             GuestSpec spec = new GuestSpec(this, chosen);
-            SpecRules.check(spec, problems);
+            List<String> problems = SpecRules.problems(spec, bootProblems);
             if (!problems.isEmpty()) {
                 throw new InvalidDeclarationException(origin, problems);
             }

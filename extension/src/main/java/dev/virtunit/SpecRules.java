@@ -68,11 +68,13 @@ final class SpecRules {
         return source instanceof BootSource.LiveCd ? "liveCd" : "installer cdrom";
     }
 
-    /** Adds a problem for every rule {@code spec} breaks. */
-    static void check(GuestSpec spec, List<String> problems) {
+    /** A problem for every rule {@code spec} breaks, in attribute order; {@code bootProblems} are the builder's. */
+    static List<String> problems(GuestSpec spec, List<String> bootProblems) {
+        List<String> problems = new ArrayList<>();
         spec.name().filter(name -> !NAME.matcher(name).matches()).ifPresent(name -> problems.add("name '" + name
                 + "' must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit; or leave it out "
                 + "and virtunit picks a unique one"));
+        problems.addAll(bootProblems);
         checkBootSource(spec.bootSource(), problems);
         if (spec.memoryMiB() < 64 || spec.memoryMiB() > 1024 * 1024) {
             problems.add("memoryMiB " + spec.memoryMiB() + " is out of range; give 64 or more (256 suits small test images)");
@@ -90,6 +92,7 @@ final class SpecRules {
         }
         spec.bootTimeout().filter(timeout -> timeout.isNegative() || timeout.isZero())
                 .ifPresent(timeout -> problems.add("bootTimeout " + timeout + " must be positive"));
+        return problems;
     }
 
     private static void checkBootSource(BootSource source, List<String> problems) {
