@@ -3,12 +3,14 @@ package dev.virtunit;
 import dev.virtunit.junit.LinuxBridge;
 import dev.virtunit.junit.OvsBridge;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a bridge should be: the immutable form of {@link OvsBridge} and {@link LinuxBridge}, for code too.
+ * What a bridge should be: the immutable form of {@link OvsBridge} and {@link LinuxBridge}, for code too. Checked
+ * whole when made: every broken rule is reported together in one {@link InvalidDeclarationException}.
  *
  * @param kind          Open vSwitch or Linux
  * @param cidr          the subnet; empty picks a free /24
@@ -26,12 +28,9 @@ public record BridgeSpec(Bridge.Kind kind, Optional<String> cidr, Bridge.Gateway
         Objects.requireNonNull(gateway, "gateway");
         Objects.requireNonNull(natUplink, "natUplink");
         portForwards = List.copyOf(portForwards);
-        if (natUplink.isPresent() && gateway == Bridge.Gateway.NONE) {
-            throw new InvalidDeclarationException("a bridge with NAT needs a gateway address on the host; give gateway "
-                    + "ON_BRIDGE or ON_VETH, or drop natUplink");
-        }
-        if (!portForwards.isEmpty() && natUplink.isEmpty()) {
-            throw new InvalidDeclarationException("port forwards need NAT: give natUplink");
+        List<String> problems = SpecRules.bridgeProblems(kind, cidr, gateway, natUplink, portForwards);
+        if (!problems.isEmpty()) {
+            throw new InvalidDeclarationException(kind == Bridge.Kind.OVS ? "Open vSwitch bridge" : "Linux bridge", problems);
         }
     }
 
@@ -58,7 +57,7 @@ public record BridgeSpec(Bridge.Kind kind, Optional<String> cidr, Bridge.Gateway
 
     /** Adds a port forward such as {@code tcp:8080->192.168.77.10:80}. */
     public BridgeSpec withPortForward(String forward) {
-        List<String> more = new java.util.ArrayList<>(portForwards);
+        List<String> more = new ArrayList<>(portForwards);
         more.add(forward);
         return new BridgeSpec(kind, cidr, gateway, natUplink, more);
     }

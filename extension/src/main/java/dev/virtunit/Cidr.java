@@ -17,6 +17,8 @@ public record Cidr(int address, int prefixLength) {
 
     private static final Pattern ADDRESS = Pattern.compile("(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})\\.(0|[1-9][0-9]{0,2})");
     private static final Pattern CIDR = Pattern.compile("([0-9.]+)/(0|[1-9][0-9]?)");
+    /** A host part relative to a subnet not written out: {@code .50} is host 50 of whatever the subnet is. */
+    private static final Pattern RELATIVE = Pattern.compile("\\.(0|[1-9][0-9]{0,4})");
 
     public Cidr {
         if (prefixLength < 0 || prefixLength > 32) {
@@ -80,6 +82,49 @@ public record Cidr(int address, int prefixLength) {
             value = (value << 8) | octet;
         }
         return value;
+    }
+
+    /** Whether {@code text} is a host part relative to a subnet, such as {@code .50}. */
+    public static boolean isRelativeAddress(String text) {
+        return text != null && RELATIVE.matcher(text).matches();
+    }
+
+    /**
+     * A declared address inside {@code subnet}: a dotted address as it is, or {@code .N} meaning host {@code N} of the
+     * subnet. This is the one place the relative form is read.
+     *
+     * @throws IllegalArgumentException naming the value when it is neither, or when host {@code N} lies outside the subnet
+     */
+    public static int resolveAddress(String text, Cidr subnet) {
+        if (!isRelativeAddress(text)) {
+            return parseAddress(text);
+        }
+        long host = Long.parseLong(text.substring(1));
+        if (host >= (1L << (32 - subnet.prefixLength()))) {
+            throw new IllegalArgumentException("'" + text + "' is host " + host + ", beyond the subnet " + subnet.network());
+        }
+        return subnet.network().address() + (int) host;
+    }
+
+    /**
+     * A declared address with an optional prefix length inside {@code subnet}: {@code .50}, {@code .50/24},
+     * {@code 192.168.77.50/24}; without a prefix length the subnet's applies.
+     *
+     * @throws IllegalArgumentException naming the value when it is not of that form
+     */
+    public static Cidr resolve(String text, Cidr subnet) {
+        if (text == null) {
+            throw new IllegalArgumentException("address is null");
+        }
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            return new Cidr(resolveAddress(text, subnet), subnet.prefixLength());
+        }
+        String prefix = text.substring(slash + 1);
+        if (!prefix.matches("0|[1-9][0-9]?") || Integer.parseInt(prefix) > 32) {
+            throw new IllegalArgumentException("'" + text + "' has prefix length '" + prefix + "'; IPv4 allows 0 to 32");
+        }
+        return new Cidr(resolveAddress(text.substring(0, slash), subnet), Integer.parseInt(prefix));
     }
 
     /** The dotted form of a 32-bit address. */

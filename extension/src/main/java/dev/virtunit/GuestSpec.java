@@ -1,7 +1,6 @@
 package dev.virtunit;
 
 import dev.virtunit.junit.LibvirtGuest;
-import dev.virtunit.junit.OvsBridge;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,43 +8,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
- * What a guest should be: the immutable, validated form of {@link LibvirtGuest} and of {@link #builder()} for
- * tests that compute their topology. Each way of booting in the seed notes has a form here:
- * <ul>
- *   <li>import a disk image ({@code virt-install --import}): {@link Builder#image(Path)};</li>
- *   <li>a live CD with no disk ({@code --livecd --disk none}): {@link Builder#liveCd(Path)};</li>
- *   <li>install from a CD-ROM onto a new disk, then boot from the disk ({@code --disk size=8 --cdrom}):
- *       {@link Builder#installFromCdrom(Path, long)}.</li>
- * </ul>
+ * What a guest should be: the immutable form of {@link LibvirtGuest} and of {@link #builder()} for tests that compute
+ * their topology. {@link Builder#build()} checks the whole spec at once ({@link SpecRules}) and reports every
+ * problem together; a spec that exists is valid. How the guest boots is one {@link BootSource}.
  *
  * @since 0.1
  */
 public final class GuestSpec {
 
-    /** libvirt accepts more, but these survive shells, file names and interface names unquoted. */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
-    private static final Pattern CIDR = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})");
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
-    private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
-
-    /** How the guest boots. */
-    public enum BootMode {
-        /** From the imported disk image. */
-        DISK,
-        /** From a CD-ROM only, with no disk at all. */
-        LIVE_CD,
-        /** From a CD-ROM that installs onto a new blank disk; later boots come from the disk. */
-        INSTALL_FROM_CDROM
-    }
+    /**
+     * Top-level cloud-config keys virtunit writes itself to log in with keys it verifies; a guest's
+     * {@link Builder#userData(String)} must not set them ({@code ssh_authorized_keys} is merged instead).
+     *
+     * @since 0.2
+     */
+    public static final List<String> RESERVED_USER_DATA_KEYS = List.of("disable_root", "ssh_pwauth", "manage_etc_hosts",
+            "ssh_deletekeys", "ssh_genkeytypes", "ssh_keys");
 
     private final Optional<String> name;
-    private final BootMode bootMode;
-    private final Optional<Path> image;
-    private final Optional<Path> cdrom;
-    private final long installDiskMiB;
+    private final BootSource bootSource;
     private final int memoryMiB;
     private final int vcpus;
     private final List<Long> blankDisksMiB;
@@ -77,12 +60,10 @@ public final class GuestSpec {
         }
     }
 
-    private GuestSpec(Builder b) {
+    /** {@code bootSource} is null only while {@link Builder#build()} checks a spec that has none. */
+    private GuestSpec(Builder b, BootSource bootSource) {
         this.name = Optional.ofNullable(b.name);
-        this.bootMode = b.bootMode;
-        this.image = Optional.ofNullable(b.image);
-        this.cdrom = Optional.ofNullable(b.cdrom);
-        this.installDiskMiB = b.installDiskMiB;
+        this.bootSource = bootSource;
         this.memoryMiB = b.memoryMiB;
         this.vcpus = b.vcpus;
         this.blankDisksMiB = List.copyOf(b.blankDisksMiB);
@@ -112,23 +93,9 @@ public final class GuestSpec {
         return name;
     }
 
-    public BootMode bootMode() {
-        return bootMode;
-    }
-
-    /** The disk image the guest boots from (never written: the guest runs on an overlay). */
-    public Optional<Path> image() {
-        return image;
-    }
-
-    /** The ISO in the guest's CD-ROM drive. */
-    public Optional<Path> cdrom() {
-        return cdrom;
-    }
-
-    /** Size of the new disk an {@link BootMode#INSTALL_FROM_CDROM} guest installs onto; 0 otherwise. */
-    public long installDiskMiB() {
-        return installDiskMiB;
+    /** How the guest boots: a disk image (with an inserted CD-ROM, perhaps), a live CD, or an installer CD. */
+    public BootSource bootSource() {
+        return bootSource;
     }
 
     public int memoryMiB() {
@@ -193,8 +160,7 @@ public final class GuestSpec {
 
     @Override
     public String toString() {
-        return "GuestSpec[" + name.orElse("(auto)") + ", " + bootMode + ", image=" + image.map(Path::toString).orElse("-")
-                + ", cdrom=" + cdrom.map(Path::toString).orElse("-") + ", " + memoryMiB + " MiB, " + vcpus + " vCPU]";
+        return "GuestSpec[" + name.orElse("(auto)") + ", " + bootSource + ", " + memoryMiB + " MiB, " + vcpus + " vCPU]";
     }
 
     /**
@@ -203,10 +169,9 @@ public final class GuestSpec {
      */
     public static final class Builder {
         private String name;
-        private BootMode bootMode;
-        private Path image;
-        private Path cdrom;
-        private long installDiskMiB;
+        /** Every boot source given, in order: more than one is a problem {@link #build()} reports. */
+        private final List<BootSource> bootSources = new ArrayList<>();
+        private Path insertedCdrom;
         private int memoryMiB = 256;
         private int vcpus = 1;
         private final List<Long> blankDisksMiB = new ArrayList<>();
@@ -236,24 +201,26 @@ public final class GuestSpec {
             return this;
         }
 
-        /** Boot from this disk image (qcow2 or raw, detected), as {@code virt-install --import --disk IMAGE}. */
-        public Builder image(Path image) {
-            this.image = image;
-            this.bootMode = BootMode.DISK;
+        /** How the guest boots; give exactly one, here or through {@link #image}, {@link #liveCd} or {@link #installFromCdrom}. */
+        public Builder bootFrom(BootSource source) {
+            bootSources.add(Objects.requireNonNull(source, "source"));
             return this;
         }
 
-        /** Put an ISO in the CD-ROM drive of a guest that boots from its disk image. */
+        /** Boot from this disk image (qcow2 or raw, detected), as {@code virt-install --import --disk IMAGE}. */
+        public Builder image(Path image) {
+            return bootFrom(new BootSource.DiskImage(image, Optional.empty()));
+        }
+
+        /** Put an ISO in the CD-ROM drive of a guest that boots from its disk image ({@link #image}). */
         public Builder cdrom(Path iso) {
-            this.cdrom = iso;
+            this.insertedCdrom = iso;
             return this;
         }
 
         /** Boot from {@code iso} with no disk at all, as {@code virt-install --livecd --disk none --cdrom ISO}. */
         public Builder liveCd(Path iso) {
-            this.cdrom = iso;
-            this.bootMode = BootMode.LIVE_CD;
-            return this;
+            return bootFrom(new BootSource.LiveCd(iso));
         }
 
         /**
@@ -261,10 +228,7 @@ public final class GuestSpec {
          * the guest boots from the disk, as {@code virt-install --disk size=N --cdrom ISO}.
          */
         public Builder installFromCdrom(Path iso, long diskMiB) {
-            this.cdrom = iso;
-            this.installDiskMiB = diskMiB;
-            this.bootMode = BootMode.INSTALL_FROM_CDROM;
-            return this;
+            return bootFrom(new BootSource.InstallerCd(iso, diskMiB));
         }
 
         public Builder memoryMiB(int memoryMiB) {
@@ -357,117 +321,14 @@ public final class GuestSpec {
         }
 
         public GuestSpec build() {
-            List<String> problems = new ArrayList<>();
-            if (name != null && !NAME.matcher(name).matches()) {
-                problems.add("name '" + name + "' must be 1-63 letters, digits, '.', '_' or '-', starting with a "
-                        + "letter or digit; or leave it out and virtunit picks a unique one");
-            }
-            if (bootMode == null) {
-                problems.add("nothing to boot: give an image (image = \"disk.qcow2\"), a live CD (liveCd = "
-                        + "\"live.iso\") or an installer (cdrom = \"install.iso\", installDiskMiB = 8192)");
-            } else if (bootMode == BootMode.DISK) {
-                requireReadableFile(Optional.ofNullable(image), "image", problems);
-                if (installDiskMiB > 0) {
-                    problems.add("installDiskMiB is for installing from a CD-ROM; a guest that imports an image "
-                            + "boots from that image. Drop installDiskMiB, or drop the image");
-                }
-            } else {
-                requireReadableFile(Optional.ofNullable(cdrom), bootMode == BootMode.LIVE_CD ? "liveCd" : "cdrom", problems);
-                if (bootMode == BootMode.INSTALL_FROM_CDROM && installDiskMiB < 16) {
-                    problems.add("installDiskMiB " + installDiskMiB + " is too small for an installation; give at least 16");
-                }
-            }
-            if (image != null && bootMode != BootMode.DISK) {
-                problems.add("an image and a " + (bootMode == BootMode.LIVE_CD ? "live CD" : "CD-ROM installer")
-                        + " were both given; a guest boots one way: keep one");
-            }
-            if (cdrom != null && bootMode == BootMode.DISK) {
-                requireReadableFile(Optional.of(cdrom), "cdrom", problems);
-            }
-            if (memoryMiB < 64 || memoryMiB > 1024 * 1024) {
-                problems.add("memoryMiB " + memoryMiB + " is out of range; give 64 or more (256 suits small test images)");
-            }
-            if (vcpus < 1 || vcpus > 64) {
-                problems.add("vcpus " + vcpus + " is out of range; give 1 to 64");
-            }
-            for (long size : blankDisksMiB) {
-                if (size < 1) {
-                    problems.add("blank disk size " + size + " MiB must be at least 1");
-                }
-            }
-            if (address != null && !validCidr(address)) {
-                problems.add("address '" + address + "' is not an IPv4 address in CIDR notation such as 192.168.77.10/24");
-            }
-            if (gateway != null && !validIpv4(gateway)) {
-                problems.add("gateway '" + gateway + "' is not an IPv4 address such as 192.168.77.1");
-            }
-            for (NicSpec nic : nics) {
-                nic.address().filter(a -> !validCidr(a) && !a.matches("\\.\\d{1,3}(/\\d{1,2})?")).ifPresent(a -> problems.add("address '" + a + "' on "
-                        + nic.segment().name() + " is not an IPv4 address in CIDR notation such as 192.168.77.10/24"));
-                nic.mac().filter(m -> !m.matches("([0-9a-f]{2}:){5}[0-9a-f]{2}")).ifPresent(m -> problems.add("MAC '" + m
-                        + "' on " + nic.segment().name() + " is not of the form 52:54:00:12:34:56"));
-                if (nic.vlan() < 0 || nic.vlan() > 4094) {
-                    problems.add("VLAN " + nic.vlan() + " on " + nic.segment().name() + " is out of range; give 1 to 4094, or 0 for none");
-                }
-                if (nic.vlan() != 0 && !(nic.segment() instanceof Bridge bridge && bridge.kind() == Bridge.Kind.OVS)) {
-                    problems.add("VLAN " + nic.vlan() + " on " + nic.segment().name() + ": VLAN tags are "
-                            + "for Open vSwitch bridges; use @OvsBridge");
-                }
-            }
-            if (!nics.isEmpty() && (address != null || dhcp || gateway != null)) {
-                problems.add("address, gateway and dhcp are for the default network; with NICs on bridges give each "
-                        + "NIC its address");
-            }
-            if (dhcp && address != null) {
-                problems.add("address '" + address + "' and dhcp were both given; keep one");
-            }
-            if (gateway != null && address == null) {
-                problems.add("gateway '" + gateway + "' needs a static address; with DHCP the gateway comes from the DHCP server");
-            }
-            if (!userData.isBlank() && !userData.stripLeading().startsWith("#cloud-config")) {
-                problems.add("userData must be cloud-config and start with '#cloud-config'");
-            }
-            if (user == null || !USER.matcher(user).matches()) {
-                problems.add("user '" + user + "' is not a valid login name");
-            }
-            if (bootTimeout != null && (bootTimeout.isNegative() || bootTimeout.isZero())) {
-                problems.add("bootTimeout " + bootTimeout + " must be positive");
-            }
+            List<String> bootProblems = new ArrayList<>();
+            BootSource chosen = SpecRules.chooseBootSource(bootSources, insertedCdrom, bootProblems);
+            GuestSpec spec = new GuestSpec(this, chosen);
+            List<String> problems = SpecRules.problems(spec, bootProblems);
             if (!problems.isEmpty()) {
-                throw new InvalidDeclarationException(origin + " is invalid: " + String.join("; ", problems));
+                throw new InvalidDeclarationException(origin, problems);
             }
-            return new GuestSpec(this);
-        }
-
-        private static void requireReadableFile(Optional<Path> file, String attribute, List<String> problems) {
-            Path path = file.orElse(null);
-            if (path == null) {
-                problems.add(attribute + " is missing");
-            } else if (!java.nio.file.Files.isRegularFile(path)) {
-                problems.add(attribute + " '" + path + "' does not exist (resolved to " + path.toAbsolutePath()
-                        + "); check the path, relative paths are resolved against the working directory");
-            } else if (!java.nio.file.Files.isReadable(path)) {
-                problems.add(attribute + " '" + path + "' is not readable by this user");
-            }
-        }
-
-        private static boolean validCidr(String text) {
-            var m = CIDR.matcher(text);
-            return m.matches() && octets(m) && Integer.parseInt(m.group(5)) <= 32;
-        }
-
-        private static boolean validIpv4(String text) {
-            var m = IPV4.matcher(text);
-            return m.matches() && octets(m);
-        }
-
-        private static boolean octets(java.util.regex.Matcher m) {
-            for (int i = 1; i <= 4; i++) {
-                if (Integer.parseInt(m.group(i)) > 255) {
-                    return false;
-                }
-            }
-            return true;
+            return spec;
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.virtunit;
 
+import java.util.List;
+
 /**
  * A test declared something virtunit cannot build: a final field, a wrong type, an image that does not exist,
  * an attribute out of range. Thrown before anything is created; the message names the element, the rule and
@@ -10,7 +12,32 @@ package dev.virtunit;
 public class InvalidDeclarationException extends VirtunitException {
     private static final long serialVersionUID = 1L;
 
+    /** Each problem on its own, naming the rule and the remedy; one entry for an exception made from a message. */
+    private final List<String> problems;
+
     public InvalidDeclarationException(String message) {
         super(message);
+        this.problems = List.of(message);
+    }
+
+    /**
+     * Every problem of one {@code element} at once, so a user fixes them in one go:
+     * {@code "<element> is invalid: <problem>; <problem>"}.
+     *
+     * @since 0.2
+     */
+    public InvalidDeclarationException(String element, List<String> problems) {
+        super(element + " is invalid: " + String.join("; ", problems));
+        this.problems = List.copyOf(problems);
+    }
+
+    /**
+     * The problems one by one, without the element; lets a caller that knows better where the declaration came from
+     * (an annotated field, say) report them under its own name.
+     *
+     * @since 0.2
+     */
+    public List<String> problems() {
+        return problems;
     }
 }

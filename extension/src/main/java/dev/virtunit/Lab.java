@@ -1,7 +1,5 @@
 package dev.virtunit;
 
-import dev.virtunit.internal.lab.LabSession;
-
 /**
  * A set of guests and the networks and disks they use, made through libvirt and removed together. The JUnit
  * extension keeps one per test run; code that computes its topology, or runs outside JUnit, uses one directly:
@@ -21,8 +19,12 @@ public interface Lab extends AutoCloseable {
         return start(LabConfig.fromEnvironment());
     }
 
+    /**
+     * Connects to libvirt with {@code config}; a host that cannot run guests gives {@link HostUnavailableException}.
+     * The implementation is found as a {@link LabProvider} service, virtunit's own unless another is registered.
+     */
     static Lab start(LabConfig config) {
-        return LabSession.start(config);
+        return Providers.labProvider().start(config);
     }
 
     /** This run's id; every object the lab creates has it in its name ({@code vu-<run>-...}). */

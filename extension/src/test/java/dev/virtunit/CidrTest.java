@@ -68,4 +68,22 @@ class CidrTest {
         assertThat(Cidr.isAddress("192.168.231.2/24")).isFalse();
         assertThat(Cidr.isAddress("upstream")).isFalse();
     }
+
+    @Test
+    void readsTheRelativeHostFormInOnePlace() {
+        Cidr lan = Cidr.parse("192.168.77.0/24");
+
+        assertThat(Cidr.isRelativeAddress(".20")).isTrue();
+        assertThat(Cidr.isRelativeAddress(".020")).isFalse();
+        assertThat(Cidr.isRelativeAddress("192.168.77.20")).isFalse();
+        assertThat(Cidr.format(Cidr.resolveAddress(".20", lan))).isEqualTo("192.168.77.20");
+        assertThat(Cidr.format(Cidr.resolveAddress("10.1.2.3", lan))).isEqualTo("10.1.2.3");
+        assertThat(Cidr.resolve(".20", lan)).hasToString("192.168.77.20/24");
+        assertThat(Cidr.resolve(".20/25", lan)).hasToString("192.168.77.20/25");
+        assertThat(Cidr.resolve("10.1.2.3/8", lan)).hasToString("10.1.2.3/8");
+        assertThat(Cidr.resolve(".300", Cidr.parse("10.0.0.0/16"))).hasToString("10.0.1.44/16");
+        assertThatThrownBy(() -> Cidr.resolveAddress(".256", lan)).hasMessage("'.256' is host 256, beyond the subnet 192.168.77.0/24");
+        assertThatThrownBy(() -> Cidr.resolve(".20/33", lan)).hasMessage("'.20/33' has prefix length '33'; IPv4 allows 0 to 32");
+        assertThatThrownBy(() -> Cidr.resolve("192.168.077.1/24", lan)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -16,6 +16,8 @@ import java.lang.reflect.Parameter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,31 +74,28 @@ final class GuestDeclaration {
         String image = expand(annotation.image(), where, "image");
         String liveCd = expand(annotation.liveCd(), where, "liveCd");
         String cdrom = expand(annotation.cdrom(), where, "cdrom");
-        if (!image.isEmpty() && !liveCd.isEmpty()) {
-            throw new InvalidDeclarationException(where + " is invalid: image and liveCd were both given; a guest "
-                    + "boots one way: keep one");
-        }
-        if (!liveCd.isEmpty() && !cdrom.isEmpty()) {
-            throw new InvalidDeclarationException(where + " is invalid: liveCd and cdrom were both given; a live CD "
-                    + "is the CD-ROM: keep liveCd");
-        }
+        // Which boot source the attributes mean is the annotation's business; whether they fit together is the spec's.
+        List<String> problems = new ArrayList<>();
         if (!image.isEmpty()) {
             spec.image(Path.of(image));
             if (!cdrom.isEmpty()) {
                 spec.cdrom(Path.of(cdrom));
             }
             if (annotation.installDiskMiB() > 0) {
-                throw new InvalidDeclarationException(where + " is invalid: installDiskMiB is for installing from a "
-                        + "CD-ROM; a guest that imports an image boots from that image. Drop installDiskMiB, or drop the image");
+                problems.add("installDiskMiB is for installing from a CD-ROM; a guest that imports an image boots from "
+                        + "that image. Drop installDiskMiB, or drop the image");
             }
-        } else if (!liveCd.isEmpty()) {
-            spec.liveCd(Path.of(liveCd));
-        } else if (!cdrom.isEmpty()) {
+        } else if (!cdrom.isEmpty() && liveCd.isEmpty()) {
             if (annotation.installDiskMiB() <= 0) {
-                throw new InvalidDeclarationException(where + " is invalid: cdrom without image needs installDiskMiB "
-                        + "(install onto a new disk, e.g. installDiskMiB = 8192), or use liveCd to boot the ISO with no disk");
+                problems.add("cdrom without image needs installDiskMiB (install onto a new disk, e.g. installDiskMiB = "
+                        + "8192), or use liveCd to boot the ISO with no disk");
             }
             spec.installFromCdrom(Path.of(cdrom), annotation.installDiskMiB());
+        } else if (!cdrom.isEmpty()) {
+            spec.cdrom(Path.of(cdrom));
+        }
+        if (!liveCd.isEmpty()) {
+            spec.liveCd(Path.of(liveCd));
         }
         if (!annotation.name().isEmpty()) {
             spec.name(annotation.name());
@@ -114,7 +113,7 @@ final class GuestDeclaration {
             spec.gateway(annotation.gateway());
         }
         if (!annotation.userData().isEmpty() && !annotation.userDataResource().isEmpty()) {
-            throw new InvalidDeclarationException(where + " is invalid: give userData or userDataResource, not both");
+            problems.add("give userData or userDataResource, not both");
         }
         if (!annotation.userData().isEmpty()) {
             spec.userData(annotation.userData());
@@ -122,7 +121,7 @@ final class GuestDeclaration {
             spec.userData(resource(annotation.userDataResource(), testClass, where));
         }
         if (!annotation.network().isEmpty() && annotation.nics().length > 0) {
-            throw new InvalidDeclarationException(where + " is invalid: give network or nics, not both");
+            problems.add("give network or nics, not both");
         }
         if (!annotation.network().isEmpty()) {
             spec.nic(bridge(annotation.network(), bridges, where), annotation.address().isEmpty() ? null : annotation.address(),
@@ -134,17 +133,17 @@ final class GuestDeclaration {
             }
         }
         if (annotation.vlan() != 0 && annotation.network().isEmpty()) {
-            throw new InvalidDeclarationException(where + " is invalid: vlan " + annotation.vlan() + " needs network "
-                    + "(an @OvsBridge field); for several NICs give each @Nic its vlan");
+            problems.add("vlan " + annotation.vlan() + " needs network (an @OvsBridge field); for several NICs give "
+                    + "each @Nic its vlan");
         }
         if (annotation.bootTimeoutSeconds() < 0) {
-            throw new InvalidDeclarationException(where + " is invalid: bootTimeoutSeconds " + annotation.bootTimeoutSeconds()
-                    + " must be positive, or 0 for the configured virtunit.boot.timeout");
+            problems.add("bootTimeoutSeconds " + annotation.bootTimeoutSeconds() + " must be positive, or 0 for the "
+                    + "configured virtunit.boot.timeout");
         }
         if (annotation.bootTimeoutSeconds() > 0) {
             spec.bootTimeout(Duration.ofSeconds(annotation.bootTimeoutSeconds()));
         }
-        return spec.build();
+        return DeclarationProblems.build(where, problems, spec::build);
     }
 
     private static Segment bridge(String field, java.util.function.Function<String, Segment> bridges, String where) {

@@ -8,6 +8,7 @@ import dev.virtunit.NetworkSpec;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -55,41 +56,31 @@ final class NetworkDeclaration {
         Bridge.Gateway gateway = ovs != null ? ovs.gateway() : linux.gateway();
         String uplink = ovs != null ? ovs.natUplink() : linux.natUplink();
         String[] forwards = ovs != null ? ovs.portForwards() : linux.portForwards();
-        try {
-            return new BridgeSpec(kind, cidr.isEmpty() ? Optional.empty() : Optional.of(cidr), gateway,
-                    uplink.isEmpty() ? Optional.empty() : Optional.of(uplink), Arrays.asList(forwards));
-        } catch (InvalidDeclarationException e) {
-            throw new InvalidDeclarationException(where + " is invalid: " + e.getMessage());
-        }
+        return DeclarationProblems.build(where, List.of(), () -> new BridgeSpec(kind, optional(cidr), gateway,
+                optional(uplink), Arrays.asList(forwards)));
     }
 
     static NetworkSpec toNetworkSpec(Field field, LibvirtNetwork declared, String uplink) {
         String where = describe(field, "@LibvirtNetwork");
-        java.util.List<String[]> hosts = new java.util.ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        List<NetworkSpec.DhcpHost> hosts = new ArrayList<>();
         for (String host : declared.dhcpHosts()) {
             String[] parts = host.split("=");
-            if (parts.length != 2 || !parts[0].strip().toLowerCase(java.util.Locale.ROOT).matches("([0-9a-f]{2}:){5}[0-9a-f]{2}")
-                    || !parts[1].strip().matches("\\d+\\.\\d+\\.\\d+\\.\\d+|\\.\\d+")) {
-                throw new InvalidDeclarationException(where + " is invalid: dhcpHosts entry '" + host + "' is not of the "
-                        + "form 52:54:00:00:00:12=192.168.122.12");
+            if (parts.length == 2) {
+                hosts.add(new NetworkSpec.DhcpHost(parts[0].strip(), parts[1].strip()));
+            } else {
+                problems.add("dhcpHosts entry '" + host + "' is not of the form 52:54:00:00:00:12=192.168.122.12");
             }
-            hosts.add(new String[] {parts[0].strip().toLowerCase(java.util.Locale.ROOT), parts[1].strip()});
-        }
-        if (!hosts.isEmpty() && !declared.dhcp()) {
-            throw new InvalidDeclarationException(where + " is invalid: dhcpHosts need dhcp = true");
-        }
-        if (declared.mode() == Network.Mode.ISOLATED && !declared.uplink().isEmpty()) {
-            throw new InvalidDeclarationException(where + " is invalid: an isolated network forwards nowhere; drop uplink "
-                    + "or use mode NAT or ROUTE");
         }
         if (declared.dhcpRange().length != 2) {
             throw new InvalidDeclarationException(where + " is invalid: dhcpRange needs two host parts {first, last}, e.g. {100, 254}");
         }
-        try {
-            return new NetworkSpec(declared.mode(), declared.cidr().isEmpty() ? Optional.empty() : Optional.of(declared.cidr()),
-                    declared.dhcp(), declared.dhcpRange()[0], declared.dhcpRange()[1], hosts, Optional.ofNullable(uplink));
-        } catch (InvalidDeclarationException e) {
-            throw new InvalidDeclarationException(where + " is invalid: " + e.getMessage());
-        }
+        return DeclarationProblems.build(where, problems, () -> new NetworkSpec(declared.mode(), optional(declared.cidr()),
+                declared.dhcp(), declared.dhcpRange()[0], declared.dhcpRange()[1], hosts, Optional.ofNullable(uplink)));
+    }
+
+    /** An annotation's "" means "not given". */
+    private static Optional<String> optional(String attribute) {
+        return attribute.isEmpty() ? Optional.empty() : Optional.of(attribute);
     }
 }

@@ -1,6 +1,7 @@
 package dev.virtunit.it;
 
 import dev.virtunit.internal.cloudinit.CloudInitSeed;
+import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.cloudinit.NicConfig;
 import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.ssh.SshKeyPair;
@@ -86,7 +87,7 @@ class PlainLibvirtChainIT {
                 .instanceId(domainName).hostname(domainName)
                 .authorizedKey(clientKey.publicKeyLine()).hostKey(hostKey)
                 .nic(NicConfig.staticAddress(mac, "eth0", guestAddress + "/24", subnet + ".1"))
-                .build().writeIso(poolDir.resolve("seed.iso"));
+                .build().writeIso(poolDir.resolve("seed.iso"), HostCommands.local());
         pool.refresh(0);
         pool.free();
 

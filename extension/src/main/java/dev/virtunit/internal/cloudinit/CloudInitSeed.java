@@ -1,6 +1,8 @@
 package dev.virtunit.internal.cloudinit;
 
-import dev.virtunit.internal.host.Command;
+import dev.virtunit.GuestSpec;
+import dev.virtunit.internal.host.FileTrees;
+import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.ssh.SshKeyPair;
 
 import java.io.IOException;
@@ -33,10 +35,6 @@ public final class CloudInitSeed {
     private final Optional<SshKeyPair> hostKey;
     private final List<NicConfig> nics;
     private final String extraUserData;
-
-    /** Keys of ours a user's extra cloud-config must not set: they carry the keys virtunit verifies and logs in with. */
-    private static final List<String> RESERVED_KEYS = List.of("disable_root", "ssh_pwauth", "manage_etc_hosts",
-            "ssh_deletekeys", "ssh_genkeytypes", "ssh_keys");
 
     private CloudInitSeed(Builder builder) {
         this.instanceId = Objects.requireNonNull(builder.instanceId, "instanceId");
@@ -109,9 +107,10 @@ public final class CloudInitSeed {
 
     /**
      * Writes the seed as an ISO 9660 image at {@code iso} (with genisoimage, or xorriso where only that is
-     * installed) and returns it. The three files are staged in a temporary folder that is removed afterwards.
+     * installed, run through {@code host}) and returns it. The three files are staged in a temporary folder that is
+     * removed afterwards.
      */
-    public Path writeIso(Path iso) {
+    public Path writeIso(Path iso, HostCommands host) {
         Path staging = null;
         try {
             staging = Files.createTempDirectory("virtunit-seed-");
@@ -126,12 +125,12 @@ public final class CloudInitSeed {
             List<String> argv = new ArrayList<>(isoTool());
             argv.addAll(List.of("-quiet", "-output", iso.toString(), "-volid", VOLUME_LABEL, "-joliet", "-rock"));
             argv.addAll(files);
-            Command.check(ISO_TIMEOUT, argv);
+            host.check(ISO_TIMEOUT, argv);
             return iso;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stage the cloud-init seed for " + iso, e);
         } finally {
-            deleteQuietly(staging);
+            FileTrees.deleteQuietly(staging);
         }
     }
 
@@ -160,17 +159,6 @@ public final class CloudInitSeed {
             }
         }
         return quoted.append('"').toString();
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException ignored) {
-            // A leftover temp folder is harmless and reported by nothing; the ISO itself was written or not.
-        }
     }
 
     /** Collects the seed's parts; {@link #build()} checks that the required ones are there. */
@@ -217,8 +205,8 @@ public final class CloudInitSeed {
 
         /**
          * Merges a user's own {@code #cloud-config}: its {@code ssh_authorized_keys} join ours, every other top-level
-         * key is kept as it is. Keys virtunit owns ({@code ssh_keys}, {@code disable_root}, ...) are refused, since
-         * they would break the login virtunit verifies.
+         * key is kept as it is. Keys virtunit owns ({@link GuestSpec#RESERVED_USER_DATA_KEYS}) were refused when the
+         * guest's spec was built, before anything existed.
          */
         public Builder userData(String cloudConfig) {
             StringBuilder rest = new StringBuilder();
@@ -230,10 +218,6 @@ public final class CloudInitSeed {
                 java.util.regex.Matcher key = java.util.regex.Pattern.compile("^([A-Za-z_][\\w-]*)\\s*:").matcher(line);
                 if (key.find()) {
                     inAuthorizedKeys = key.group(1).equals("ssh_authorized_keys");
-                    if (RESERVED_KEYS.contains(key.group(1))) {
-                        throw new IllegalArgumentException("userData sets '" + key.group(1) + "', which virtunit "
-                                + "writes itself to log in with keys it verifies; remove it from userData");
-                    }
                     if (inAuthorizedKeys) {
                         continue;
                     }

@@ -1,5 +1,7 @@
 package dev.virtunit.internal.cloudinit;
 
+import dev.virtunit.Cidr;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -33,9 +35,11 @@ public record NicConfig(String mac, String name, boolean dhcp, List<String> addr
                     + (dhcp ? "both" : "neither"));
         }
         for (String address : addresses) {
-            if (!address.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")) {
+            try {
+                Cidr.parse(address);
+            } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("address '" + address + "' of NIC " + mac
-                        + " is not in CIDR notation such as 192.168.77.10/24");
+                        + " is not in CIDR notation such as 192.168.77.10/24", e);
             }
         }
     }

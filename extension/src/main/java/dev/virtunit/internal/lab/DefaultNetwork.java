@@ -1,5 +1,7 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.internal.text.Xml;
+
 /**
  * The network a guest joins when it declares none: a libvirt network with no forwarding (nothing leaves the host),
  * the host at {@code .1}, DHCP from {@code .100} to {@code .254}; {@code .2} to {@code .99} are for static addresses.
@@ -17,14 +19,12 @@ record DefaultNetwork(String name, String bridge, SubnetLease subnet, StaticAddr
     }
 
     String toXml() {
-        return """
-                <network>
-                  <name>%s</name>
-                  <bridge name='%s' stp='off' delay='0'/>
-                  <ip address='%s' netmask='255.255.255.0'>
-                    <dhcp><range start='%s' end='%s'/></dhcp>
-                  </ip>
-                </network>
-                """.formatted(name, bridge, subnet.gateway(), subnet.host(100), subnet.host(254));
+        return Xml.element("network")
+                .child(Xml.element("name").text(name))
+                .child(Xml.element("bridge").attribute("name", bridge).attribute("stp", "off").attribute("delay", 0))
+                .child(Xml.element("ip").attribute("address", subnet.gateway()).attribute("netmask", "255.255.255.0")
+                        .child(Xml.element("dhcp").child(Xml.element("range").attribute("start", subnet.host(100))
+                                .attribute("end", subnet.host(254)))))
+                .render();
     }
 }

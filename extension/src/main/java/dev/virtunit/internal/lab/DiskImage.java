@@ -1,11 +1,13 @@
 package dev.virtunit.internal.lab;
 
 import dev.virtunit.InvalidDeclarationException;
-import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.host.CommandFailedException;
+import dev.virtunit.internal.host.HostCommands;
+import dev.virtunit.internal.text.Xml;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,11 +25,11 @@ public record DiskImage(Path path, String format, long virtualSize) {
     private static final Pattern VIRTUAL_SIZE = Pattern.compile("\"virtual-size\"\\s*:\\s*(\\d+)");
 
     /**
-     * Inspects {@code image}.
+     * Inspects {@code image} with {@code qemu-img}, run through {@code host}.
      *
      * @param origin what declared it, for messages, e.g. {@code @LibvirtGuest field [NatTest.router]}
      */
-    public static DiskImage inspect(Path image, String origin) {
+    public static DiskImage inspect(Path image, String origin, HostCommands host) {
         Path real;
         try {
             real = image.toRealPath();
@@ -36,7 +38,7 @@ public record DiskImage(Path path, String format, long virtualSize) {
         }
         String json;
         try {
-            json = Command.check(Duration.ofSeconds(60), "qemu-img", "info", "--output=json", real.toString()).stdout();
+            json = host.check(Duration.ofSeconds(60), List.of("qemu-img", "info", "--output=json", real.toString())).stdout();
         } catch (CommandFailedException e) {
             throw new InvalidDeclarationException(origin + ": image '" + image + "' is not a disk image qemu-img can read: "
                     + e.getMessage());
@@ -57,25 +59,27 @@ public record DiskImage(Path path, String format, long virtualSize) {
 
     /** libvirt volume XML for a qcow2 overlay named {@code volume} on top of this image. */
     public String overlayVolumeXml(String volume) {
-        return """
-                <volume>
-                  <name>%s</name>
-                  <capacity unit='bytes'>%d</capacity>
-                  <target><format type='qcow2'/></target>
-                  <backingStore><path>%s</path><format type='%s'/></backingStore>
-                </volume>
-                """.formatted(DomainPlan.text(volume), virtualSize, DomainPlan.text(path.toString()), format);
+        return Xml.element("volume")
+                .child(Xml.element("name").text(volume))
+                .child(Xml.element("capacity").attribute("unit", "bytes").text(virtualSize))
+                .child(qcow2Target())
+                .child(Xml.element("backingStore")
+                        .child(Xml.element("path").text(path.toString()))
+                        .child(Xml.element("format").attribute("type", format)))
+                .render();
     }
 
     /** libvirt volume XML for a blank thin qcow2 disk. */
     public static String blankVolumeXml(String volume, long sizeMiB) {
-        return """
-                <volume>
-                  <name>%s</name>
-                  <capacity unit='MiB'>%d</capacity>
-                  <allocation unit='MiB'>0</allocation>
-                  <target><format type='qcow2'/></target>
-                </volume>
-                """.formatted(DomainPlan.text(volume), sizeMiB);
+        return Xml.element("volume")
+                .child(Xml.element("name").text(volume))
+                .child(Xml.element("capacity").attribute("unit", "MiB").text(sizeMiB))
+                .child(Xml.element("allocation").attribute("unit", "MiB").text(0))
+                .child(qcow2Target())
+                .render();
+    }
+
+    private static Xml.Element qcow2Target() {
+        return Xml.element("target").child(Xml.element("format").attribute("type", "qcow2"));
     }
 }

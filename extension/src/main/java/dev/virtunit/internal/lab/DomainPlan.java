@@ -1,5 +1,7 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.internal.text.Xml;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -68,89 +70,85 @@ public record DomainPlan(String name, String domainType, int memoryMiB, int vcpu
         }
     }
 
+    /** The domain definition; every value is escaped by {@link Xml}. */
     public String toXml() {
-        StringBuilder xml = new StringBuilder();
-        xml.append("<domain type='").append(attr(domainType)).append("'>\n");
-        xml.append("  <name>").append(text(name)).append("</name>\n");
-        xml.append("  <metadata>\n");
-        xml.append("    <vu:owner xmlns:vu='").append(OWNER_NAMESPACE).append("' run='").append(attr(run))
-                .append("' pid='").append(pid).append("'/>\n");
-        xml.append("  </metadata>\n");
-        xml.append("  <memory unit='MiB'>").append(memoryMiB).append("</memory>\n");
-        xml.append("  <vcpu>").append(vcpus).append("</vcpu>\n");
-        xml.append("  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n  </os>\n");
-        xml.append("  <features>\n    <acpi/>\n");
-        if (domainType.equals("qemu")) {
-            // TCG reserves a 1 GiB translation cache per guest by default; 256 MiB costs no boot time (HOST.md).
-            xml.append("    <tcg><tb-cache unit='MiB'>256</tb-cache></tcg>\n");
-        }
-        xml.append("  </features>\n");
-        if (domainType.equals("kvm")) {
-            xml.append("  <cpu mode='host-passthrough'/>\n");
-        }
-        xml.append("  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n");
-        xml.append("  <on_crash>destroy</on_crash>\n");
-        xml.append("  <devices>\n");
-        for (Disk disk : disks) {
-            xml.append("    <disk type='file' device='").append(disk.cdrom() ? "cdrom" : "disk").append("'>\n");
-            xml.append("      <driver name='qemu' type='").append(attr(disk.format())).append("'/>\n");
-            disk.path().ifPresent(path -> xml.append("      <source file='").append(attr(path.toString())).append("'/>\n"));
-            xml.append("      <target dev='").append(attr(disk.target())).append("' bus='").append(disk.bus()).append("'/>\n");
-            if (disk.cdrom()) {
-                xml.append("      <readonly/>\n");
-            }
-            disk.bootOrder().ifPresent(order -> xml.append("      <boot order='").append(order).append("'/>\n"));
-            xml.append("    </disk>\n");
-        }
-        for (Nic nic : nics) {
-            xml.append("    <interface type='").append(nic.network().isPresent() ? "network" : "bridge").append("'>\n");
-            xml.append("      <mac address='").append(attr(nic.mac())).append("'/>\n");
-            nic.network().ifPresent(network -> xml.append("      <source network='").append(attr(network)).append("'/>\n"));
-            nic.bridge().ifPresent(bridge -> xml.append("      <source bridge='").append(attr(bridge)).append("'/>\n"));
-            if (nic.openvswitch()) {
-                xml.append("      <virtualport type='openvswitch'/>\n");
-            }
-            if (nic.vlan() != 0) {
-                xml.append("      <vlan><tag id='").append(nic.vlan()).append("'/></vlan>\n");
-            }
-            xml.append("      <model type='virtio'/>\n");
-            if (!nic.checksumOffload()) {
-                // OVS's userspace datapath passes offloaded (unfilled) checksums on, and TCP peers drop the
-                // segments: ARP and ping work, TCP does not (HOST.md). Full checksums in the guest fix it.
-                xml.append("      <driver name='qemu'><host csum='off' gso='off' tso4='off' tso6='off' ecn='off' ufo='off'/>"
-                        + "<guest csum='off' tso4='off' tso6='off' ecn='off' ufo='off'/></driver>\n");
-            }
-            // No option ROM: SeaBIOS would otherwise offer PXE boot from every NIC before giving up.
-            xml.append("      <rom enabled='no'/>\n");
-            xml.append("    </interface>\n");
-        }
-        xml.append("    <serial type='pty'>\n");
-        xml.append("      <log file='").append(attr(consoleLog.toString())).append("' append='on'/>\n");
-        xml.append("      <target port='0'/>\n    </serial>\n");
-        xml.append("    <console type='pty'><target type='serial' port='0'/></console>\n");
+        Xml.Element features = Xml.element("features").child(Xml.element("acpi"))
+                // TCG reserves a 1 GiB translation cache per guest by default; 256 MiB costs no boot time (HOST.md).
+                .childIf(domainType.equals("qemu"), () -> Xml.element("tcg")
+                        .child(Xml.element("tb-cache").attribute("unit", "MiB").text(256)));
+        Xml.Element devices = Xml.element("devices");
+        disks.forEach(disk -> devices.child(diskXml(disk)));
+        nics.forEach(nic -> devices.child(nicXml(nic)));
+        devices.child(Xml.element("serial").attribute("type", "pty")
+                        .child(Xml.element("log").attribute("file", consoleLog.toString()).attribute("append", "on"))
+                        .child(Xml.element("target").attribute("port", 0)))
+                .child(Xml.element("console").attribute("type", "pty")
+                        .child(Xml.element("target").attribute("type", "serial").attribute("port", 0)));
         if (vnc) {
-            xml.append("    <graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'/>\n");
-            xml.append("    <video><model type='vga'/></video>\n");
+            devices.child(Xml.element("graphics").attribute("type", "vnc").attribute("port", -1)
+                            .attribute("autoport", "yes").attribute("listen", "127.0.0.1"))
+                    .child(Xml.element("video").child(Xml.element("model").attribute("type", "vga")));
         }
-        xml.append("    <memballoon model='virtio'><stats period='2'/></memballoon>\n");
-        // Entropy from the host: an emulated guest otherwise waits seconds for its RNG before SSH can start.
-        xml.append("    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>\n");
-        // A guest kernel that panics tells the hypervisor through this device, and <on_crash> ends the domain:
-        // readiness fails at once with the console tail, instead of at the boot timeout.
-        xml.append("    <panic model='isa'><address type='isa' iobase='0x505'/></panic>\n");
-        xml.append("  </devices>\n");
-        // qemu runs as root for our guests only, so it can read images wherever the user keeps them and
-        // libvirt never chowns a user's files; qemu.conf stays as it is.
-        xml.append("  <seclabel type='static' model='dac' relabel='no'><label>+0:+0</label></seclabel>\n");
-        xml.append("</domain>\n");
-        return xml.toString();
+        devices.child(Xml.element("memballoon").attribute("model", "virtio")
+                        .child(Xml.element("stats").attribute("period", 2)))
+                // Entropy from the host: an emulated guest otherwise waits seconds for its RNG before SSH can start.
+                .child(Xml.element("rng").attribute("model", "virtio")
+                        .child(Xml.element("backend").attribute("model", "random").text("/dev/urandom")))
+                // A guest kernel that panics tells the hypervisor through this device, and <on_crash> ends the domain:
+                // readiness fails at once with the console tail, instead of at the boot timeout.
+                .child(Xml.element("panic").attribute("model", "isa")
+                        .child(Xml.element("address").attribute("type", "isa").attribute("iobase", "0x505")));
+        return Xml.element("domain").attribute("type", domainType)
+                .child(Xml.element("name").text(name))
+                .child(Xml.element("metadata").child(Xml.element("vu:owner").attribute("xmlns:vu", OWNER_NAMESPACE)
+                        .attribute("run", run).attribute("pid", pid)))
+                .child(Xml.element("memory").attribute("unit", "MiB").text(memoryMiB))
+                .child(Xml.element("vcpu").text(vcpus))
+                .child(Xml.element("os").child(Xml.element("type").attribute("arch", "x86_64").attribute("machine", "pc")
+                        .text("hvm")))
+                .child(features)
+                .childIf(domainType.equals("kvm"), () -> Xml.element("cpu").attribute("mode", "host-passthrough"))
+                .child(Xml.element("on_poweroff").text("destroy"))
+                .child(Xml.element("on_reboot").text("restart"))
+                .child(Xml.element("on_crash").text("destroy"))
+                .child(devices)
+                // qemu runs as root for our guests only, so it can read images wherever the user keeps them and
+                // libvirt never chowns a user's files; qemu.conf stays as it is.
+                .child(Xml.element("seclabel").attribute("type", "static").attribute("model", "dac")
+                        .attribute("relabel", "no").child(Xml.element("label").text("+0:+0")))
+                .render();
     }
 
-    static String attr(String value) {
-        return text(value).replace("'", "&apos;").replace("\"", "&quot;");
+    private static Xml.Element diskXml(Disk disk) {
+        Xml.Element xml = Xml.element("disk").attribute("type", "file").attribute("device", disk.cdrom() ? "cdrom" : "disk")
+                .child(Xml.element("driver").attribute("name", "qemu").attribute("type", disk.format()));
+        disk.path().ifPresent(path -> xml.child(Xml.element("source").attribute("file", path.toString())));
+        xml.child(Xml.element("target").attribute("dev", disk.target()).attribute("bus", disk.bus()))
+                .childIf(disk.cdrom(), () -> Xml.element("readonly"));
+        disk.bootOrder().ifPresent(order -> xml.child(Xml.element("boot").attribute("order", order)));
+        return xml;
     }
 
-    static String text(String value) {
-        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    private static Xml.Element nicXml(Nic nic) {
+        Xml.Element xml = Xml.element("interface").attribute("type", nic.network().isPresent() ? "network" : "bridge")
+                .child(Xml.element("mac").attribute("address", nic.mac()));
+        nic.network().ifPresent(network -> xml.child(Xml.element("source").attribute("network", network)));
+        nic.bridge().ifPresent(bridge -> xml.child(Xml.element("source").attribute("bridge", bridge)));
+        xml.childIf(nic.openvswitch(), () -> Xml.element("virtualport").attribute("type", "openvswitch"))
+                .childIf(nic.vlan() != 0, () -> Xml.element("vlan").child(Xml.element("tag").attribute("id", nic.vlan())))
+                .child(Xml.element("model").attribute("type", "virtio"));
+        if (!nic.checksumOffload()) {
+            // OVS's userspace datapath passes offloaded (unfilled) checksums on, and TCP peers drop the
+            // segments: ARP and ping work, TCP does not (HOST.md). Full checksums in the guest fix it.
+            xml.child(Xml.element("driver").attribute("name", "qemu")
+                    .child(offloadsOff(Xml.element("host").attribute("csum", "off").attribute("gso", "off")))
+                    .child(offloadsOff(Xml.element("guest").attribute("csum", "off"))));
+        }
+        // No option ROM: SeaBIOS would otherwise offer PXE boot from every NIC before giving up.
+        return xml.child(Xml.element("rom").attribute("enabled", "no"));
+    }
+
+    private static Xml.Element offloadsOff(Xml.Element element) {
+        return element.attribute("tso4", "off").attribute("tso6", "off").attribute("ecn", "off").attribute("ufo", "off");
     }
 }

@@ -1,5 +1,6 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.BootSource;
 import dev.virtunit.Graphics;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.internal.cloudinit.CloudInitSeed;
@@ -26,56 +27,60 @@ final class GuestProvisioner {
     static LabGuest provision(LabSession lab, GuestSpec spec, String name, String domainType) {
         Hypervisor hypervisor = lab.hypervisor();
         // Inspect before creating anything: a bad image fails the declaration, not half a guest.
-        Optional<DiskImage> image = spec.image().map(path -> DiskImage.inspect(path, spec.toString()));
+        BootSource boot = spec.bootSource();
+        Optional<DiskImage> image = boot instanceof BootSource.DiskImage disk
+                ? Optional.of(DiskImage.inspect(disk.image(), spec.toString(), lab.host())) : Optional.empty();
 
         Teardown teardown = new Teardown();
         SshKeyPair hostKey = SshKeyPair.generateEd25519("root@" + name);
-        Path consoleLog = lab.poolDir().resolve(name + "-console.log");
-        Plumbing plumbing = spec.nics().isEmpty() ? defaultNetworkNic(lab, spec) : bridgeNics(lab, spec);
-        String mac = plumbing.nics().get(0).mac();
+        RunPool pool = lab.pool();
+        Path consoleLog = pool.dir().resolve(name + "-console.log");
+        NicPlan nicPlan = spec.nics().isEmpty() ? defaultNetworkNic(lab, spec) : bridgeNics(lab, spec);
+        String mac = nicPlan.nics().get(0).mac();
 
-        LabGuest guest = new LabGuest(lab, spec, name, mac, plumbing.addresses(), plumbing.testNics(), plumbing.sshNic(),
+        LabGuest guest = new LabGuest(lab, spec, name, mac, nicPlan.addresses(), nicPlan.testNics(), nicPlan.sshNic(),
                 hostKey, consoleLog, teardown);
         try {
             List<DomainPlan.Disk> disks = new ArrayList<>();
             int bootOrder = 1;
             if (image.isPresent()) {
                 String volume = name + "-disk.qcow2";
-                teardown.register("volume " + volume, () -> hypervisor.deleteVolume(lab.poolName(), volume));
-                String path = hypervisor.createVolume(lab.poolName(), image.get().overlayVolumeXml(volume));
+                teardown.register("volume " + volume, () -> hypervisor.deleteVolume(pool.name(), volume));
+                String path = hypervisor.createVolume(pool.name(), image.get().overlayVolumeXml(volume));
                 disks.add(new DomainPlan.Disk(Optional.of(Path.of(path)), "qcow2", false, "vda", Optional.of(bootOrder++)));
             }
-            if (spec.bootMode() == GuestSpec.BootMode.INSTALL_FROM_CDROM) {
+            if (boot instanceof BootSource.InstallerCd installer) {
                 // A blank disk boots nothing, so the firmware falls through to the installer CD-ROM; once the
                 // installer has written the disk, every later boot comes from the disk, as after virt-install.
                 String volume = name + "-disk.qcow2";
-                teardown.register("volume " + volume, () -> hypervisor.deleteVolume(lab.poolName(), volume));
-                String path = hypervisor.createVolume(lab.poolName(), DiskImage.blankVolumeXml(volume, spec.installDiskMiB()));
+                teardown.register("volume " + volume, () -> hypervisor.deleteVolume(pool.name(), volume));
+                String path = hypervisor.createVolume(pool.name(), DiskImage.blankVolumeXml(volume, installer.diskMiB()));
                 disks.add(new DomainPlan.Disk(Optional.of(Path.of(path)), "qcow2", false, "vda", Optional.of(bootOrder++)));
             }
             char nextVirtio = disks.isEmpty() ? 'a' : 'b';
             for (int i = 0; i < spec.blankDisksMiB().size(); i++) {
                 String volume = name + "-data" + (i + 1) + ".qcow2";
-                teardown.register("volume " + volume, () -> hypervisor.deleteVolume(lab.poolName(), volume));
-                String path = hypervisor.createVolume(lab.poolName(), DiskImage.blankVolumeXml(volume, spec.blankDisksMiB().get(i)));
+                teardown.register("volume " + volume, () -> hypervisor.deleteVolume(pool.name(), volume));
+                String path = hypervisor.createVolume(pool.name(), DiskImage.blankVolumeXml(volume, spec.blankDisksMiB().get(i)));
                 disks.add(new DomainPlan.Disk(Optional.of(Path.of(path)), "qcow2", false, "vd" + nextVirtio++, Optional.empty()));
             }
             // IDE CD-ROMs: the user's ISO first (hdc), our seed after it (hdd); the pc machine has four IDE slots.
             char nextIde = 'c';
-            if (spec.cdrom().isPresent()) {
+            if (boot.cdrom().isPresent()) {
                 // The real path: a symbolic link (a cache's "current" link, say) may move while the guest runs.
-                Path iso = realPath(spec.cdrom().get());
+                Path iso = realPath(boot.cdrom().get());
+                // An ISO inserted beside a disk image is not booted from; a live CD or installer is.
                 disks.add(new DomainPlan.Disk(Optional.of(iso), "raw", true, "hd" + nextIde++,
-                        spec.bootMode() == GuestSpec.BootMode.DISK ? Optional.empty() : Optional.of(bootOrder++)));
+                        boot instanceof BootSource.DiskImage ? Optional.empty() : Optional.of(bootOrder++)));
             }
-            Path seed = lab.poolDir().resolve(name + "-seed.iso");
+            Path seed = pool.dir().resolve(name + "-seed.iso");
             teardown.register("seed " + seed, () -> Files.deleteIfExists(seed));
-            seed(spec, name, hostKey, lab.clientKey(), plumbing.seedNics()).writeIso(seed);
+            seed(spec, name, hostKey, pool.clientKey(), nicPlan.seedNics()).writeIso(seed, lab.host());
             disks.add(new DomainPlan.Disk(Optional.of(seed), "raw", true, "hd" + nextIde, Optional.empty()));
 
             teardown.register("console log " + consoleLog, () -> Files.deleteIfExists(consoleLog));
             DomainPlan plan = new DomainPlan(name, domainType, spec.memoryMiB(), spec.vcpus(), lab.runId(),
-                    ProcessHandle.current().pid(), disks, plumbing.nics(),
+                    ProcessHandle.current().pid(), disks, nicPlan.nics(),
                     consoleLog, spec.graphics() == Graphics.VNC);
             teardown.register("domain " + name, () -> {
                 hypervisor.destroyDomain(name);
@@ -103,18 +108,23 @@ final class GuestProvisioner {
         }
     }
 
-    /** The guest's NICs as libvirt sees them and as its seed configures them, in the same order. */
     /** Per-tap settings that exist only once libvirt made the taps, i.e. after start. */
     private static void tuneBridgePorts(LabSession lab, GuestSpec spec, LabGuest guest) {
         List<dev.virtunit.observe.InterfaceInfo> taps = guest.interfaces();
         for (int i = 0; i < spec.nics().size() && i < taps.size(); i++) {
             if (spec.nics().get(i).segment() instanceof LabBridge bridge) {
-                bridge.guestPortStarted(taps.get(i).device(), lab.linux());
+                bridge.guestPortStarted(taps.get(i).device(), lab.hostNetworking());
             }
         }
     }
 
-    private record Plumbing(List<DomainPlan.Nic> nics, List<NicConfig> seedNics, int testNics, int sshNic) {
+    /**
+     * The guest's NICs plan: its NICs as libvirt sees them and as its seed configures them, in the same order.
+     *
+     * @param testNics how many NICs the test asked for (an extra one for SSH may follow)
+     * @param sshNic   the index of the NIC the host reaches the guest through
+     */
+    private record NicPlan(List<DomainPlan.Nic> nics, List<NicConfig> seedNics, int testNics, int sshNic) {
 
         /** Each NIC's MAC with its static address, if it has one (else DHCP): what the guest handle resolves. */
         List<LabGuest.NicAddress> addresses() {
@@ -132,14 +142,14 @@ final class GuestProvisioner {
     }
 
     /** One NIC on virtunit's default network: an address virtunit picks, or DHCP when asked. */
-    private static Plumbing defaultNetworkNic(LabSession lab, GuestSpec spec) {
+    private static NicPlan defaultNetworkNic(LabSession lab, GuestSpec spec) {
         DefaultNetwork network = lab.defaultNetwork();
         String mac = Names.newMac();
         NicConfig config = spec.dhcp() ? NicConfig.dhcp(mac, "eth0")
                 // No DHCP round at boot, and the address is known before the guest runs.
                 : NicConfig.staticAddress(mac, "eth0", spec.address().orElseGet(network.addresses()::next),
                         spec.gateway().orElse(network.subnet().gateway()));
-        return new Plumbing(List.of(DomainPlan.Nic.onNetwork(mac, network.name())), List.of(config), 1, 0);
+        return new NicPlan(List.of(DomainPlan.Nic.onNetwork(mac, network.name())), List.of(config), 1, 0);
     }
 
     /**
@@ -148,7 +158,7 @@ final class GuestProvisioner {
      * reach the guest: a last NIC joins virtunit's own network for SSH only, with no default route, so it changes
      * nothing the test looks at.
      */
-    private static Plumbing bridgeNics(LabSession lab, GuestSpec spec) {
+    private static NicPlan bridgeNics(LabSession lab, GuestSpec spec) {
         List<DomainPlan.Nic> nics = new ArrayList<>();
         List<NicConfig> configs = new ArrayList<>();
         boolean routed = false;
@@ -196,7 +206,7 @@ final class GuestProvisioner {
             nics.add(DomainPlan.Nic.onNetwork(mac, network.name()));
             sshNic = testNics;
         }
-        return new Plumbing(nics, configs, testNics, sshNic);
+        return new NicPlan(nics, configs, testNics, sshNic);
     }
 
     private static CloudInitSeed seed(GuestSpec spec, String name, SshKeyPair hostKey, SshKeyPair clientKey,

@@ -5,7 +5,7 @@ import dev.virtunit.BridgeSpec;
 import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.Cidr;
-import dev.virtunit.internal.net.HostNetwork;
+import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpLinks;
 import dev.virtunit.internal.net.NatRules;
 import dev.virtunit.internal.net.NatSpec;
@@ -52,7 +52,7 @@ public final class LabBridge implements Bridge {
     }
 
     /** Creates the bridge on {@code host}; on failure removes what it made before throwing. */
-    static LabBridge create(BridgeSpec spec, String name, String natTable, Cidr subnet, String run, HostNetwork host) {
+    static LabBridge create(BridgeSpec spec, String name, String natTable, Cidr subnet, String run, HostNetworking host) {
         IpLinks linux = host.links();
         OpenVSwitch ovs = host.ovs();
         List<PortForward> forwards = parseForwards(spec.portForwards(), subnet);
@@ -158,7 +158,7 @@ public final class LabBridge implements Bridge {
      * A guest's tap on an OVS userspace bridge is still an ordinary host interface, and the host answers ARP for
      * its addresses there too; off, the guest's traffic enters the host where the topology says (the gateway).
      */
-    void guestPortStarted(String tap, HostNetwork host) {
+    void guestPortStarted(String tap, HostNetworking host) {
         if (userspaceDatapath && !tap.isEmpty()) {
             host.links().setArp(tap, false);
         }

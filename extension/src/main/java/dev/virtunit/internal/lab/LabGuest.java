@@ -138,8 +138,8 @@ public final class LabGuest implements Guest {
             if (ssh != null) {
                 ssh.close();
             }
-            ssh = new SshjSsh(new SshTarget(address, 22, spec.user(), lab.clientKey(), hostKey.sha256Fingerprint(),
-                    CONNECT_TIMEOUT, COMMAND_TIMEOUT, lab.clientKeyFile()));
+            ssh = new SshjSsh(new SshTarget(address, 22, spec.user(), lab.pool().clientKey(), hostKey.sha256Fingerprint(),
+                    CONNECT_TIMEOUT, COMMAND_TIMEOUT, lab.pool().clientKeyFile()));
             sshAddress = address;
         }
         return ssh;
@@ -367,7 +367,7 @@ public final class LabGuest implements Guest {
         } catch (RuntimeException e) {
             address = "<no address>";
         }
-        return name + ": ssh -i " + lab.clientKeyFile() + " -o StrictHostKeyChecking=accept-new " + spec.user() + "@"
+        return name + ": ssh -i " + lab.pool().clientKeyFile() + " -o StrictHostKeyChecking=accept-new " + spec.user() + "@"
                 + address + "   |   virsh -c " + lab.config().libvirtUri() + " console " + name
                 + "   |   console log " + consoleLog;
     }

@@ -1,11 +1,11 @@
 package dev.virtunit.internal.lab;
 
 import dev.virtunit.Network;
+import dev.virtunit.NetworkSpec;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.Cidr;
+import dev.virtunit.internal.text.Xml;
 
-import java.util.List;
-import java.util.Optional;
 
 /** A libvirt network of the lab's; defined, started (autostart off), destroyed and undefined by it. */
 final class LabLibvirtNetwork implements Network {
@@ -30,33 +30,33 @@ final class LabLibvirtNetwork implements Network {
     }
 
     /**
-     * The definition: the host at .1, DHCP over the range asked for with static entries by MAC, and forwarding
-     * only toward {@code uplink} when one is given (so a test's NAT cannot reach the real network).
+     * The definition: the host at .1, DHCP over the range asked for with static entries by MAC ({@code .N} resolved
+     * in {@code subnet}), and forwarding only toward the spec's uplink when one is given (so a test's NAT cannot reach
+     * the real network).
      */
-    static String toXml(String name, String bridge, Cidr subnet, Mode mode, dev.virtunit.NetworkSpec spec) {
-        boolean dhcp = spec.dhcp();
-        List<String[]> hosts = spec.dhcpHosts();
-        Optional<String> uplink = spec.uplink();
+    static String toXml(String name, String bridge, Cidr subnet, NetworkSpec spec) {
         int network = subnet.network().address();
-        StringBuilder xml = new StringBuilder("<network>\n  <name>").append(name).append("</name>\n");
-        if (mode != Mode.ISOLATED) {
-            xml.append("  <forward mode='").append(mode == Mode.NAT ? "nat" : "route").append("'")
-                    .append(uplink.map(dev -> " dev='" + DomainPlan.attr(dev) + "'").orElse("")).append("/>\n");
-        }
-        xml.append("  <bridge name='").append(bridge).append("' stp='off' delay='0'/>\n");
-        xml.append("  <ip address='").append(Cidr.format(network + 1)).append("' prefix='")
-                .append(subnet.prefixLength()).append("'>\n");
-        if (dhcp) {
-            xml.append("    <dhcp>\n      <range start='").append(Cidr.format(network + spec.dhcpFirst())).append("' end='")
-                    .append(Cidr.format(network + spec.dhcpLast())).append("'/>\n");
-            for (String[] host : hosts) {
-                xml.append("      <host mac='").append(DomainPlan.attr(host[0])).append("' ip='")
-                        .append(DomainPlan.attr(host[1])).append("'/>\n");
+        Xml.Element ip = Xml.element("ip").attribute("address", Cidr.format(network + 1))
+                .attribute("prefix", subnet.prefixLength());
+        if (spec.dhcp()) {
+            Xml.Element dhcp = Xml.element("dhcp").child(Xml.element("range")
+                    .attribute("start", Cidr.format(network + spec.dhcpFirst()))
+                    .attribute("end", Cidr.format(network + spec.dhcpLast())));
+            for (NetworkSpec.DhcpHost host : spec.dhcpHosts()) {
+                dhcp.child(Xml.element("host").attribute("mac", host.mac()).attribute("ip", host.addressIn(subnet)));
             }
-            xml.append("    </dhcp>\n");
+            ip.child(dhcp);
         }
-        xml.append("  </ip>\n</network>\n");
-        return xml.toString();
+        return Xml.element("network")
+                .child(Xml.element("name").text(name))
+                .childIf(spec.mode() != Mode.ISOLATED, () -> {
+                    Xml.Element forward = Xml.element("forward").attribute("mode", spec.mode() == Mode.NAT ? "nat" : "route");
+                    spec.uplink().ifPresent(dev -> forward.attribute("dev", dev));
+                    return forward;
+                })
+                .child(Xml.element("bridge").attribute("name", bridge).attribute("stp", "off").attribute("delay", 0))
+                .child(ip)
+                .render();
     }
 
     StaticAddresses addresses() {

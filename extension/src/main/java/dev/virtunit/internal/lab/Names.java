@@ -34,8 +34,48 @@ public final class Names {
         return runMarker(run) + (clean.length() > 40 ? clean.substring(0, 40) : clean);
     }
 
-    /** A Linux interface name within 15 characters: {@code vu} + run + a short suffix. */
-    public static String bridge(String run, String suffix) {
+    /** The run's storage pool, holding its guests' overlays, seeds and console logs: {@code vu-1a2b3c-pool}. */
+    public static String pool(String run) {
+        return runMarker(run) + "pool";
+    }
+
+    /** The libvirt network guests join when they declare none: {@code vu-1a2b3c-net}. */
+    public static String defaultNetwork(String run) {
+        return runMarker(run) + "net";
+    }
+
+    /** The bridge device of the default network. */
+    public static String defaultNetworkBridge(String run) {
+        return linuxInterface(run, "n0");
+    }
+
+    /** The {@code n}th libvirt network a test declares: {@code vu-1a2b3c-lnet0}. */
+    public static String libvirtNetwork(String run, int n) {
+        return runMarker(run) + "lnet" + n;
+    }
+
+    /** The bridge device of the {@code n}th libvirt network a test declares. */
+    public static String libvirtNetworkBridge(String run, int n) {
+        return linuxInterface(run, "l" + n);
+    }
+
+    /** The device of the {@code n}th Open vSwitch or Linux bridge a test declares. */
+    public static String bridgeDevice(String run, int n) {
+        return linuxInterface(run, "b" + n);
+    }
+
+    /** The nftables table holding the NAT of the {@code n}th bridge (nftables names take no '-'). */
+    public static String natTable(String run, int n) {
+        return "vu_" + run + "_b" + n;
+    }
+
+    /** The network namespace (and its veth's host end) of the {@code n}th upstream host. */
+    public static String upstreamNamespace(String run, int n) {
+        return linuxInterface(run, "u" + n);
+    }
+
+    /** A Linux interface (or namespace) name within 15 characters: {@code vu} + run + a short suffix. */
+    private static String linuxInterface(String run, String suffix) {
         String name = "vu" + run + suffix;
         if (name.length() > 15) {
             throw new IllegalArgumentException("interface name '" + name + "' is longer than Linux's 15 characters");

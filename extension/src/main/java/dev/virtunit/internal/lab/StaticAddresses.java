@@ -1,5 +1,6 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.Cidr;
 
@@ -37,13 +38,15 @@ final class StaticAddresses {
 
     /** A declared address, {@code .50} or {@code .50/24} meaning host 50 of the subnet; a full one stays as it is. */
     String resolve(String declared) {
-        String[] parts = declared.split("/");
-        return host(parts[0], subnet) + "/" + (parts.length > 1 ? parts[1] : subnet.prefixLength());
+        try {
+            return Cidr.resolve(declared, subnet).toString();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDeclarationException(segment + ": " + e.getMessage());
+        }
     }
 
     /** {@code .50} means host 50 of {@code subnet}; a full address stays as it is. */
     static String host(String address, Cidr subnet) {
-        return address.startsWith(".") ? Cidr.format(subnet.network().address() + Integer.parseInt(address.substring(1)))
-                : address;
+        return Cidr.isRelativeAddress(address) ? Cidr.format(Cidr.resolveAddress(address, subnet)) : address;
     }
 }

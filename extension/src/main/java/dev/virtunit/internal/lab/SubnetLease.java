@@ -1,7 +1,7 @@
 package dev.virtunit.internal.lab;
 
 import dev.virtunit.VirtunitException;
-import dev.virtunit.internal.host.Command;
+import dev.virtunit.internal.host.HostCommands;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -54,13 +55,14 @@ public record SubnetLease(String prefix, Path file) {
 
     /**
      * Leases a free subnet for {@code run}. {@code libvirtNetworkXml} are the XML descriptions of every libvirt
-     * network, active or not, whose addresses are taken too.
+     * network, active or not, whose addresses are taken too; the host's own routes and addresses are read with
+     * {@code ip} through {@code host}.
      */
-    public static SubnetLease acquire(Path stateDir, String run, Collection<String> libvirtNetworkXml) {
+    public static SubnetLease acquire(Path stateDir, String run, Collection<String> libvirtNetworkXml, HostCommands host) {
         Path dir = stateDir.resolve("leases");
         Set<Integer> taken = new HashSet<>();
-        String hostView = Command.check(Duration.ofSeconds(10), "ip", "-4", "route", "show", "table", "all").stdout()
-                + Command.check(Duration.ofSeconds(10), "ip", "-4", "-o", "addr").stdout();
+        String hostView = host.check(Duration.ofSeconds(10), List.of("ip", "-4", "route", "show", "table", "all")).stdout()
+                + host.check(Duration.ofSeconds(10), List.of("ip", "-4", "-o", "addr")).stdout();
         collect(hostView, taken);
         libvirtNetworkXml.forEach(xml -> collect(xml, taken));
         try {

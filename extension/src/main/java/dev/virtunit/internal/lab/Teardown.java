@@ -78,4 +78,27 @@ public final class Teardown {
             throw error;
         }
     }
+
+    /**
+     * Runs each teardown in the order given, each one whatever happened to those before it.
+     *
+     * @throws RuntimeException the first failure, with any later ones suppressed
+     */
+    public static void runInOrder(Teardown... teardowns) {
+        RuntimeException failure = null;
+        for (Teardown teardown : teardowns) {
+            try {
+                teardown.run();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
 }

@@ -27,7 +27,7 @@ import java.util.function.Predicate;
  */
 public final class UpstreamNamespace implements AutoCloseable {
 
-    private final HostNetwork host;
+    private final HostNetworking host;
     private final String namespace;
     private final String uplinkInterface;
     private final String namespaceInterface;
@@ -37,7 +37,7 @@ public final class UpstreamNamespace implements AutoCloseable {
     /** Set once the names were found free: from then on everything under them is ours to remove. */
     private boolean claimed;
 
-    private UpstreamNamespace(HostNetwork host, String namespace, String uplinkInterface, String namespaceInterface,
+    private UpstreamNamespace(HostNetworking host, String namespace, String uplinkInterface, String namespaceInterface,
                               Cidr hostEnd, Cidr upstream) {
         this.host = host;
         this.namespace = namespace;
@@ -55,7 +55,7 @@ public final class UpstreamNamespace implements AutoCloseable {
      * @param hostCidr     the host end's address, e.g. {@code 192.168.231.1/24}
      * @param upstreamCidr the namespace end's address in the same subnet, e.g. {@code 192.168.231.2/24}
      */
-    public static UpstreamNamespace start(HostNetwork host, String name, String hostCidr, String upstreamCidr) {
+    public static UpstreamNamespace start(HostNetworking host, String name, String hostCidr, String upstreamCidr) {
         return start(host, name, name + "h", name + "n", hostCidr, upstreamCidr, 0, 0);
     }
 
@@ -63,7 +63,7 @@ public final class UpstreamNamespace implements AutoCloseable {
      * Creates the upstream with explicit names and ports (0: a free port). On any failure, what was created is
      * removed again before the exception propagates.
      */
-    public static UpstreamNamespace start(HostNetwork host, String namespace, String uplinkInterface,
+    public static UpstreamNamespace start(HostNetworking host, String namespace, String uplinkInterface,
                                           String namespaceInterface, String hostCidr, String upstreamCidr,
                                           int tcpPort, int udpPort) {
         Objects.requireNonNull(host, "host");

@@ -5,7 +5,7 @@ import dev.virtunit.BridgeSpec;
 import dev.virtunit.Cidr;
 import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.internal.host.RecordingHostCommands;
-import dev.virtunit.internal.net.HostNetwork;
+import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpForwarding;
 import dev.virtunit.internal.net.Sysctls;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,7 @@ class LabBridgeTest {
     private static final String VSCTL = "ovs-vsctl --timeout=10 ";
 
     private final RecordingHostCommands host = new RecordingHostCommands();
-    private final HostNetwork network = new HostNetwork(host, new IpForwarding(new Sysctls(host)));
+    private final HostNetworking network = new HostNetworking(host, new IpForwarding(new Sysctls(host)));
 
     /** No openvswitch module and none to load: the userspace datapath, as on this project's machines. */
     private void userspaceDatapath() {

@@ -53,15 +53,15 @@ class LabSessionTest {
         String xml = hypervisor.domainXml(guest.name());
         assertThat(xml).contains("<domain type='qemu'>", "<tb-cache unit='MiB'>256</tb-cache>",
                 "run='" + run + "'", "<source network='vu-" + run + "-net'/>", "<mac address='" + guest.mac() + "'/>",
-                "-seed.iso'/>", "<log file='" + lab.poolDir().resolve(guest.name() + "-console.log") + "'");
-        assertThat(lab.poolDir().resolve(guest.name() + "-seed.iso")).exists();
+                "-seed.iso'/>", "<log file='" + lab.pool().dir().resolve(guest.name() + "-console.log") + "'");
+        assertThat(lab.pool().dir().resolve(guest.name() + "-seed.iso")).exists();
         assertThat(stateDir.resolve("runs").resolve(run + ".run")).exists();
 
         lab.close();
 
         assertThat(hypervisor.everything()).isEmpty();
         assertThat(hypervisor.closed).isTrue();
-        assertThat(lab.poolDir()).doesNotExist();
+        assertThat(lab.pool().dir()).doesNotExist();
         assertThat(stateDir.resolve("runs").resolve(run + ".run")).doesNotExist();
         assertThat(stateDir.resolve("leases")).isEmptyDirectory();
         // Removal runs newest first: the domain goes before the disks it uses, the pool last.
@@ -81,7 +81,7 @@ class LabSessionTest {
 
         String run = lab.runId();
         assertThat(hypervisor.everything()).containsExactlyInAnyOrder("network vu-" + run + "-net", "pool vu-" + run + "-pool");
-        try (var files = Files.list(lab.poolDir())) {
+        try (var files = Files.list(lab.pool().dir())) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("id_ed25519");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -15,7 +15,7 @@ class UpstreamNamespaceTest {
     private static final List<String> NETNS_LIST = List.of("ip", "netns", "list");
 
     private final RecordingHostCommands host = new RecordingHostCommands();
-    private final HostNetwork network = new HostNetwork(host, new IpForwarding(new Sysctls(host)));
+    private final HostNetworking network = new HostNetworking(host, new IpForwarding(new Sysctls(host)));
 
     UpstreamNamespaceTest() {
         // Neither link exists before; the namespace does not either at first, and is listed once made.

@@ -4,6 +4,7 @@ import dev.virtunit.Guest;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.Lab;
 import dev.virtunit.internal.cloudinit.CloudInitSeed;
+import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.cloudinit.NicConfig;
 import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.ssh.SshKeyPair;
@@ -105,7 +106,7 @@ class BootBenchmarkIT {
         Files.writeString(knownHosts, address + " " + hostKey.publicKeyLine() + "\n");
         Path seed = CloudInitSeed.builder().instanceId(name).hostname(name).authorizedKey(client.publicKeyLine())
                 .hostKey(hostKey).nic(NicConfig.staticAddress(mac, "eth0", address + "/24", subnet + ".1"))
-                .build().writeIso(dir.resolve("seed.iso"));
+                .build().writeIso(dir.resolve("seed.iso"), HostCommands.local());
         Path overlay = dir.resolve("disk.qcow2");
         Path domainXml = dir.resolve("domain.xml");
         Files.writeString(domainXml, """

@@ -5,7 +5,7 @@ import dev.virtunit.internal.host.CommandResult;
 import dev.virtunit.internal.lab.Teardown;
 import dev.virtunit.Cidr;
 import dev.virtunit.internal.net.EchoService;
-import dev.virtunit.internal.net.HostNetwork;
+import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpLinks;
 import dev.virtunit.internal.net.IpRoutes;
 import dev.virtunit.internal.net.NatRules;
@@ -79,7 +79,7 @@ final class NetLab implements AutoCloseable {
     }
 
     final String id;
-    final HostNetwork host = HostNetwork.local();
+    final HostNetworking host = HostNetworking.local();
     final IpLinks links = host.links();
     final IpRoutes routes = host.routes();
     final NetworkNamespaces namespaces = host.namespaces();
@@ -146,7 +146,7 @@ final class NetLab implements AutoCloseable {
         return leftoversWithPrefix(host, id);
     }
 
-    static List<String> leftoversWithPrefix(HostNetwork host, String prefix) {
+    static List<String> leftoversWithPrefix(HostNetworking host, String prefix) {
         List<String> found = new ArrayList<>();
         host.links().links().stream().filter(n -> n.startsWith(prefix)).forEach(n -> found.add("link " + n));
         host.namespaces().namespaces().stream().filter(n -> n.startsWith(prefix)).forEach(n -> found.add("netns " + n));

@@ -1,6 +1,6 @@
 package dev.virtunit.it.net;
 
-import dev.virtunit.internal.net.HostNetwork;
+import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpForwarding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +45,7 @@ abstract class NetLabTest {
     @AfterAll
     static void nothingLeftAndGuardCountedNothing() {
         assertThat(IpForwarding.system().holders()).as("IP forwarding leases left open").isZero();
-        assertThat(NetLab.leftoversWithPrefix(HostNetwork.local(), NetLab.SUITE_PREFIX))
+        assertThat(NetLab.leftoversWithPrefix(HostNetworking.local(), NetLab.SUITE_PREFIX))
                 .as("vunt* objects left").isEmpty();
         assertThat(NetLab.guardDrops()).as("forwarding guard counter (before: %s)", guardBefore).isEqualTo(guardBefore);
     }

@@ -11,9 +11,9 @@ import java.util.Objects;
  *
  * @since 0.2
  */
-public final class HostNetwork {
+public final class HostNetworking {
 
-    private static final HostNetwork LOCAL = new HostNetwork(HostCommands.local(), IpForwarding.system());
+    private static final HostNetworking LOCAL = new HostNetworking(HostCommands.local(), IpForwarding.system());
 
     private final HostCommands commands;
     private final IpLinks links;
@@ -28,7 +28,7 @@ public final class HostNetwork {
      * @param forwarding the forwarding count of that host: {@link IpForwarding#system()} for this JVM's, so that every
      *                   holder in the JVM shares one count
      */
-    public HostNetwork(HostCommands commands, IpForwarding forwarding) {
+    public HostNetworking(HostCommands commands, IpForwarding forwarding) {
         this.commands = Objects.requireNonNull(commands, "commands");
         this.forwarding = Objects.requireNonNull(forwarding, "forwarding");
         this.links = new IpLinks(commands);
@@ -40,7 +40,7 @@ public final class HostNetwork {
     }
 
     /** The host this JVM runs on. */
-    public static HostNetwork local() {
+    public static HostNetworking local() {
         return LOCAL;
     }
 

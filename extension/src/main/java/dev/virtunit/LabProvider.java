@@ -1,0 +1,20 @@
+package dev.virtunit;
+
+import dev.virtunit.observe.PingResult;
+
+/**
+ * The implementation behind the public entry points ({@link Lab#start(LabConfig)}, {@link HostPing}), found through
+ * {@link java.util.ServiceLoader} so that this package's API depends on no implementation package. virtunit
+ * registers its own in {@code META-INF/services/dev.virtunit.LabProvider}; tests and users call {@link Lab#start()}
+ * and {@link HostPing} rather than this.
+ *
+ * @since 0.2
+ */
+public interface LabProvider {
+
+    /** Connects to libvirt and sets a run up, as {@link Lab#start(LabConfig)} documents. */
+    Lab start(LabConfig config);
+
+    /** Pings {@code target} from the host with {@code count} echo requests, as {@link HostPing#ping(String, int)} documents. */
+    PingResult pingFromHost(String target, int count);
+}

@@ -1,0 +1,99 @@
+package dev.virtunit.internal.lab;
+
+import dev.virtunit.Bridge;
+import dev.virtunit.BridgeSpec;
+import dev.virtunit.Cidr;
+import dev.virtunit.Upstream;
+import dev.virtunit.internal.net.HostNetworking;
+import dev.virtunit.internal.net.UpstreamNamespace;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The part of a run's topology that lives in the host's own networking rather than in libvirt: bridges (with their
+ * gateway and NAT) and upstream hosts (namespaces playing the outside world). Each is made through
+ * {@link HostNetworking}, so a unit test can hand it a fake that records every command.
+ */
+final class HostTopology {
+
+    private final String run;
+    private final HostNetworking host;
+    private final SubnetChooser subnets;
+    private final List<LabBridge> bridges = new ArrayList<>();
+    private final List<LabUpstream> upstreams = new ArrayList<>();
+    private int nextBridge;
+    private int nextUpstream;
+
+    HostTopology(String run, HostNetworking host, SubnetChooser subnets) {
+        this.run = run;
+        this.host = host;
+        this.subnets = subnets;
+    }
+
+    Bridge bridge(BridgeSpec spec) {
+        int n;
+        synchronized (this) {
+            n = nextBridge++;
+        }
+        String name = Names.bridgeDevice(run, n);
+        Cidr subnet = subnets.subnetFor(spec.cidr(), "bridge " + name);
+        LabBridge bridge = LabBridge.create(spec, name, Names.natTable(run, n), subnet, run, host);
+        synchronized (this) {
+            bridges.add(bridge);
+        }
+        return bridge;
+    }
+
+    /** An upstream host on a /24 of its own: the host's end of the uplink is .1, the upstream .2. */
+    Upstream upstream() {
+        int n;
+        synchronized (this) {
+            n = nextUpstream++;
+        }
+        String name = Names.upstreamNamespace(run, n);
+        Cidr subnet = subnets.subnetFor(Optional.empty(), "upstream " + name);
+        String prefix = "/" + subnet.prefixLength();
+        int network = subnet.network().address();
+        LabUpstream upstream = new LabUpstream(UpstreamNamespace.start(host, name,
+                Cidr.format(network + 1) + prefix, Cidr.format(network + 2) + prefix));
+        synchronized (this) {
+            upstreams.add(upstream);
+        }
+        return upstream;
+    }
+
+    /** Removes a bridge (and its NAT) now; guests on it must be gone first. Idempotent; ignores bridges not ours. */
+    void remove(Bridge bridge) {
+        boolean ours;
+        synchronized (this) {
+            ours = bridges.remove(bridge);
+        }
+        if (ours) {
+            ((LabBridge) bridge).remove();
+        }
+    }
+
+    /** Removes an upstream host now. Idempotent; ignores upstreams not ours. */
+    void remove(Upstream upstream) {
+        boolean ours;
+        synchronized (this) {
+            ours = upstreams.remove(upstream);
+        }
+        if (ours) {
+            ((LabUpstream) upstream).remove();
+        }
+    }
+
+    /**
+     * Hands every remaining bridge and upstream to {@code teardown} and forgets them: upstreams registered first, so
+     * that, run newest first, bridges (whose NAT points at an upstream) go before the upstreams.
+     */
+    synchronized void moveTo(Teardown teardown) {
+        upstreams.forEach(upstream -> teardown.register("upstream " + upstream.name(), upstream::remove));
+        bridges.forEach(bridge -> teardown.register("bridge " + bridge.name(), bridge::remove));
+        upstreams.clear();
+        bridges.clear();
+    }
+}
