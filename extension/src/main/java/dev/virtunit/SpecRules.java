@@ -154,7 +154,26 @@ final class SpecRules {
         if (!portForwards.isEmpty() && natUplink.isEmpty()) {
             problems.add("port forwards need NAT: give natUplink");
         }
+        Optional<Cidr> subnet = cidr.flatMap(SpecRules::parsedSubnet);
+        for (String forward : portForwards) {
+            try {
+                PortForwardRule rule = PortForwardRule.parse(forward);
+                subnet.filter(declared -> !declared.contains(rule.guestAddressIn(declared))).ifPresent(declared ->
+                        problems.add("port forward '" + forward + "' points at " + rule.guestAddress()
+                                + ", outside the bridge's subnet " + declared.network()));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
         return problems;
+    }
+
+    private static Optional<Cidr> parsedSubnet(String text) {
+        try {
+            return Optional.of(Cidr.parse(text).network());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();   // reported by checkSubnet
+        }
     }
 
     /** The problems of a libvirt network with these attributes. */

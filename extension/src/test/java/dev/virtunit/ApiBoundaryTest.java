@@ -49,6 +49,29 @@ class ApiBoundaryTest {
         assertThat(offenders).as("public API classes that refer to dev.virtunit.internal").isEmpty();
     }
 
+    /**
+     * Library code runs host programs through a {@link dev.virtunit.internal.host.HostCommands} it is given, never
+     * through the static shortcuts, or its orchestration could not be unit-tested with a fake.
+     */
+    @Test
+    void noLibraryClassUsesTheStaticCommandShortcuts() throws Exception {
+        Path classes = classesRoot();
+        java.util.regex.Pattern shortcut = java.util.regex.Pattern.compile("dev/virtunit/internal/host/Command(?![A-Za-z0-9_$])");
+        List<String> offenders = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(classes)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                String name = classes.relativize(file).toString();
+                if (name.startsWith("dev/virtunit/internal/host/Command.")) {
+                    continue;
+                }
+                if (shortcut.matcher(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).find()) {
+                    offenders.add(name);
+                }
+            }
+        }
+        assertThat(offenders).as("library classes calling the static Command shortcuts").isEmpty();
+    }
+
     @Test
     void theJunitExtensionIsNotPublicApi() throws Exception {
         Class<?> extension = Class.forName("dev.virtunit.junit.LibvirtExtension");

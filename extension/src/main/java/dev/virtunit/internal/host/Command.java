@@ -6,8 +6,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Static shortcuts to {@link HostCommands#local()}, for code that has not been given a {@link HostCommands} yet.
- * New code takes a {@link HostCommands} instead, so that its unit tests can use a fake.
+ * One-line shortcuts to {@link HostCommands#local()} for integration tests and tools, which check the real host.
+ * The library itself never uses them: its classes are given a {@link HostCommands}, so their unit tests can hand
+ * them a fake ({@code ApiBoundaryTest} checks this).
  */
 public final class Command {
 

@@ -5,6 +5,7 @@ import dev.virtunit.BridgeSpec;
 import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.Cidr;
+import dev.virtunit.PortForwardRule;
 import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpLinks;
 import dev.virtunit.internal.net.NatRules;
@@ -16,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A bridge of the lab's: the device, the gateway address (on the bridge or on a veth pair's free end), and the NAT
@@ -26,7 +25,6 @@ import java.util.regex.Pattern;
 public final class LabBridge implements Bridge {
 
     /** {@code tcp:8080->192.168.77.50:80}, or with the guest's host part only: {@code tcp:8080->.50:80}. */
-    private static final Pattern FORWARD = Pattern.compile("(tcp|udp):(\\d+)->(\\d+\\.\\d+\\.\\d+\\.\\d+|\\.\\d+):(\\d+)");
 
     private final String name;
     private final Kind kind;
@@ -128,20 +126,15 @@ public final class LabBridge implements Bridge {
     private static List<PortForward> parseForwards(List<String> texts, Cidr subnet) {
         List<PortForward> forwards = new ArrayList<>();
         for (String text : texts) {
-            Matcher m = FORWARD.matcher(text.replace(" ", ""));
-            if (!m.matches()) {
-                throw new InvalidDeclarationException("port forward '" + text + "' is not of the form "
-                        + "tcp:8080->192.168.77.10:80 (or udp:...)");
-            }
-            String guest = StaticAddresses.host(m.group(3), subnet);
+            // The spec checked the syntax when it was built; only an address outside a subnet chosen now can fail here.
+            PortForwardRule rule = PortForwardRule.parse(text);
+            String guest = rule.guestAddressIn(subnet);
             if (!subnet.contains(guest)) {
-                throw new InvalidDeclarationException("port forward '" + text + "' points at " + m.group(3)
+                throw new InvalidDeclarationException("port forward '" + text + "' points at " + rule.guestAddress()
                         + ", outside the bridge's subnet " + subnet.network());
             }
-            int uplinkPort = Integer.parseInt(m.group(2));
-            int guestPort = Integer.parseInt(m.group(4));
-            forwards.add(m.group(1).equals("tcp") ? PortForward.tcp(uplinkPort, guest, guestPort)
-                    : PortForward.udp(uplinkPort, guest, guestPort));
+            forwards.add(rule.protocol().equals("tcp") ? PortForward.tcp(rule.uplinkPort(), guest, rule.guestPort())
+                    : PortForward.udp(rule.uplinkPort(), guest, rule.guestPort()));
         }
         return forwards;
     }
