@@ -1,5 +1,6 @@
 package dev.virtunit;
 
+import java.util.Locale;
 import dev.virtunit.junit.LibvirtGuest;
 
 import java.nio.file.Path;
@@ -54,9 +55,9 @@ public final class GuestSpec {
     public record NicSpec(Segment segment, Optional<String> address, int vlan, Optional<String> mac) {
 
         public NicSpec {
-            java.util.Objects.requireNonNull(segment, "segment");
-            java.util.Objects.requireNonNull(address, "address");
-            mac = mac.map(m -> m.toLowerCase(java.util.Locale.ROOT));
+            Objects.requireNonNull(segment, "segment");
+            Objects.requireNonNull(address, "address");
+            mac = mac.map(m -> m.toLowerCase(Locale.ROOT));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.virtunit;
 
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -56,7 +57,7 @@ class ApiBoundaryTest {
     @Test
     void noLibraryClassUsesTheStaticCommandShortcuts() throws Exception {
         Path classes = classesRoot();
-        java.util.regex.Pattern shortcut = java.util.regex.Pattern.compile("dev/virtunit/internal/host/Command(?![A-Za-z0-9_$])");
+        Pattern shortcut = Pattern.compile("dev/virtunit/internal/host/Command(?![A-Za-z0-9_$])");
         List<String> offenders = new ArrayList<>();
         try (Stream<Path> files = Files.walk(classes)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {

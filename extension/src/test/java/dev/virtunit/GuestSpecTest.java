@@ -1,5 +1,7 @@
 package dev.virtunit;
 
+import java.lang.reflect.Proxy;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +36,7 @@ class GuestSpecTest {
     }
 
     /** The problems {@code spec} is refused with, one by one. */
-    private static java.util.List<String> problems(GuestSpec.Builder spec) {
+    private static List<String> problems(GuestSpec.Builder spec) {
         try {
             spec.build();
         } catch (InvalidDeclarationException e) {
@@ -189,7 +191,7 @@ class GuestSpecTest {
     }
 
     private static Bridge ovs(String name) {
-        return (Bridge) java.lang.reflect.Proxy.newProxyInstance(Bridge.class.getClassLoader(), new Class<?>[] {Bridge.class},
+        return (Bridge) Proxy.newProxyInstance(Bridge.class.getClassLoader(), new Class<?>[] {Bridge.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "name" -> name;
                     case "kind" -> Bridge.Kind.OVS;

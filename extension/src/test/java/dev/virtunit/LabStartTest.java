@@ -1,5 +1,6 @@
 package dev.virtunit;
 
+import dev.virtunit.internal.lab.LabSessionProvider;
 import org.junit.jupiter.api.Test;
 
 import java.util.ServiceLoader;
@@ -12,6 +13,6 @@ class LabStartTest {
     @Test
     void virtunitsOwnProviderIsRegistered() {
         assertThat(ServiceLoader.load(LabProvider.class).stream().map(ServiceLoader.Provider::type))
-                .containsExactly(dev.virtunit.internal.lab.LabSessionProvider.class);
+                .containsExactly(LabSessionProvider.class);
     }
 }

@@ -1,5 +1,7 @@
 package dev.virtunit;
 
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,9 +32,9 @@ class PortForwardRuleTest {
 
     @Test
     void aBridgeSpecReportsBadForwardsWithItsOtherProblemsAtBuildTime() {
-        assertThatThrownBy(() -> new BridgeSpec(Bridge.Kind.OVS, java.util.Optional.of("192.168.77.0/24"),
-                Bridge.Gateway.NONE, java.util.Optional.of("up0"),
-                java.util.List.of("tcp:8080->192.168.78.10:80", "tcp:80")))
+        assertThatThrownBy(() -> new BridgeSpec(Bridge.Kind.OVS, Optional.of("192.168.77.0/24"),
+                Bridge.Gateway.NONE, Optional.of("up0"),
+                List.of("tcp:8080->192.168.78.10:80", "tcp:80")))
                 .isInstanceOf(InvalidDeclarationException.class)
                 .hasMessageContaining("needs a gateway address")
                 .hasMessageContaining("points at 192.168.78.10, outside the bridge's subnet 192.168.77.0/24")

@@ -1,5 +1,6 @@
 package dev.virtunit.examples;
 
+import java.time.Duration;
 import dev.virtunit.observe.DiskInfo;
 import dev.virtunit.Guest;
 import dev.virtunit.junit.LibvirtGuest;
@@ -31,7 +32,7 @@ class InstallFromCdromExample {
         // First boot: the live system, running from RAM.
         assertThat(debianLive.ssh().exec("grep ' / ' /proc/mounts")).succeeded().stdoutContains("rootfs");
 
-        assertThat(debianLive.ssh().exec("/usr/sbin/virtunit-install /dev/vda", java.time.Duration.ofMinutes(2)))
+        assertThat(debianLive.ssh().exec("/usr/sbin/virtunit-install /dev/vda", Duration.ofMinutes(2)))
                 .succeeded().stdoutContains("virtunit-install: done");
         debianLive.reboot();
 

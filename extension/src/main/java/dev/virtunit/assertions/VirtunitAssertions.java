@@ -1,5 +1,6 @@
 package dev.virtunit.assertions;
 
+import dev.virtunit.Guest;
 import dev.virtunit.observe.ExecResult;
 import dev.virtunit.observe.PingResult;
 
@@ -31,7 +32,7 @@ public final class VirtunitAssertions {
     }
 
     /** Assertions on a live guest: state and reachability. */
-    public static GuestAssert assertThat(dev.virtunit.Guest actual) {
+    public static GuestAssert assertThat(Guest actual) {
         return new GuestAssert(actual);
     }
 

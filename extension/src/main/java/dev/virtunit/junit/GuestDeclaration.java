@@ -1,5 +1,6 @@
 package dev.virtunit.junit;
 
+import java.util.function.Function;
 import dev.virtunit.Acceleration;
 import dev.virtunit.Bridge;
 import dev.virtunit.Guest;
@@ -63,7 +64,7 @@ final class GuestDeclaration {
 
     /** {@code bridges} finds the bridge a {@code network} attribute names, or null. */
     static GuestSpec toSpec(LibvirtGuest annotation, String where, Class<?> testClass,
-                            java.util.function.Function<String, Segment> bridges) {
+                            Function<String, Segment> bridges) {
         GuestSpec.Builder spec = GuestSpec.builder().origin(where)
                 .memoryMiB(annotation.memoryMiB())
                 .vcpus(annotation.vcpus())
@@ -146,7 +147,7 @@ final class GuestDeclaration {
         return DeclarationProblems.build(where, problems, spec::build);
     }
 
-    private static Segment bridge(String field, java.util.function.Function<String, Segment> bridges, String where) {
+    private static Segment bridge(String field, Function<String, Segment> bridges, String where) {
         Segment bridge = bridges.apply(field);
         if (bridge == null) {
             throw new InvalidDeclarationException(where + " is invalid: network '" + field + "' names no @OvsBridge, "

@@ -1,5 +1,11 @@
 package dev.virtunit.junit;
 
+import java.lang.reflect.Parameter;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import dev.virtunit.Bridge;
 import dev.virtunit.BridgeSpec;
 import dev.virtunit.CleanupMode;
@@ -92,14 +98,14 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
         }
         LabSession lab = lab(context);
         ExtensionContext.Store store = context.getStore(NAMESPACE);
-        java.util.Map<String, Upstream> upstreams = new java.util.HashMap<>();
+        Map<String, Upstream> upstreams = new HashMap<>();
         for (Field field : upstreamFields) {
             Upstream upstream = lab.upstream();
             store.put(upstream, (AutoCloseable) () -> lab.remove(upstream));
             upstreams.put(field.getName(), upstream);
             set(field, null, upstream);
         }
-        java.util.Map<String, Segment> bridges = topology(context);
+        Map<String, Segment> bridges = topology(context);
         for (int i = 0; i < bridgeFields.size(); i++) {
             BridgeSpec spec = bridgeSpecs.get(i);
             String uplink = spec.natUplink().map(name -> upstreams.containsKey(name) ? upstreams.get(name).uplinkInterface() : name)
@@ -122,20 +128,20 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
 
     /** The bridges of this class and, for {@code @Nested} classes, of the enclosing ones, by field name. */
     @SuppressWarnings("unchecked")
-    private static java.util.Map<String, Segment> topology(ExtensionContext context) {
+    private static Map<String, Segment> topology(ExtensionContext context) {
         ExtensionContext.Store store = context.getStore(NAMESPACE);
-        java.util.Map<String, Segment> own = store.get("bridges", java.util.Map.class);
+        Map<String, Segment> own = store.get("bridges", Map.class);
         if (own == null) {
-            own = new java.util.concurrent.ConcurrentHashMap<>();
+            own = new ConcurrentHashMap<>();
             store.put("bridges", own);
         }
         return own;
     }
 
     private static Segment findBridge(ExtensionContext context, String name) {
-        for (java.util.Optional<ExtensionContext> c = java.util.Optional.of(context); c.isPresent(); c = c.get().getParent()) {
+        for (Optional<ExtensionContext> c = Optional.of(context); c.isPresent(); c = c.get().getParent()) {
             @SuppressWarnings("unchecked")
-            java.util.Map<String, Segment> bridges = c.get().getStore(NAMESPACE).get("bridges", java.util.Map.class);
+            Map<String, Segment> bridges = c.get().getStore(NAMESPACE).get("bridges", Map.class);
             if (bridges != null && bridges.containsKey(name)) {
                 return bridges.get(name);
             }
@@ -174,7 +180,7 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
                 name -> findBridge(context, name));
         try {
             // Without javac -parameters the name is arg0; the method's name labels the guest better then.
-            java.lang.reflect.Parameter parameter = parameterContext.getParameter();
+            Parameter parameter = parameterContext.getParameter();
             String label = parameter.isNamePresent() ? parameter.getName()
                     : parameterContext.getDeclaringExecutable().getName() + "-" + parameterContext.getIndex();
             List<ManagedGuest> guests = provision(context, List.of(new Request(spec, label)));
@@ -318,7 +324,7 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
             boolean failed = context.getExecutionException().isPresent();
             if (mode == CleanupMode.NEVER || (mode == CleanupMode.ON_SUCCESS && failed)) {
                 guest.keep();
-                LOG.warn("virtunit kept guest for inspection (cleanup {}): {}", mode.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), guest.howToReach());
+                LOG.warn("virtunit kept guest for inspection (cleanup {}): {}", mode.name().toLowerCase(Locale.ROOT).replace('_', '-'), guest.howToReach());
                 return;
             }
             lab.remove(guest);

@@ -1,5 +1,8 @@
 package dev.virtunit.junit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
 import dev.virtunit.Bridge;
 import dev.virtunit.Guest;
 import dev.virtunit.HostUnavailableException;
@@ -78,14 +81,14 @@ class LibvirtExtensionTest {
         return run(testCase, Map.of());
     }
 
-    private static java.util.List<String> listing(Path dir) {
+    private static List<String> listing(Path dir) {
         if (!Files.isDirectory(dir)) {
-            return java.util.List.of();
+            return List.of();
         }
         try (var files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).toList();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.virtunit.internal.cloudinit;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.internal.host.FileTrees;
 import dev.virtunit.internal.host.HostCommands;
@@ -215,7 +217,7 @@ public final class CloudInitSeed {
                 if (line.startsWith("#cloud-config") || line.isBlank()) {
                     continue;
                 }
-                java.util.regex.Matcher key = java.util.regex.Pattern.compile("^([A-Za-z_][\\w-]*)\\s*:").matcher(line);
+                Matcher key = Pattern.compile("^([A-Za-z_][\\w-]*)\\s*:").matcher(line);
                 if (key.find()) {
                     inAuthorizedKeys = key.group(1).equals("ssh_authorized_keys");
                     if (inAuthorizedKeys) {

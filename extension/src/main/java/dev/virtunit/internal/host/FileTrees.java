@@ -1,5 +1,6 @@
 package dev.virtunit.internal.host;
 
+import java.nio.file.LinkOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ public final class FileTrees {
 
     /** Deletes {@code root} and everything in it; nothing to do when it does not exist. */
     public static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         List<Path> deepestFirst;

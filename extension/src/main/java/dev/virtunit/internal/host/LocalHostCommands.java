@@ -1,5 +1,6 @@
 package dev.virtunit.internal.host;
 
+import java.io.InputStream;
 import dev.virtunit.internal.text.ShellQuoting;
 
 import java.io.File;
@@ -71,12 +72,12 @@ final class LocalHostCommands implements HostCommands {
         }
 
         @Override
-        public java.io.InputStream stdout() {
+        public InputStream stdout() {
             return process.getInputStream();
         }
 
         @Override
-        public java.io.InputStream stderr() {
+        public InputStream stderr() {
             return process.getErrorStream();
         }
 

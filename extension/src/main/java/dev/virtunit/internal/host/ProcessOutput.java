@@ -1,5 +1,6 @@
 package dev.virtunit.internal.host;
 
+import java.util.function.Supplier;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,7 +58,7 @@ public final class ProcessOutput {
     }
 
     /** Runs a blocking {@code task} (a reader of some other stream) on the readers' pool. */
-    public static <T> CompletableFuture<T> supply(java.util.function.Supplier<T> task) {
+    public static <T> CompletableFuture<T> supply(Supplier<T> task) {
         return CompletableFuture.supplyAsync(task, READERS);
     }
 }

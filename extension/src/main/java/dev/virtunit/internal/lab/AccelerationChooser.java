@@ -1,5 +1,6 @@
 package dev.virtunit.internal.lab;
 
+import java.nio.charset.StandardCharsets;
 import dev.virtunit.Acceleration;
 import dev.virtunit.InvalidDeclarationException;
 
@@ -102,7 +103,7 @@ public final class AccelerationChooser {
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 16);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

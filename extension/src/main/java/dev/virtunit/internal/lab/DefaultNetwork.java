@@ -1,5 +1,6 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.Cidr;
 import dev.virtunit.internal.text.Xml;
 
 /**
@@ -14,7 +15,7 @@ record DefaultNetwork(String name, String bridge, SubnetLease subnet, StaticAddr
 
     /** Static addresses .2 to .99; DHCP hands out .100 and up, so the two never meet. */
     DefaultNetwork(String name, String bridge, SubnetLease subnet) {
-        this(name, bridge, subnet, new StaticAddresses("network " + name, dev.virtunit.Cidr.parse(subnet.cidr()),
+        this(name, bridge, subnet, new StaticAddresses("network " + name, Cidr.parse(subnet.cidr()),
                 2, 99, " (.2 to .99 are taken); give guests dhcp = true, or fewer guests per run"));
     }
 

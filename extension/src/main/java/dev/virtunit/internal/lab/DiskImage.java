@@ -1,5 +1,6 @@
 package dev.virtunit.internal.lab;
 
+import java.io.IOException;
 import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.internal.host.CommandFailedException;
 import dev.virtunit.internal.host.HostCommands;
@@ -33,7 +34,7 @@ public record DiskImage(Path path, String format, long virtualSize) {
         Path real;
         try {
             real = image.toRealPath();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new InvalidDeclarationException(origin + ": image '" + image + "' cannot be read: " + e.getMessage());
         }
         String json;

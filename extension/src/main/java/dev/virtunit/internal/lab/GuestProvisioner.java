@@ -1,5 +1,9 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.Bridge;
+import dev.virtunit.InvalidDeclarationException;
+import dev.virtunit.observe.InterfaceInfo;
+import java.io.IOException;
 import dev.virtunit.BootSource;
 import dev.virtunit.Graphics;
 import dev.virtunit.GuestSpec;
@@ -103,14 +107,14 @@ final class GuestProvisioner {
     private static Path realPath(Path file) {
         try {
             return file.toRealPath();
-        } catch (java.io.IOException e) {
-            throw new dev.virtunit.InvalidDeclarationException("CD-ROM image '" + file + "' cannot be read: " + e.getMessage());
+        } catch (IOException e) {
+            throw new InvalidDeclarationException("CD-ROM image '" + file + "' cannot be read: " + e.getMessage());
         }
     }
 
     /** Per-tap settings that exist only once libvirt made the taps, i.e. after start. */
     private static void tuneBridgePorts(LabSession lab, GuestSpec spec, LabGuest guest) {
-        List<dev.virtunit.observe.InterfaceInfo> taps = guest.interfaces();
+        List<InterfaceInfo> taps = guest.interfaces();
         for (int i = 0; i < spec.nics().size() && i < taps.size(); i++) {
             if (spec.nics().get(i).segment() instanceof LabBridge bridge) {
                 bridge.guestPortStarted(taps.get(i).device(), lab.hostNetworking());
@@ -177,7 +181,7 @@ final class GuestProvisioner {
                     sshNic = i;
                 }
                 configs.add(NicConfig.staticAddress(mac, device, cidr, gateway));
-                nics.add(DomainPlan.Nic.onBridge(mac, bridge.name(), bridge.kind() == dev.virtunit.Bridge.Kind.OVS,
+                nics.add(DomainPlan.Nic.onBridge(mac, bridge.name(), bridge.kind() == Bridge.Kind.OVS,
                         !bridge.userspaceDatapath(), nic.vlan()));
             } else if (nic.segment() instanceof LabLibvirtNetwork network) {
                 boolean first = !routed;
@@ -194,7 +198,7 @@ final class GuestProvisioner {
                 }
                 nics.add(DomainPlan.Nic.onNetwork(mac, network.name()));
             } else {
-                throw new dev.virtunit.InvalidDeclarationException("NIC " + i + " of " + spec + " is on " + nic.segment()
+                throw new InvalidDeclarationException("NIC " + i + " of " + spec + " is on " + nic.segment()
                         + ", which no virtunit lab made; create it with Lab.bridge or @OvsBridge/@LinuxBridge/@LibvirtNetwork");
             }
         }

@@ -1,5 +1,6 @@
 package dev.virtunit.internal.lab;
 
+import java.util.Map;
 import dev.virtunit.observe.BlockCounters;
 import dev.virtunit.observe.DiskInfo;
 import dev.virtunit.observe.DomainInfo;
@@ -261,7 +262,7 @@ public final class LabGuest implements Guest {
             }
         }
         return new GuestStats(info.state(), info.cpuTime(), info.vcpus(),
-                info.state().isActive() ? hypervisor.memoryStats(name) : java.util.Map.of(), nics, blocks);
+                info.state().isActive() ? hypervisor.memoryStats(name) : Map.of(), nics, blocks);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.Segment;
+import dev.virtunit.internal.net.NetProbe;
 import dev.virtunit.Guest;
 import dev.virtunit.Upstream;
 import dev.virtunit.internal.net.UpstreamNamespace;
@@ -68,13 +70,13 @@ final class LabUpstream implements Upstream {
 
     @Override
     public Optional<String> tcpFrom(String address, int port, Duration timeout) {
-        var result = host.exec(dev.virtunit.internal.net.NetProbe.tcp(address, port, "probe", timeout));
-        return result.exitCode() == dev.virtunit.internal.net.NetProbe.ANSWERED ? Optional.of(result.stdout())
+        var result = host.exec(NetProbe.tcp(address, port, "probe", timeout));
+        return result.exitCode() == NetProbe.ANSWERED ? Optional.of(result.stdout())
                 : Optional.empty();
     }
 
     @Override
-    public void routeThroughHost(dev.virtunit.Segment segment) {
+    public void routeThroughHost(Segment segment) {
         host.routeViaHost(segment.cidr());
     }
 

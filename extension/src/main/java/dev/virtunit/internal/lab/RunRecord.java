@@ -1,5 +1,6 @@
 package dev.virtunit.internal.lab;
 
+import java.nio.file.StandardCopyOption;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -108,8 +109,8 @@ public record RunRecord(String run, long pid, Instant started, String bootId, bo
             try (Writer writer = Files.newBufferedWriter(temp)) {
                 properties.store(writer, "virtunit run " + run + "; removed when the run ends");
             }
-            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write run record " + file, e);
         }

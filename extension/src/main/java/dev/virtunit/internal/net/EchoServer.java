@@ -1,5 +1,7 @@
 package dev.virtunit.internal.net;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,7 +32,7 @@ public final class EchoServer {
     /** A connection idle this long is closed, so a forgotten client cannot pin a thread forever. */
     private static final int IDLE_MILLIS = 60_000;
 
-    private static final PrintStream OUT = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+    private static final PrintStream OUT = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
 
     private EchoServer() {
     }

@@ -1,5 +1,6 @@
 package dev.virtunit.internal.net;
 
+import java.util.ArrayList;
 import dev.virtunit.Cidr;
 
 import java.util.HashSet;
@@ -55,7 +56,7 @@ public record NatSpec(String tableName, String sourceCidr, String bridgeInterfac
 
     /** The same spec with one more port forward. */
     public NatSpec withPortForward(PortForward forward) {
-        List<PortForward> more = new java.util.ArrayList<>(portForwards);
+        List<PortForward> more = new ArrayList<>(portForwards);
         more.add(forward);
         return new NatSpec(tableName, sourceCidr, bridgeInterface, uplinkInterface, more);
     }

@@ -1,5 +1,6 @@
 package dev.virtunit.internal.net;
 
+import java.net.NoRouteToHostException;
 import dev.virtunit.Cidr;
 
 import java.io.IOException;
@@ -82,7 +83,7 @@ public final class NetProbe {
             } catch (IOException e) {
                 System.err.println("tcp connect to " + target + " failed: " + e);
                 // No route (ENETUNREACH, EHOSTUNREACH) means nothing left this host; refused means it got there and back.
-                boolean unreachable = e instanceof java.net.NoRouteToHostException
+                boolean unreachable = e instanceof NoRouteToHostException
                         || (e.getMessage() != null && e.getMessage().contains("unreachable"));
                 return unreachable ? NOT_SENT : NO_ANSWER;
             }

@@ -1,5 +1,6 @@
 package dev.virtunit.internal.net;
 
+import java.util.Objects;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.CommandFailedException;
 import dev.virtunit.internal.host.CommandResult;
@@ -27,7 +28,7 @@ public final class Nftables {
     private final HostCommands host;
 
     public Nftables(HostCommands host) {
-        this.host = java.util.Objects.requireNonNull(host, "host");
+        this.host = Objects.requireNonNull(host, "host");
     }
 
     /**

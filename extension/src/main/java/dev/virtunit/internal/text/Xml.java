@@ -1,5 +1,6 @@
 package dev.virtunit.internal.text;
 
+import java.util.function.Supplier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,7 +94,7 @@ public final class Xml {
         }
 
         /** Adds {@code child} only when {@code condition} holds, to keep builders linear. */
-        public Element childIf(boolean condition, java.util.function.Supplier<Element> child) {
+        public Element childIf(boolean condition, Supplier<Element> child) {
             return condition ? child(child.get()) : this;
         }
 

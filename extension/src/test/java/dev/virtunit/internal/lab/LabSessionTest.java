@@ -1,5 +1,10 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.observe.GuestState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import dev.virtunit.Acceleration;
 import dev.virtunit.CleanupMode;
 import dev.virtunit.GuestSpec;
@@ -83,8 +88,8 @@ class LabSessionTest {
         assertThat(hypervisor.everything()).containsExactlyInAnyOrder("network vu-" + run + "-net", "pool vu-" + run + "-pool");
         try (var files = Files.list(lab.pool().dir())) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("id_ed25519");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         lab.close();
         assertThat(hypervisor.everything()).isEmpty();
@@ -92,7 +97,7 @@ class LabSessionTest {
 
     @Test
     void aNameInUseFailsLikeVirtInstallBeforeAnythingIsCreated() {
-        hypervisor.domains.put("debian-base", dev.virtunit.observe.GuestState.SHUT_OFF);
+        hypervisor.domains.put("debian-base", GuestState.SHUT_OFF);
         LabSession lab = LabSession.start(config, uri -> hypervisor);
         int callsBefore = hypervisor.calls.size();
 
@@ -157,11 +162,11 @@ class LabSessionTest {
         Files.createDirectories(stateDir.resolve("runs"));
         Files.writeString(stateDir.resolve("runs").resolve("dead01.run"),
                 "pid=2147483646\nstarted=2020-01-01T00:00:00Z\nbootId=" + Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip() + "\nkept=false\n");
-        hypervisor.domains.put("vu-dead01-web", dev.virtunit.observe.GuestState.RUNNING);
+        hypervisor.domains.put("vu-dead01-web", GuestState.RUNNING);
         hypervisor.networks.put("vu-dead01-net", "<network/>");
-        hypervisor.pools.put("vu-dead01-pool", new java.util.ArrayList<>(java.util.List.of("vu-dead01-web-disk.qcow2")));
-        hypervisor.domains.put("vu-other-web", dev.virtunit.observe.GuestState.RUNNING);
-        hypervisor.domains.put("someone-elses", dev.virtunit.observe.GuestState.RUNNING);
+        hypervisor.pools.put("vu-dead01-pool", new ArrayList<>(List.of("vu-dead01-web-disk.qcow2")));
+        hypervisor.domains.put("vu-other-web", GuestState.RUNNING);
+        hypervisor.domains.put("someone-elses", GuestState.RUNNING);
 
         LabSession lab = LabSession.start(config, uri -> hypervisor);
 

@@ -1,5 +1,6 @@
 package dev.virtunit.internal.net;
 
+import java.time.Duration;
 import dev.virtunit.internal.host.RecordingHostCommands;
 import org.junit.jupiter.api.Test;
 
@@ -94,7 +95,7 @@ class UpstreamNamespaceTest {
     @Test
     void refusesToAdoptANamespaceSomeoneElseMade() {
         // Use up the constructor's one-shot empty listing: from now on the namespace is listed before we make it.
-        host.run(java.time.Duration.ZERO, NETNS_LIST);
+        host.run(Duration.ZERO, NETNS_LIST);
 
         assertThatThrownBy(() -> UpstreamNamespace.start(network, NS, "192.168.231.1/24", "192.168.231.2/24"))
                 .hasMessageContaining("the network namespace already exists");

@@ -1,5 +1,6 @@
 package dev.virtunit.internal.ssh;
 
+import java.io.File;
 import dev.virtunit.internal.host.Command;
 
 import java.io.IOException;
@@ -97,7 +98,7 @@ final class DropbearServer implements AutoCloseable {
         process = new ProcessBuilder(UNSHARE.toString(), "--mount", "--propagation", "private", "sh", "-c", script,
                 "dropbear-in-private-home", home.toString(), System.getProperty("user.home"), DROPBEAR.toString(),
                 Integer.toString(port), hostKeyFile.toString(), dir.resolve("dropbear.pid").toString())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();

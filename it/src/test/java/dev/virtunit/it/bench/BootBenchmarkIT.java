@@ -1,5 +1,6 @@
 package dev.virtunit.it.bench;
 
+import java.io.UncheckedIOException;
 import dev.virtunit.Guest;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.Lab;
@@ -151,7 +152,7 @@ class BootBenchmarkIT {
                 }
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         throw new IllegalStateException("no VmRSS for " + domain);
     }

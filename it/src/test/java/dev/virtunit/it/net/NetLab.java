@@ -1,5 +1,9 @@
 package dev.virtunit.it.net;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.host.CommandResult;
 import dev.virtunit.internal.lab.Teardown;
@@ -311,9 +315,9 @@ final class NetLab implements AutoCloseable {
     /** The link-layer address of a host link. */
     static String macOf(String link) {
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", link, "address")).strip();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return Files.readString(Path.of("/sys/class/net", link, "address")).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.virtunit.it.net;
 
+import java.util.ArrayList;
+import java.util.Map;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.host.CommandResult;
@@ -60,7 +62,7 @@ class OpenVSwitchIT extends NetLabTest {
                 .contains(subnet + ".1/24");
         assertThat(Command.check(TIMEOUT, "ip", "-o", "link", "show", "dev", bridge).stdout()).contains(",UP");
 
-        ovs.addBridge(bridge, java.util.Map.of("virtunit-run", lab.id));
+        ovs.addBridge(bridge, Map.of("virtunit-run", lab.id));
         assertThat(ovs.bridges()).as("--may-exist: adding again changes nothing").containsOnlyOnce(bridge);
 
         ovs.deleteBridge(bridge);
@@ -134,7 +136,7 @@ class OpenVSwitchIT extends NetLabTest {
     }
 
     private static String vsctl(String... args) {
-        List<String> argv = new java.util.ArrayList<>(List.of("ovs-vsctl", "--timeout=10"));
+        List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "--timeout=10"));
         argv.addAll(List.of(args));
         return Command.check(TIMEOUT, argv).stdout().strip().replace("\"", "");
     }
