@@ -3,6 +3,7 @@ package dev.virtunit;
 import java.util.Locale;
 import dev.virtunit.junit.LibvirtGuest;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -210,7 +211,36 @@ public final class GuestSpec {
 
         /** Boot from this disk image (qcow2 or raw, detected), as {@code virt-install --import --disk IMAGE}. */
         public Builder image(Path image) {
-            return bootFrom(new BootSource.DiskImage(image, Optional.empty()));
+            return image(ImageLocation.of(image));
+        }
+
+        /**
+         * Boot from the image at {@code location}: a path on this host, an {@code http://} or {@code https://} URL
+         * (downloaded once into the cache, not verified; see {@link #image(URI, String)}), or {@code virtunit:tiny}.
+         *
+         * @since 0.2
+         */
+        public Builder image(String location) {
+            return image(ImageLocation.parse(location));
+        }
+
+        /**
+         * Boot from the image at {@code url}, downloaded once into the cache and verified against {@code digest}
+         * ({@code sha256:<64 hex digits>} of the file as served; null: not verified, and the digest is logged).
+         *
+         * @since 0.2
+         */
+        public Builder image(URI url, String digest) {
+            return image(ImageLocation.url(url, digest));
+        }
+
+        /**
+         * Boot from the disk image at {@code location}.
+         *
+         * @since 0.2
+         */
+        public Builder image(ImageLocation location) {
+            return bootFrom(new BootSource.DiskImage(location, Optional.empty()));
         }
 
         /** Put an ISO in the CD-ROM drive of a guest that boots from its disk image ({@link #image}). */

@@ -1,9 +1,12 @@
 package dev.virtunit;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,6 +23,8 @@ final class SpecRules {
     private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
     private static final Pattern TOP_LEVEL_KEY = Pattern.compile("^([A-Za-z_][\\w-]*)\\s*:");
     /** Lower case: {@link GuestSpec.NicSpec} lowers what it is given. */
+    /** What a digest of a downloaded image looks like; {@link ImageLocation.Url} lowers it. */
+    private static final Pattern SHA256_DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     private static final Pattern MAC = Pattern.compile("([0-9a-f]{2}:){5}[0-9a-f]{2}");
     /** The whole IPv4 space, to check the form of an address relative to a subnet not chosen yet. */
     private static final Cidr ANY_SUBNET = new Cidr(0, 0);
@@ -97,7 +102,7 @@ final class SpecRules {
 
     private static void checkBootSource(BootSource source, List<String> problems) {
         if (source instanceof BootSource.DiskImage disk) {
-            requireReadableFile(disk.image(), "image", problems);
+            checkImage(disk.image(), problems);
             disk.cdrom().ifPresent(iso -> requireReadableFile(iso, "cdrom", problems));
         } else if (source instanceof BootSource.LiveCd live) {
             requireReadableFile(live.iso(), "liveCd", problems);
@@ -106,6 +111,40 @@ final class SpecRules {
             if (installer.diskMiB() < 16) {
                 problems.add("installDiskMiB " + installer.diskMiB() + " is too small for an installation; give at least 16");
             }
+        }
+    }
+
+    /** A file that can be read, a URL virtunit can download, or a built-in image that exists. */
+    private static void checkImage(ImageLocation image, List<String> problems) {
+        if (image instanceof ImageLocation.LocalFile file) {
+            requireReadableFile(file.path(), "image", problems);
+        } else if (image instanceof ImageLocation.Url url) {
+            checkUrl(url.address(), problems);
+            url.digest().filter(digest -> !SHA256_DIGEST.matcher(digest).matches()).ifPresent(digest -> problems.add(
+                    "image digest '" + digest + "' is not of the form sha256:<64 hex digits>; give the sha256 of the "
+                            + "file as the server sends it (sha256sum prints it), or no digest"));
+        } else if (image instanceof ImageLocation.BuiltIn builtIn && !ImageLocation.BUILT_IN_NAMES.contains(builtIn.name())) {
+            problems.add("image '" + builtIn + "' names no built-in image; the built-in images are "
+                    + String.join(", ", ImageLocation.BUILT_IN_NAMES.stream().map(n -> ImageLocation.BUILT_IN_PREFIX + n).toList()));
+        }
+    }
+
+    private static void checkUrl(String address, List<String> problems) {
+        URI uri;
+        try {
+            uri = new URI(address);
+        } catch (URISyntaxException e) {
+            problems.add("image URL '" + address + "' is not a valid URL (" + e.getMessage() + "); escape spaces and "
+                    + "other special characters (%20)");
+            return;
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            problems.add("image URL '" + address + "' has " + (scheme.isEmpty() ? "no scheme" : "scheme " + scheme)
+                    + "; virtunit downloads http:// and https:// URLs only: give one, or fetch the image yourself and "
+                    + "give its path");
+        } else if (uri.getHost() == null) {
+            problems.add("image URL '" + address + "' names no host; write it as " + scheme + "://host/path/image.qcow2");
         }
     }
 

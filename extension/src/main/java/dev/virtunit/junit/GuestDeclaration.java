@@ -5,6 +5,7 @@ import dev.virtunit.Acceleration;
 import dev.virtunit.Bridge;
 import dev.virtunit.Guest;
 import dev.virtunit.GuestSpec;
+import dev.virtunit.ImageLocation;
 import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.Segment;
 
@@ -77,8 +78,9 @@ final class GuestDeclaration {
         String cdrom = expand(annotation.cdrom(), where, "cdrom");
         // Which boot source the attributes mean is the annotation's business; whether they fit together is the spec's.
         List<String> problems = new ArrayList<>();
+        String imageDigest = expand(annotation.imageDigest(), where, "imageDigest");
         if (!image.isEmpty()) {
-            spec.image(Path.of(image));
+            spec.image(imageLocation(image, imageDigest, problems));
             if (!cdrom.isEmpty()) {
                 spec.cdrom(Path.of(cdrom));
             }
@@ -86,6 +88,8 @@ final class GuestDeclaration {
                 problems.add("installDiskMiB is for installing from a CD-ROM; a guest that imports an image boots from "
                         + "that image. Drop installDiskMiB, or drop the image");
             }
+        } else if (!imageDigest.isEmpty()) {
+            problems.add("imageDigest needs an image URL (image = \"https://...\"); drop imageDigest or give the image");
         } else if (!cdrom.isEmpty() && liveCd.isEmpty()) {
             if (annotation.installDiskMiB() <= 0) {
                 problems.add("cdrom without image needs installDiskMiB (install onto a new disk, e.g. installDiskMiB = "
@@ -145,6 +149,20 @@ final class GuestDeclaration {
             spec.bootTimeout(Duration.ofSeconds(annotation.bootTimeoutSeconds()));
         }
         return DeclarationProblems.build(where, problems, spec::build);
+    }
+
+    /** {@code image} as written, with {@code digest} if given; a digest for anything but a URL is a problem. */
+    private static ImageLocation imageLocation(String image, String digest, List<String> problems) {
+        ImageLocation location = ImageLocation.parse(image);
+        if (digest.isEmpty()) {
+            return location;
+        }
+        if (location instanceof ImageLocation.Url url) {
+            return url.withDigest(digest);
+        }
+        problems.add("imageDigest is for an image URL (http:// or https://); '" + image + "' is used as it is: drop "
+                + "imageDigest");
+        return location;
     }
 
     private static Segment bridge(String field, Function<String, Segment> bridges, String where) {

@@ -34,8 +34,21 @@ import java.lang.annotation.Target;
 @ExtendWith(LibvirtExtension.class)
 public @interface LibvirtGuest {
 
-    /** Disk image to import (qcow2 or raw; the guest runs on an overlay, the image is never written). */
+    /**
+     * Disk image to import (qcow2 or raw; the guest runs on an overlay, the image is never written): a path on this
+     * host; an {@code http://} or {@code https://} URL, downloaded once into the cache ({@code virtunit.cache.dir})
+     * and unpacked if it is {@code .xz} or {@code .gz}; or {@code virtunit:tiny}, the project's tiny image, built on
+     * first use.
+     */
     String image() default "";
+
+    /**
+     * The {@code sha256:<64 hex digits>} an {@link #image()} URL's file must have, as the server sends it (compressed,
+     * if it is); empty: not verified, and virtunit logs the digest it computed so it can be pinned here.
+     *
+     * @since 0.2
+     */
+    String imageDigest() default "";
 
     /** ISO to boot with no disk at all, as {@code virt-install --livecd --disk none}. */
     String liveCd() default "";

@@ -9,6 +9,7 @@ import dev.virtunit.Graphics;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.internal.cloudinit.CloudInitSeed;
 import dev.virtunit.internal.cloudinit.NicConfig;
+import dev.virtunit.internal.image.ImageResolver;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.ssh.SshKeyPair;
 
@@ -33,7 +34,8 @@ final class GuestProvisioner {
         // Inspect before creating anything: a bad image fails the declaration, not half a guest.
         BootSource boot = spec.bootSource();
         Optional<DiskImage> image = boot instanceof BootSource.DiskImage disk
-                ? Optional.of(DiskImage.inspect(disk.image(), spec.toString(), lab.host())) : Optional.empty();
+                ? Optional.of(DiskImage.inspect(new ImageResolver(lab.config().cacheDir(), lab.host()).localFile(disk.image()),
+                        spec.toString(), lab.host())) : Optional.empty();
 
         Teardown teardown = new Teardown();
         SshKeyPair hostKey = SshKeyPair.generateEd25519("root@" + name);
