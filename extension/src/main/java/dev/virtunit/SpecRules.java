@@ -134,7 +134,7 @@ final class SpecRules {
         try {
             uri = new URI(address);
         } catch (URISyntaxException e) {
-            problems.add("image URL '" + address + "' is not a valid URL (" + e.getMessage() + "); escape spaces and "
+            problems.add("image URL '" + address + "' is not a valid URL (" + e.getReason() + " at index " + e.getIndex() + "); escape spaces and "
                     + "other special characters (%20)");
             return;
         }
