@@ -84,7 +84,7 @@ final class TinyImage {
         Path scripts;
         try {
             scripts = Files.createTempDirectory("virtunit-image-build-");
-            extractScripts(scripts);
+            extractScripts(TinyImage.class.getClassLoader(), scripts);
         } catch (IOException e) {
             throw new VirtunitException("cannot unpack the build script of virtunit:tiny: " + e, e);
         }
@@ -113,8 +113,8 @@ final class TinyImage {
         try {
             if (!build.waitFor(timeout)) {
                 build.kill();
-                throw new VirtunitException("building virtunit:tiny did not finish within " + timeout.toMinutes()
-                        + " min; build it once by hand: scripts/build-test-image --cache-dir " + cacheDir);
+                throw new VirtunitException("building virtunit:tiny did not finish within " + timeout.toSeconds()
+                        + " s; build it once by hand: scripts/build-test-image --cache-dir " + cacheDir);
             }
         } catch (InterruptedException e) {
             build.kill();
@@ -134,8 +134,8 @@ final class TinyImage {
     }
 
     /** Copies the script and {@code image/**} out of the library, from a jar or from a folder of classes. */
-    static void extractScripts(Path target) throws IOException {
-        URL script = TinyImage.class.getClassLoader().getResource(RESOURCES + SCRIPT);
+    static void extractScripts(ClassLoader library, Path target) throws IOException {
+        URL script = library.getResource(RESOURCES + SCRIPT);
         if (script == null) {
             throw new IOException("the library has no resource " + RESOURCES + SCRIPT + "; it was built without scripts/");
         }
