@@ -46,7 +46,7 @@ final class HttpDownload {
     record Result(long bytes, String sha256) {
     }
 
-    private final HttpClient client;
+    private final Duration connectTimeout;
     private final Duration responseTimeout;
     private final Duration stallTimeout;
 
@@ -56,8 +56,7 @@ final class HttpDownload {
      * @param stallTimeout    how long the body may send nothing before the download is given up
      */
     HttpDownload(Duration connectTimeout, Duration responseTimeout, Duration stallTimeout) {
-        this.client = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.connectTimeout = connectTimeout;
         this.responseTimeout = responseTimeout;
         this.stallTimeout = stallTimeout;
     }
@@ -69,6 +68,9 @@ final class HttpDownload {
 
     /** Downloads {@code url} into {@code target} (replaced), synced to disk. */
     Result fetch(URI url, Path target) {
+        // A client per download: most guests boot from local files, and a client holds a selector thread.
+        HttpClient client = HttpClient.newBuilder().connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
         HttpRequest request = HttpRequest.newBuilder(url).timeout(responseTimeout).GET().build();
         FileSink sink = new FileSink(target, url);
         CompletableFuture<HttpResponse<Void>> response = client.sendAsync(request, info -> info.statusCode() == 200

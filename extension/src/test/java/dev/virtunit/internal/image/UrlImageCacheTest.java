@@ -189,16 +189,19 @@ class UrlImageCacheTest {
 
     @Test
     void twoThreadsAskingAtOnceDownloadOnce() throws Exception {
-        server.gate("/disk.qcow2");
         ImageLocation.Url url = url(server.uri("/disk.qcow2"), null);
-        CompletableFuture<Path> first = CompletableFuture.supplyAsync(() -> cache().image(url));
-        assertThat(server.awaitRequest("/disk.qcow2")).isTrue();
-        Thread[] second = new Thread[1];
+        CompletableFuture<Path> first = downloadHeldAtTheServer(url);
         CompletableFuture<Path> secondResult = new CompletableFuture<>();
-        second[0] = new Thread(() -> secondResult.complete(cache().image(url)));
-        second[0].start();
+        Thread second = new Thread(() -> {
+            try {
+                secondResult.complete(cache().image(url));
+            } catch (RuntimeException e) {
+                secondResult.completeExceptionally(e);
+            }
+        });
+        second.start();
         // The second waits on the first's lock; only then may the first finish.
-        await().atMost(Duration.ofSeconds(30)).until(() -> second[0].getState() == Thread.State.WAITING);
+        await().atMost(Duration.ofSeconds(30)).until(() -> second.getState() == Thread.State.WAITING);
         server.open("/disk.qcow2");
 
         assertThat(first.get(30, TimeUnit.SECONDS)).hasBinaryContent(IMAGE);
@@ -208,10 +211,8 @@ class UrlImageCacheTest {
 
     @Test
     void anotherJvmWaitsForTheDownloadUnderWayAndUsesIt() throws Exception {
-        server.gate("/disk.qcow2");
         ImageLocation.Url url = url(server.uri("/disk.qcow2"), null);
-        CompletableFuture<Path> here = CompletableFuture.supplyAsync(() -> cache().image(url));
-        assertThat(server.awaitRequest("/disk.qcow2")).isTrue();
+        CompletableFuture<Path> here = downloadHeldAtTheServer(url);
 
         Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), CacheChild.class.getName(), cacheDir.toString(), url.address())
@@ -259,6 +260,14 @@ class UrlImageCacheTest {
         assertThat(UrlImageCache.fileName(URI.create("https://h/..%2F..%2Fetc"))).isEqualTo("etc");
         assertThat(UrlImageCache.fileName(URI.create("https://h/..%2F.."))).isEqualTo("image");
         assertThat(UrlImageCache.fileName(URI.create("https://h/my%20disk%3B.qcow2"))).isEqualTo("my_disk_.qcow2");
+    }
+
+    /** Starts resolving {@code url} on another thread and returns once its download is under way, held by the server. */
+    private CompletableFuture<Path> downloadHeldAtTheServer(ImageLocation.Url url) throws InterruptedException {
+        server.gate(url.uri().getPath());
+        CompletableFuture<Path> download = CompletableFuture.supplyAsync(() -> cache().image(url));
+        assertThat(server.awaitRequest(url.uri().getPath())).isTrue();
+        return download;
     }
 
     private static List<String> names(Path folder) {
