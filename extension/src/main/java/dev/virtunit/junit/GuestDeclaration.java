@@ -144,7 +144,27 @@ final class GuestDeclaration {
         if (annotation.bootTimeoutSeconds() > 0) {
             spec.bootTimeout(Duration.ofSeconds(annotation.bootTimeoutSeconds()));
         }
+        imageWithoutSeed(annotation, where, spec);
         return DeclarationProblems.build(where, problems, spec::build);
+    }
+
+    /** seed, password, identityFile, hostKey, readyWhen: empty attributes are left out; the spec checks the rest. */
+    private static void imageWithoutSeed(LibvirtGuest annotation, String where, GuestSpec.Builder spec) {
+        spec.seed(annotation.seed());
+        if (!annotation.password().isEmpty()) {
+            spec.password(annotation.password());
+        }
+        String identityFile = expand(annotation.identityFile(), where, "identityFile");
+        if (!identityFile.isEmpty()) {
+            spec.identityFile(Path.of(identityFile));
+        }
+        String hostKey = expand(annotation.hostKey(), where, "hostKey");
+        if (!hostKey.isEmpty()) {
+            spec.hostKey(hostKey);
+        }
+        if (!annotation.readyWhen().isEmpty()) {
+            spec.readyWhen(annotation.readyWhen());
+        }
     }
 
     private static Segment bridge(String field, Function<String, Segment> bridges, String where) {

@@ -5,6 +5,7 @@ import dev.virtunit.observe.BlockCounters;
 import dev.virtunit.observe.DiskInfo;
 import dev.virtunit.observe.DomainInfo;
 import dev.virtunit.Guest;
+import dev.virtunit.GuestNotReadyException;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.observe.GuestState;
 import dev.virtunit.observe.GuestStats;
@@ -16,6 +17,8 @@ import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.ssh.PingCommand;
 import dev.virtunit.internal.ssh.PingOutput;
+import dev.virtunit.internal.ssh.HostKeyRejectedException;
+import dev.virtunit.internal.ssh.LoginRefusedException;
 import dev.virtunit.internal.ssh.SshKeyPair;
 import dev.virtunit.internal.ssh.SshTarget;
 import dev.virtunit.internal.ssh.SshjSsh;
@@ -51,13 +54,15 @@ public final class LabGuest implements Guest {
     /** A NIC's MAC and its static address; empty means DHCP, looked up in the lease. */
     record NicAddress(String mac, Optional<String> staticAddress) {
     }
-    private final SshKeyPair hostKey;
+    /** Credentials and host key policy; a host key trusted on first use stays required for the guest's life. */
+    private final GuestLogin login;
     private final Path consoleLog;
     private final Teardown teardown;
     private final Duration bootTimeout;
     private SshjSsh ssh;
     private String sshAddress;
     private boolean kept;
+    private final ConsoleMark consoleMark;
 
     LabGuest(LabSession lab, GuestSpec spec, String name, String mac, List<NicAddress> nics, int testNics, int sshNic,
              SshKeyPair hostKey,
@@ -70,8 +75,9 @@ public final class LabGuest implements Guest {
         this.nics = List.copyOf(nics);
         this.testNics = testNics;
         this.sshNic = sshNic;
-        this.hostKey = hostKey;
+        this.login = GuestLogin.of(spec, name, hostKey, lab.pool().clientKey(), lab.pool().clientKeyFile());
         this.consoleLog = consoleLog;
+        this.consoleMark = new ConsoleMark(consoleLog);
         this.teardown = teardown;
         this.bootTimeout = spec.bootTimeout().orElse(lab.config().bootTimeout());
     }
@@ -139,8 +145,8 @@ public final class LabGuest implements Guest {
             if (ssh != null) {
                 ssh.close();
             }
-            ssh = new SshjSsh(new SshTarget(address, 22, spec.user(), lab.pool().clientKey(), hostKey.sha256Fingerprint(),
-                    CONNECT_TIMEOUT, COMMAND_TIMEOUT, lab.pool().clientKeyFile()));
+            ssh = new SshjSsh(new SshTarget(address, 22, spec.user(), login.credentials(), login.hostKey(),
+                    CONNECT_TIMEOUT, COMMAND_TIMEOUT, login.keyFileForHumans().orElse(null)));
             sshAddress = address;
         }
         return ssh;
@@ -163,6 +169,7 @@ public final class LabGuest implements Guest {
 
     @Override
     public void start() {
+        consoleMark.markEnd();
         hypervisor.startDomain(name);
         awaitReady();
     }
@@ -198,11 +205,12 @@ public final class LabGuest implements Guest {
     public void reboot() {
         String bootId = spec.awaitSsh() ? currentBootId() : "";
         disconnect();
+        consoleMark.markEnd();
         hypervisor.rebootDomain(name);
         if (spec.awaitSsh()) {
             // Ready again means a new boot, not the old kernel still answering before it goes down.
             await("guest " + name + " to come back from reboot with a new boot id").atMost(bootTimeout)
-                    .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                    .pollInterval(Duration.ofMillis(250)).ignoreExceptionsMatching(GuestLogin::worthRetrying)
                     .failFast("guest " + name + " stopped while rebooting", () -> state().isDead())
                     .until(() -> !currentBootId().equals(bootId));
         }
@@ -234,7 +242,16 @@ public final class LabGuest implements Guest {
     }
 
     boolean answersSsh() {
-        return ssh().exec("true", Duration.ofSeconds(10)).succeeded();
+        try {
+            return ssh().exec("true", Duration.ofSeconds(10)).succeeded();
+        } catch (HostKeyRejectedException | LoginRefusedException e) {
+            throw new GuestNotReadyException("guest " + name + " will not become ready: " + e.getMessage(), e);
+        }
+    }
+
+    /** What the serial console printed since the last (re)start, where readiness looks for {@code readyWhen}. */
+    String consoleSinceStart() {
+        return consoleMark.sinceMark();
     }
 
     // ---- observations ----
@@ -368,7 +385,8 @@ public final class LabGuest implements Guest {
         } catch (RuntimeException e) {
             address = "<no address>";
         }
-        return name + ": ssh -i " + lab.pool().clientKeyFile() + " -o StrictHostKeyChecking=accept-new " + spec.user() + "@"
+        String keyOption = login.keyFileForHumans().map(file -> "-i " + file + " ").orElse("");
+        return name + ": ssh " + keyOption + "-o StrictHostKeyChecking=accept-new " + spec.user() + "@"
                 + address + "   |   virsh -c " + lab.config().libvirtUri() + " console " + name
                 + "   |   console log " + consoleLog;
     }
