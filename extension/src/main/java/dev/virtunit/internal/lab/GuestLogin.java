@@ -12,6 +12,7 @@ import dev.virtunit.internal.ssh.SshKeyPair;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * How virtunit logs in to one guest over its whole life. With a seed: the run's client key, and the host key
@@ -64,6 +65,18 @@ final class GuestLogin {
     static boolean worthRetrying(Throwable failure) {
         return !(failure instanceof GuestNotReadyException || failure instanceof HostKeyRejectedException
                 || failure instanceof LoginRefusedException);
+    }
+
+    /**
+     * Runs an SSH call; a failure that waiting cannot mend becomes a {@link GuestNotReadyException} naming the guest,
+     * which readiness and reboot do not retry.
+     */
+    static <T> T finalFailureNamed(String guest, Supplier<T> sshCall) {
+        try {
+            return sshCall.get();
+        } catch (HostKeyRejectedException | LoginRefusedException e) {
+            throw new GuestNotReadyException("guest " + guest + " will not become ready: " + e.getMessage(), e);
+        }
     }
 
     /** The private key file a human passes to {@code ssh -i}: the run's client key, or the image's identity file. */

@@ -5,7 +5,6 @@ import dev.virtunit.observe.BlockCounters;
 import dev.virtunit.observe.DiskInfo;
 import dev.virtunit.observe.DomainInfo;
 import dev.virtunit.Guest;
-import dev.virtunit.GuestNotReadyException;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.observe.GuestState;
 import dev.virtunit.observe.GuestStats;
@@ -17,8 +16,7 @@ import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.ssh.PingCommand;
 import dev.virtunit.internal.ssh.PingOutput;
-import dev.virtunit.internal.ssh.HostKeyRejectedException;
-import dev.virtunit.internal.ssh.LoginRefusedException;
+import dev.virtunit.internal.ssh.SshCredentials;
 import dev.virtunit.internal.ssh.SshKeyPair;
 import dev.virtunit.internal.ssh.SshTarget;
 import dev.virtunit.internal.ssh.SshjSsh;
@@ -140,12 +138,13 @@ public final class LabGuest implements Guest {
 
     @Override
     public synchronized Ssh ssh() {
+        SshCredentials credentials = login.credentials();   // an image with no login says so before any address
         String address = sshAddress();
         if (ssh == null || !address.equals(sshAddress)) {
             if (ssh != null) {
                 ssh.close();
             }
-            ssh = new SshjSsh(new SshTarget(address, 22, spec.user(), login.credentials(), login.hostKey(),
+            ssh = new SshjSsh(new SshTarget(address, 22, spec.user(), credentials, login.hostKey(),
                     CONNECT_TIMEOUT, COMMAND_TIMEOUT, login.keyFileForHumans().orElse(null)));
             sshAddress = address;
         }
@@ -218,7 +217,8 @@ public final class LabGuest implements Guest {
     }
 
     private String currentBootId() {
-        return ssh().exec("cat /proc/sys/kernel/random/boot_id", Duration.ofSeconds(10)).stdout().strip();
+        return GuestLogin.finalFailureNamed(name,
+                () -> ssh().exec("cat /proc/sys/kernel/random/boot_id", Duration.ofSeconds(10)).stdout().strip());
     }
 
     @Override
@@ -242,11 +242,7 @@ public final class LabGuest implements Guest {
     }
 
     boolean answersSsh() {
-        try {
-            return ssh().exec("true", Duration.ofSeconds(10)).succeeded();
-        } catch (HostKeyRejectedException | LoginRefusedException e) {
-            throw new GuestNotReadyException("guest " + name + " will not become ready: " + e.getMessage(), e);
-        }
+        return GuestLogin.finalFailureNamed(name, () -> ssh().exec("true", Duration.ofSeconds(10)).succeeded());
     }
 
     /** What the serial console printed since the last (re)start, where readiness looks for {@code readyWhen}. */
