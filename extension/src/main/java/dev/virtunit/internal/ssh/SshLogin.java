@@ -5,6 +5,7 @@ import net.schmizz.sshj.Config;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.userauth.UserAuthException;
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 import net.schmizz.sshj.userauth.method.AuthKeyboardInteractive;
 import net.schmizz.sshj.userauth.method.AuthMethod;
 import net.schmizz.sshj.userauth.method.AuthPassword;
@@ -96,7 +97,9 @@ final class SshLogin {
                 methods.add(new AuthPublickey(client.loadKeys(key.privateKeyOpenSsh(), key.publicKeyLine(), null)));
             }
             if (offered.identityFile().isPresent()) {
-                methods.add(new AuthPublickey(client.loadKeys(offered.identityFile().get().toString())));
+                KeyProvider keys = client.loadKeys(offered.identityFile().get().toString());
+                keys.getPrivate();   // sshj parses lazily and would report a broken file as a refused login
+                methods.add(new AuthPublickey(keys));
             }
         } catch (IOException e) {
             disconnectQuietly(client);
