@@ -10,7 +10,7 @@ import dev.virtunit.VirtunitException;
 public final class HostKeyRejectedException extends VirtunitException {
     private static final long serialVersionUID = 1L;
 
-    HostKeyRejectedException(String message, Throwable cause) {
+    public HostKeyRejectedException(String message, Throwable cause) {
         super(message, cause);
     }
 }

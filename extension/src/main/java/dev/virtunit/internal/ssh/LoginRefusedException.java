@@ -9,7 +9,7 @@ import dev.virtunit.VirtunitException;
 public final class LoginRefusedException extends VirtunitException {
     private static final long serialVersionUID = 1L;
 
-    LoginRefusedException(String message, Throwable cause) {
+    public LoginRefusedException(String message, Throwable cause) {
         super(message, cause);
     }
 }
