@@ -108,7 +108,7 @@ class SeedAndLoginRulesTest {
 
     @Test
     void withoutASeedANicNeedsADeclaredAddressOrADhcpServer() {
-        assertThat(problems(unseeded().password("x").nic(ovs("br-lan")).nic(network("isolated", false))))
+        assertThat(problems(unseeded().password("x").nic(GuestSpecTest.ovs("br-lan")).nic(network("isolated", false))))
                 .containsExactly(
                         "NIC on br-lan has no address, and with seed NONE virtunit cannot give it one: declare the "
                                 + "address the image configures itself (e.g. address = \".20\"), or put the NIC on a "
@@ -116,7 +116,7 @@ class SeedAndLoginRulesTest {
                         "NIC on isolated has no address, and with seed NONE virtunit cannot give it one: declare the "
                                 + "address the image configures itself (e.g. address = \".20\"), or put the NIC on a "
                                 + "@LibvirtNetwork with dhcp = true and let the image ask DHCP");
-        assertThat(unseeded().password("x").nic(ovs("br-lan"), ".20").nic(network("nat", true)).build().nics())
+        assertThat(unseeded().password("x").nic(GuestSpecTest.ovs("br-lan"), ".20").nic(network("nat", true)).build().nics())
                 .hasSize(2);
     }
 
@@ -170,15 +170,6 @@ class SeedAndLoginRulesTest {
     @Test
     void everyProblemIsReportedTogether() {
         assertThat(problems(unseeded().hostKey("nope").readyWhen("(").userData("#cloud-config\n"))).hasSize(4);
-    }
-
-    private static Bridge ovs(String name) {
-        return (Bridge) Proxy.newProxyInstance(Bridge.class.getClassLoader(), new Class<?>[] {Bridge.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "name" -> name;
-                    case "kind" -> Bridge.Kind.OVS;
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
     }
 
     private static Network network(String name, boolean dhcp) {

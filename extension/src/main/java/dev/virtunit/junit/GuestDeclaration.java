@@ -151,8 +151,9 @@ final class GuestDeclaration {
     /** seed, password, identityFile, hostKey, readyWhen: empty attributes are left out; the spec checks the rest. */
     private static void imageWithoutSeed(LibvirtGuest annotation, String where, GuestSpec.Builder spec) {
         spec.seed(annotation.seed());
-        if (!annotation.password().isEmpty()) {
-            spec.password(annotation.password());
+        String password = expand(annotation.password(), where, "password");
+        if (!password.isEmpty()) {
+            spec.password(password);
         }
         String identityFile = expand(annotation.identityFile(), where, "identityFile");
         if (!identityFile.isEmpty()) {

@@ -116,7 +116,7 @@ public @interface LibvirtGuest {
      */
     Seed seed() default Seed.NOCLOUD;
 
-    /** With seed NONE: the password {@link #user()} already has. @since 0.2 */
+    /** With seed NONE: the password {@link #user()} already has; {@code ${name}} is expanded. @since 0.2 */
     String password() default "";
 
     /** With seed NONE: the private key file the image already accepts; {@code ${name}} is expanded. @since 0.2 */

@@ -29,6 +29,7 @@ class ImageWithoutSeedDeclarationTest {
         System.setProperty("vu.test.key", Files.writeString(dir.resolve("id"),
                 "-----BEGIN OPENSSH PRIVATE KEY-----\n-----END OPENSSH PRIVATE KEY-----\n").toString());
         System.setProperty("vu.test.hostKey", FINGERPRINT);
+        System.setProperty("vu.test.password", "secret");
     }
 
     @AfterEach
@@ -36,11 +37,12 @@ class ImageWithoutSeedDeclarationTest {
         System.clearProperty("vu.test.image");
         System.clearProperty("vu.test.key");
         System.clearProperty("vu.test.hostKey");
+        System.clearProperty("vu.test.password");
     }
 
     static class Declarations {
         @LibvirtGuest(image = "${vu.test.image}", seed = Seed.NONE, identityFile = "${vu.test.key}",
-                hostKey = "${vu.test.hostKey}", password = "secret", readyWhen = "login:")
+                hostKey = "${vu.test.hostKey}", password = "${vu.test.password}", readyWhen = "login:")
         static Guest appliance;
 
         @LibvirtGuest(image = "${vu.test.image}", seed = Seed.NONE, awaitSsh = false, readyWhen = "login:")

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Which host key a guest's SSH server must present: the one virtunit injected through the seed, one pinned by the
@@ -12,19 +13,19 @@ import java.util.Optional;
  *
  * @since 0.2
  */
-public abstract sealed class HostKeyPolicy permits HostKeyPolicy.Injected, HostKeyPolicy.Pinned, HostKeyPolicy.FirstUse {
+public abstract sealed class HostKeyPolicy permits HostKeyPolicy.Known, HostKeyPolicy.FirstUse {
 
     private HostKeyPolicy() {
     }
 
     /** The key virtunit injected, by its {@code SHA256:...} fingerprint. */
     public static HostKeyPolicy injected(String fingerprint) {
-        return new Injected(fingerprint);
+        return new Known(fingerprint, InjectedHostKeyVerifier::new);
     }
 
     /** A key baked into the image, pinned by its {@code SHA256:...} fingerprint. */
     public static HostKeyPolicy pinned(String fingerprint) {
-        return new Pinned(fingerprint);
+        return new Known(fingerprint, PinnedHostKeyVerifier::new);
     }
 
     /** Trust the first key seen and log it; {@code guest} names it in that log line. */
@@ -38,12 +39,14 @@ public abstract sealed class HostKeyPolicy permits HostKeyPolicy.Injected, HostK
     /** A fresh verifier for one connection attempt. */
     abstract PresentedKeyVerifier newVerifier();
 
-    /** The key virtunit injected through the seed. */
-    static final class Injected extends HostKeyPolicy {
+    /** A key known before connecting, by its fingerprint: injected through the seed, or pinned by the test. */
+    static final class Known extends HostKeyPolicy {
         private final String fingerprint;
+        private final Function<String, PresentedKeyVerifier> verifier;
 
-        private Injected(String fingerprint) {
+        private Known(String fingerprint, Function<String, PresentedKeyVerifier> verifier) {
             this.fingerprint = fingerprint;
+            this.verifier = verifier;
         }
 
         @Override
@@ -53,26 +56,7 @@ public abstract sealed class HostKeyPolicy permits HostKeyPolicy.Injected, HostK
 
         @Override
         PresentedKeyVerifier newVerifier() {
-            return new InjectedHostKeyVerifier(fingerprint);
-        }
-    }
-
-    /** A key the test pinned. */
-    static final class Pinned extends HostKeyPolicy {
-        private final String fingerprint;
-
-        private Pinned(String fingerprint) {
-            this.fingerprint = fingerprint;
-        }
-
-        @Override
-        public Optional<String> fingerprint() {
-            return Optional.of(fingerprint);
-        }
-
-        @Override
-        PresentedKeyVerifier newVerifier() {
-            return new PinnedHostKeyVerifier(fingerprint);
+            return verifier.apply(fingerprint);
         }
     }
 

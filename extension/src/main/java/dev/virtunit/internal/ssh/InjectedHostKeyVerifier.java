@@ -12,18 +12,11 @@ import java.util.List;
  * <p>virtunit's host keys are Ed25519 ({@link SshKeyPair}), so that algorithm is asked for first: a guest with
  * older RSA or ECDSA keys besides it must still show the key we know.
  */
-final class InjectedHostKeyVerifier extends PresentedKeyVerifier {
-
-    private final String expectedFingerprint;
+final class InjectedHostKeyVerifier extends PresentedKeyVerifier.Expected {
 
     /** @param expectedFingerprint {@code SHA256:...}, as {@link SshKeyPair#sha256Fingerprint()} gives it */
     InjectedHostKeyVerifier(String expectedFingerprint) {
-        this.expectedFingerprint = expectedFingerprint;
-    }
-
-    @Override
-    boolean accepts(String type, String fingerprint) {
-        return sameFingerprint(fingerprint, expectedFingerprint);
+        super(expectedFingerprint);
     }
 
     @Override

@@ -9,17 +9,10 @@ import java.util.List;
  * was baked into the image, so waiting cannot change it: a mismatch is {@link HostKeyRejectedException final}.
  * One instance serves one connection attempt.
  */
-final class PinnedHostKeyVerifier extends PresentedKeyVerifier {
-
-    private final String pinnedFingerprint;
+final class PinnedHostKeyVerifier extends PresentedKeyVerifier.Expected {
 
     PinnedHostKeyVerifier(String pinnedFingerprint) {
-        this.pinnedFingerprint = pinnedFingerprint;
-    }
-
-    @Override
-    boolean accepts(String type, String fingerprint) {
-        return sameFingerprint(fingerprint, pinnedFingerprint);
+        super(pinnedFingerprint);
     }
 
     /** The pin names no algorithm: the server's own preference, as sshj orders them (Ed25519 first), decides. */
@@ -30,7 +23,7 @@ final class PinnedHostKeyVerifier extends PresentedKeyVerifier {
 
     @Override
     VirtunitException mismatch(String hostPort, Throwable cause) {
-        return new HostKeyRejectedException("host key mismatch for " + hostPort + ": hostKey pins " + pinnedFingerprint
+        return new HostKeyRejectedException("host key mismatch for " + hostPort + ": hostKey pins " + expectedFingerprint
                 + " but the server presented " + presented() + ". Another machine answers on that address, or the "
                 + "image has another host key than the pin (was it made anew at first boot?): check the image's "
                 + "key with ssh-keygen -lf, and pin that", cause);

@@ -41,6 +41,20 @@ abstract class PresentedKeyVerifier implements HostKeyVerifier {
         return presented;
     }
 
+    /** A check against a fingerprint known before connecting. */
+    abstract static class Expected extends PresentedKeyVerifier {
+        final String expectedFingerprint;
+
+        Expected(String expectedFingerprint) {
+            this.expectedFingerprint = expectedFingerprint;
+        }
+
+        @Override
+        final boolean accepts(String type, String fingerprint) {
+            return sameFingerprint(fingerprint, expectedFingerprint);
+        }
+    }
+
     /** Fingerprints compared as {@code ssh-keygen} prints them: base64 padding is optional. */
     static boolean sameFingerprint(String a, String b) {
         return a.replaceAll("=+$", "").equals(b.replaceAll("=+$", ""));
