@@ -44,6 +44,12 @@ public final class GuestSpec {
     private final Optional<Duration> bootTimeout;
     private final boolean awaitSsh;
     private final List<NicSpec> nics;
+    // Images without cloud-init (seed NONE): the login they already have, the host key, readiness by console line.
+    private final Seed seed;
+    private final Optional<String> password;
+    private final Optional<Path> identityFile;
+    private final Optional<String> hostKey;
+    private final Optional<String> readyWhen;
 
     /**
      * A NIC on one of our bridges.
@@ -79,6 +85,11 @@ public final class GuestSpec {
         this.bootTimeout = Optional.ofNullable(b.bootTimeout);
         this.awaitSsh = b.awaitSsh;
         this.nics = List.copyOf(b.nics);
+        this.seed = b.seed;
+        this.password = Optional.ofNullable(b.password);
+        this.identityFile = Optional.ofNullable(b.identityFile);
+        this.hostKey = Optional.ofNullable(b.hostKey);
+        this.readyWhen = Optional.ofNullable(b.readyWhen);
     }
 
     /** NICs on our bridges, eth0 first; empty: one NIC on virtunit's default network. */
@@ -155,9 +166,47 @@ public final class GuestSpec {
         return bootTimeout;
     }
 
-    /** Whether readiness includes an SSH login; a guest without cloud-init or SSH is ready once it runs. */
+    /**
+     * Whether readiness includes an SSH login; without it a guest is ready once it runs, or once its console shows
+     * {@link #readyWhen()}.
+     */
     public boolean awaitSsh() {
         return awaitSsh;
+    }
+
+    /** {@link Seed#NOCLOUD} (the default): virtunit writes a cloud-init seed; {@link Seed#NONE}: none. @since 0.2 */
+    public Seed seed() {
+        return seed;
+    }
+
+    /** The password {@link #user()} already has in an image without a seed, tried after the identity file. @since 0.2 */
+    public Optional<String> password() {
+        return password;
+    }
+
+    /** The unencrypted private key an image without a seed already accepts for {@link #user()}. @since 0.2 */
+    public Optional<Path> identityFile() {
+        return identityFile;
+    }
+
+    /**
+     * The {@code SHA256:...} fingerprint the host key of an image without a seed must have. Empty: the first key seen
+     * is trusted, logged with its fingerprint, and required for the rest of the guest's life, reboots included.
+     *
+     * @since 0.2
+     */
+    public Optional<String> hostKey() {
+        return hostKey;
+    }
+
+    /**
+     * Ready once a serial console line after the (re)start contains this, literally or as a regular expression; then,
+     * if {@link #awaitSsh()}, once SSH logs in too.
+     *
+     * @since 0.2
+     */
+    public Optional<String> readyWhen() {
+        return readyWhen;
     }
 
     @Override
@@ -188,6 +237,11 @@ public final class GuestSpec {
         private boolean awaitSsh = true;
         private String origin = "guest";
         private final List<NicSpec> nics = new ArrayList<>();
+        private Seed seed = Seed.NOCLOUD;
+        private String password;
+        private Path identityFile;
+        private String hostKey;
+        private String readyWhen;
 
         private Builder() {
         }
@@ -348,6 +402,36 @@ public final class GuestSpec {
         /** Whether readiness waits for an SSH login (the default) or only for the domain to run. */
         public Builder awaitSsh(boolean awaitSsh) {
             this.awaitSsh = awaitSsh;
+            return this;
+        }
+
+        /** {@link Seed#NONE}: an image without cloud-init, reached with the login it has. @since 0.2 */
+        public Builder seed(Seed seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** See {@link GuestSpec#password()}. @since 0.2 */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** See {@link GuestSpec#identityFile()}. @since 0.2 */
+        public Builder identityFile(Path privateKey) {
+            this.identityFile = privateKey;
+            return this;
+        }
+
+        /** See {@link GuestSpec#hostKey()}. @since 0.2 */
+        public Builder hostKey(String sha256Fingerprint) {
+            this.hostKey = sha256Fingerprint;
+            return this;
+        }
+
+        /** See {@link GuestSpec#readyWhen()}, e.g. {@code "login:"}. @since 0.2 */
+        public Builder readyWhen(String consoleLine) {
+            this.readyWhen = consoleLine;
             return this;
         }
 

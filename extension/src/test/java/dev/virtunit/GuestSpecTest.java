@@ -190,7 +190,7 @@ class GuestSpecTest {
         };
     }
 
-    private static Bridge ovs(String name) {
+    static Bridge ovs(String name) {
         return (Bridge) Proxy.newProxyInstance(Bridge.class.getClassLoader(), new Class<?>[] {Bridge.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "name" -> name;

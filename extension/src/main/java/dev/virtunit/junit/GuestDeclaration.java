@@ -148,6 +148,7 @@ final class GuestDeclaration {
         if (annotation.bootTimeoutSeconds() > 0) {
             spec.bootTimeout(Duration.ofSeconds(annotation.bootTimeoutSeconds()));
         }
+        imageWithoutSeed(annotation, where, spec);
         return DeclarationProblems.build(where, problems, spec::build);
     }
 
@@ -163,6 +164,26 @@ final class GuestDeclaration {
         problems.add("imageDigest is for an image URL (http:// or https://); '" + image + "' is used as it is: drop "
                 + "imageDigest");
         return location;
+    }
+
+    /** seed, password, identityFile, hostKey, readyWhen: empty attributes are left out; the spec checks the rest. */
+    private static void imageWithoutSeed(LibvirtGuest annotation, String where, GuestSpec.Builder spec) {
+        spec.seed(annotation.seed());
+        String password = expand(annotation.password(), where, "password");
+        if (!password.isEmpty()) {
+            spec.password(password);
+        }
+        String identityFile = expand(annotation.identityFile(), where, "identityFile");
+        if (!identityFile.isEmpty()) {
+            spec.identityFile(Path.of(identityFile));
+        }
+        String hostKey = expand(annotation.hostKey(), where, "hostKey");
+        if (!hostKey.isEmpty()) {
+            spec.hostKey(hostKey);
+        }
+        if (!annotation.readyWhen().isEmpty()) {
+            spec.readyWhen(annotation.readyWhen());
+        }
     }
 
     private static Segment bridge(String field, Function<String, Segment> bridges, String where) {
