@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How a guest boots: one choice, made once on {@link GuestSpec.Builder}. Each form is one way of booting in the seed
+ * How a guest boots: one choice, made once on {@link GuestSpecBuilder}. Each form is one way of booting in the seed
  * notes:
  * <ul>
  *   <li>{@link DiskImage}: import a disk image ({@code virt-install --import}), optionally with an ISO in the CD-ROM

@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * What a guest should be: the immutable form of {@link LibvirtGuest} and of {@link #builder()} for tests that compute
- * their topology. {@link Builder#build()} checks the whole spec at once ({@link SpecRules}) and reports every
+ * their topology. {@link GuestSpecBuilder#build()} checks the whole spec at once ({@link SpecRules}) and reports every
  * problem together; a spec that exists is valid. How the guest boots is one {@link BootSource}.
  *
  * @since 0.1
@@ -22,7 +22,7 @@ public final class GuestSpec {
 
     /**
      * Top-level cloud-config keys virtunit writes itself to log in with keys it verifies; a guest's
-     * {@link Builder#userData(String)} must not set them ({@code ssh_authorized_keys} is merged instead).
+     * {@link GuestSpecBuilder#userData(String)} must not set them ({@code ssh_authorized_keys} is merged instead).
      *
      * @since 0.2
      */
@@ -68,8 +68,8 @@ public final class GuestSpec {
         }
     }
 
-    /** {@code bootSource} is null only while {@link Builder#build()} checks a spec that has none. */
-    private GuestSpec(Builder b, BootSource bootSource) {
+    /** {@code bootSource} is null only while {@link GuestSpecBuilder#build()} checks a spec that has none. */
+    GuestSpec(GuestSpecBuilder b, BootSource bootSource) {
         this.name = Optional.ofNullable(b.name);
         this.bootSource = bootSource;
         this.memoryMiB = b.memoryMiB;
@@ -97,8 +97,8 @@ public final class GuestSpec {
         return nics;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static GuestSpecBuilder builder() {
+        return new GuestSpecBuilder();
     }
 
     /** The libvirt domain name asked for; empty means virtunit chooses a unique {@code vu-...} name. */
@@ -212,238 +212,5 @@ public final class GuestSpec {
     @Override
     public String toString() {
         return "GuestSpec[" + name.orElse("(auto)") + ", " + bootSource + ", " + memoryMiB + " MiB, " + vcpus + " vCPU]";
-    }
-
-    /**
-     * Collects a guest's attributes; {@link #build()} validates them all at once and names every mistake with its
-     * remedy, before anything is created.
-     */
-    public static final class Builder {
-        private String name;
-        /** Every boot source given, in order: more than one is a problem {@link #build()} reports. */
-        private final List<BootSource> bootSources = new ArrayList<>();
-        private Path insertedCdrom;
-        private int memoryMiB = 256;
-        private int vcpus = 1;
-        private final List<Long> blankDisksMiB = new ArrayList<>();
-        private Graphics graphics = Graphics.NONE;
-        private Acceleration acceleration;
-        private String address;
-        private String gateway;
-        private boolean dhcp;
-        private String userData = "";
-        private String user = "root";
-        private Duration bootTimeout;
-        private boolean awaitSsh = true;
-        private String origin = "guest";
-        private final List<NicSpec> nics = new ArrayList<>();
-        private Seed seed = Seed.NOCLOUD;
-        private String password;
-        private Path identityFile;
-        private String hostKey;
-        private String readyWhen;
-
-        private Builder() {
-        }
-
-        /** Where this spec was declared, e.g. {@code @LibvirtGuest field [com.acme.NatTest.router]}; used in messages. */
-        public Builder origin(String origin) {
-            this.origin = Objects.requireNonNull(origin);
-            return this;
-        }
-
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
-
-        /** How the guest boots; give exactly one, here or through {@link #image}, {@link #liveCd} or {@link #installFromCdrom}. */
-        public Builder bootFrom(BootSource source) {
-            bootSources.add(Objects.requireNonNull(source, "source"));
-            return this;
-        }
-
-        /** Boot from this disk image (qcow2 or raw, detected), as {@code virt-install --import --disk IMAGE}. */
-        public Builder image(Path image) {
-            return image(ImageLocation.of(image));
-        }
-
-        /**
-         * Boot from the image at {@code location}: a path on this host, an {@code http://} or {@code https://} URL
-         * (downloaded once into the cache, not verified; see {@link #image(URI, String)}), or {@code virtunit:tiny}.
-         *
-         * @since 0.2
-         */
-        public Builder image(String location) {
-            return image(ImageLocation.parse(location));
-        }
-
-        /**
-         * Boot from the image at {@code url}, downloaded once into the cache and verified against {@code digest}
-         * ({@code sha256:<64 hex digits>} of the file as served; null: not verified, and the digest is logged).
-         *
-         * @since 0.2
-         */
-        public Builder image(URI url, String digest) {
-            return image(ImageLocation.url(url, digest));
-        }
-
-        /**
-         * Boot from the disk image at {@code location}.
-         *
-         * @since 0.2
-         */
-        public Builder image(ImageLocation location) {
-            return bootFrom(new BootSource.DiskImage(location, Optional.empty()));
-        }
-
-        /** Put an ISO in the CD-ROM drive of a guest that boots from its disk image ({@link #image}). */
-        public Builder cdrom(Path iso) {
-            this.insertedCdrom = iso;
-            return this;
-        }
-
-        /** Boot from {@code iso} with no disk at all, as {@code virt-install --livecd --disk none --cdrom ISO}. */
-        public Builder liveCd(Path iso) {
-            return bootFrom(new BootSource.LiveCd(iso));
-        }
-
-        /**
-         * Boot an installer from {@code iso} onto a new blank disk of {@code diskMiB}; after the installer reboots,
-         * the guest boots from the disk, as {@code virt-install --disk size=N --cdrom ISO}.
-         */
-        public Builder installFromCdrom(Path iso, long diskMiB) {
-            return bootFrom(new BootSource.InstallerCd(iso, diskMiB));
-        }
-
-        public Builder memoryMiB(int memoryMiB) {
-            this.memoryMiB = memoryMiB;
-            return this;
-        }
-
-        public Builder vcpus(int vcpus) {
-            this.vcpus = vcpus;
-            return this;
-        }
-
-        /** Adds a blank disk of this size (thin qcow2: it costs host disk only as the guest writes). */
-        public Builder blankDisk(long sizeMiB) {
-            blankDisksMiB.add(sizeMiB);
-            return this;
-        }
-
-        public Builder graphics(Graphics graphics) {
-            this.graphics = Objects.requireNonNull(graphics);
-            return this;
-        }
-
-        public Builder acceleration(Acceleration acceleration) {
-            this.acceleration = acceleration;
-            return this;
-        }
-
-        /** A static address in CIDR notation, e.g. {@code 192.168.77.10/24}; without one the guest uses DHCP. */
-        public Builder address(String cidr) {
-            this.address = cidr;
-            return this;
-        }
-
-        public Builder gateway(String gateway) {
-            this.gateway = gateway;
-            return this;
-        }
-
-        /** Take the address from the network's DHCP server rather than a static one virtunit picks. */
-        public Builder dhcp(boolean dhcp) {
-            this.dhcp = dhcp;
-            return this;
-        }
-
-        /** Extra {@code #cloud-config} for the guest, merged into virtunit's own. */
-        public Builder userData(String cloudConfig) {
-            this.userData = Objects.requireNonNull(cloudConfig);
-            return this;
-        }
-
-        public Builder user(String user) {
-            this.user = user;
-            return this;
-        }
-
-        public Builder bootTimeout(Duration bootTimeout) {
-            this.bootTimeout = bootTimeout;
-            return this;
-        }
-
-        /** Adds a NIC on {@code bridge} with an address virtunit picks; the first NIC is eth0. */
-        public Builder nic(Segment bridge) {
-            nics.add(new NicSpec(bridge, Optional.empty(), 0, Optional.empty()));
-            return this;
-        }
-
-        /** Adds a NIC on {@code bridge} with a static address in CIDR notation. */
-        public Builder nic(Segment bridge, String cidr) {
-            nics.add(new NicSpec(bridge, Optional.of(cidr), 0, Optional.empty()));
-            return this;
-        }
-
-        /** Adds a NIC on {@code bridge} with a static address (null: virtunit picks) and a VLAN tag (0: none). */
-        public Builder nic(Segment bridge, String cidr, int vlan) {
-            nics.add(new NicSpec(bridge, Optional.ofNullable(cidr), vlan, Optional.empty()));
-            return this;
-        }
-
-        /** Adds a NIC with every attribute: address (null: picked, or DHCP), VLAN (0: none), MAC (null: picked). */
-        public Builder nic(Segment segment, String cidr, int vlan, String mac) {
-            nics.add(new NicSpec(segment, Optional.ofNullable(cidr), vlan, Optional.ofNullable(mac)));
-            return this;
-        }
-
-        /** Whether readiness waits for an SSH login (the default) or only for the domain to run. */
-        public Builder awaitSsh(boolean awaitSsh) {
-            this.awaitSsh = awaitSsh;
-            return this;
-        }
-
-        /** {@link Seed#NONE}: an image without cloud-init, reached with the login it has. @since 0.2 */
-        public Builder seed(Seed seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        /** See {@link GuestSpec#password()}. @since 0.2 */
-        public Builder password(String password) {
-            this.password = password;
-            return this;
-        }
-
-        /** See {@link GuestSpec#identityFile()}. @since 0.2 */
-        public Builder identityFile(Path privateKey) {
-            this.identityFile = privateKey;
-            return this;
-        }
-
-        /** See {@link GuestSpec#hostKey()}. @since 0.2 */
-        public Builder hostKey(String sha256Fingerprint) {
-            this.hostKey = sha256Fingerprint;
-            return this;
-        }
-
-        /** See {@link GuestSpec#readyWhen()}, e.g. {@code "login:"}. @since 0.2 */
-        public Builder readyWhen(String consoleLine) {
-            this.readyWhen = consoleLine;
-            return this;
-        }
-
-        public GuestSpec build() {
-            List<String> bootProblems = new ArrayList<>();
-            BootSource chosen = SpecRules.chooseBootSource(bootSources, insertedCdrom, bootProblems);
-            GuestSpec spec = new GuestSpec(this, chosen);
-            List<String> problems = SpecRules.problems(spec, bootProblems);
-            if (!problems.isEmpty()) {
-                throw new InvalidDeclarationException(origin, problems);
-            }
-            return spec;
-        }
     }
 }

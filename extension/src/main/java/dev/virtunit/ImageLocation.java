@@ -18,7 +18,7 @@ import java.util.Optional;
  *       project's tiny busybox image ({@code scripts/build-test-image}), built into the cache on first use.</li>
  * </ul>
  * A location is a plain value: whether it is usable (the file exists, the URL's scheme, the digest's form, the
- * built-in name) is checked with the rest of the spec by {@link GuestSpec.Builder#build()}, all problems together.
+ * built-in name) is checked with the rest of the spec by {@link GuestSpecBuilder#build()}, all problems together.
  *
  * @since 0.2
  */

@@ -105,7 +105,7 @@ class ImageLocationTest {
     }
 
     /** The problems {@code spec} is refused with; empty when it is accepted. */
-    private static List<String> problems(GuestSpec.Builder spec) {
+    private static List<String> problems(GuestSpecBuilder spec) {
         try {
             spec.origin("spec under test").build();
             return List.of();

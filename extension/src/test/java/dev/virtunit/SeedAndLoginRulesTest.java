@@ -30,15 +30,15 @@ class SeedAndLoginRulesTest {
                 "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n");
     }
 
-    private GuestSpec.Builder seeded() {
+    private GuestSpecBuilder seeded() {
         return GuestSpec.builder().origin("spec under test").image(image);
     }
 
-    private GuestSpec.Builder unseeded() {
+    private GuestSpecBuilder unseeded() {
         return seeded().seed(Seed.NONE);
     }
 
-    private static List<String> problems(GuestSpec.Builder spec) {
+    private static List<String> problems(GuestSpecBuilder spec) {
         try {
             spec.build();
         } catch (InvalidDeclarationException e) {

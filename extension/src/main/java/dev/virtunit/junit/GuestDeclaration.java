@@ -5,6 +5,7 @@ import dev.virtunit.Acceleration;
 import dev.virtunit.Bridge;
 import dev.virtunit.Guest;
 import dev.virtunit.GuestSpec;
+import dev.virtunit.GuestSpecBuilder;
 import dev.virtunit.ImageLocation;
 import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.Segment;
@@ -66,7 +67,7 @@ final class GuestDeclaration {
     /** {@code bridges} finds the bridge a {@code network} attribute names, or null. */
     static GuestSpec toSpec(LibvirtGuest annotation, String where, Class<?> testClass,
                             Function<String, Segment> bridges) {
-        GuestSpec.Builder spec = GuestSpec.builder().origin(where)
+        GuestSpecBuilder spec = GuestSpec.builder().origin(where)
                 .memoryMiB(annotation.memoryMiB())
                 .vcpus(annotation.vcpus())
                 .graphics(annotation.graphics())
@@ -167,7 +168,7 @@ final class GuestDeclaration {
     }
 
     /** seed, password, identityFile, hostKey, readyWhen: empty attributes are left out; the spec checks the rest. */
-    private static void imageWithoutSeed(LibvirtGuest annotation, String where, GuestSpec.Builder spec) {
+    private static void imageWithoutSeed(LibvirtGuest annotation, String where, GuestSpecBuilder spec) {
         spec.seed(annotation.seed());
         String password = expand(annotation.password(), where, "password");
         if (!password.isEmpty()) {

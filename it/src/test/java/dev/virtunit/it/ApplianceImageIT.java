@@ -3,6 +3,7 @@ package dev.virtunit.it;
 import dev.virtunit.Guest;
 import dev.virtunit.GuestNotReadyException;
 import dev.virtunit.GuestSpec;
+import dev.virtunit.GuestSpecBuilder;
 import dev.virtunit.Lab;
 import dev.virtunit.Seed;
 import dev.virtunit.VirtunitException;
@@ -37,7 +38,7 @@ class ApplianceImageIT {
     private final TestHost host = TestHost.get();
     private final String hostKey = host.applianceText("tiny-appliance.hostkey.fingerprint");
 
-    private GuestSpec.Builder appliance() {
+    private GuestSpecBuilder appliance() {
         return GuestSpec.builder().image(host.applianceFile("tiny-appliance.qcow2")).seed(Seed.NONE).bootTimeout(BOOT);
     }
 
