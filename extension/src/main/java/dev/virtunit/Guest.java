@@ -40,6 +40,14 @@ public interface Guest {
     /** An SSH login to the guest as the configured user, verifying the host key virtunit injected. */
     Ssh ssh();
 
+    /**
+     * An SSH login as {@code user} with the same credentials and host key check as {@link #ssh()}: with virtunit's
+     * seed both root and the configured user accept the run's key, so a test can log in as either.
+     *
+     * @since 0.2
+     */
+    Ssh ssh(String user);
+
     /** Pings {@code target} from inside the guest, 3 echo requests. */
     PingResult ping(String target);
 

@@ -33,6 +33,15 @@ public interface Ssh {
 
     int port();
 
+    /**
+     * The SHA-256 fingerprint ({@code SHA256:...}, as {@code ssh-keygen -l} prints it) of the host key this login
+     * requires: the key virtunit injected through the seed, the one pinned with {@code hostKey}, or the one first
+     * accepted for an image without a seed; empty before a first-use key has been seen.
+     *
+     * @since 0.2
+     */
+    java.util.Optional<String> hostKeyFingerprint();
+
     /** A command line a human can paste to log in the same way, e.g. {@code ssh -i /tmp/... root@192.168.77.10}. */
     String commandLine();
 }

@@ -1,6 +1,5 @@
 package dev.virtunit.internal.lab;
 
-import java.util.Map;
 import dev.virtunit.observe.BlockCounters;
 import dev.virtunit.observe.DiskInfo;
 import dev.virtunit.observe.DomainInfo;
@@ -16,10 +15,7 @@ import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.ssh.PingCommand;
 import dev.virtunit.internal.ssh.PingOutput;
-import dev.virtunit.internal.ssh.SshCredentials;
 import dev.virtunit.internal.ssh.SshKeyPair;
-import dev.virtunit.internal.ssh.SshTarget;
-import dev.virtunit.internal.ssh.SshjSsh;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.awaitility.Awaitility.await;
@@ -35,8 +32,6 @@ import static org.awaitility.Awaitility.await;
 /** The {@link Guest} handle: a libvirt domain of the lab's, its disks and seed, and an SSH login to it. */
 public final class LabGuest implements Guest {
 
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
     private final LabSession lab;
     private final Hypervisor hypervisor;
@@ -57,8 +52,7 @@ public final class LabGuest implements Guest {
     private final Path consoleLog;
     private final Teardown teardown;
     private final Duration bootTimeout;
-    private SshjSsh ssh;
-    private String sshAddress;
+    private final GuestSshSessions sshSessions;
     private boolean kept;
     private final ConsoleMark consoleMark;
 
@@ -74,6 +68,7 @@ public final class LabGuest implements Guest {
         this.testNics = testNics;
         this.sshNic = sshNic;
         this.login = GuestLogin.of(spec, name, hostKey, lab.pool().clientKey(), lab.pool().clientKeyFile());
+        this.sshSessions = new GuestSshSessions(spec.user(), login);
         this.consoleLog = consoleLog;
         this.consoleMark = new ConsoleMark(consoleLog);
         this.teardown = teardown;
@@ -137,18 +132,13 @@ public final class LabGuest implements Guest {
     }
 
     @Override
-    public synchronized Ssh ssh() {
-        SshCredentials credentials = login.credentials();   // an image with no login says so before any address
-        String address = sshAddress();
-        if (ssh == null || !address.equals(sshAddress)) {
-            if (ssh != null) {
-                ssh.close();
-            }
-            ssh = new SshjSsh(new SshTarget(address, 22, spec.user(), credentials, login.hostKey(),
-                    CONNECT_TIMEOUT, COMMAND_TIMEOUT, login.keyFileForHumans().orElse(null)));
-            sshAddress = address;
-        }
-        return ssh;
+    public Ssh ssh() {
+        return sshSessions.configured(sshAddress());
+    }
+
+    @Override
+    public Ssh ssh(String user) {
+        return sshSessions.forUser(user, sshAddress());
     }
 
     @Override
@@ -350,11 +340,8 @@ public final class LabGuest implements Guest {
 
     // ---- teardown ----
 
-    synchronized void disconnect() {
-        if (ssh != null) {
-            ssh.close();
-            ssh = null;
-        }
+    void disconnect() {
+        sshSessions.close();
     }
 
     /** Removes the domain, its disks, seed and console log. Idempotent. */

@@ -54,6 +54,11 @@ public record SshTarget(String host, int port, String user, SshCredentials crede
      * A target on {@code host:port} that logs in with {@code clientKey} and expects the injected host key of this
      * fingerprint, with the default timeouts and no private key file.
      */
+    /** The same target logging in as {@code otherUser}, with the same credentials and host key policy. */
+    public SshTarget withUser(String otherUser) {
+        return new SshTarget(host, port, otherUser, credentials, hostKey, connectTimeout, commandTimeout, privateKeyFile);
+    }
+
     public static SshTarget of(String host, int port, String user, SshKeyPair clientKey, String hostKeyFingerprint) {
         return new SshTarget(host, port, user, SshCredentials.key(clientKey), HostKeyPolicy.injected(hostKeyFingerprint),
                 DEFAULT_CONNECT_TIMEOUT, DEFAULT_COMMAND_TIMEOUT, null);

@@ -7,6 +7,7 @@ import dev.virtunit.observe.ExecResult;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -108,6 +109,11 @@ public final class SshjSsh implements Ssh, AutoCloseable {
     @Override
     public int port() {
         return target.port();
+    }
+
+    @Override
+    public Optional<String> hostKeyFingerprint() {
+        return target.hostKey().fingerprint();
     }
 
     /**
