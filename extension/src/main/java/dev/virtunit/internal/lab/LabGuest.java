@@ -325,10 +325,9 @@ public final class LabGuest implements Guest {
                 + "\n";
     }
 
-    /** The console's lines with control characters made visible, for failure messages. */
+    /** The console's lines, terminal escapes removed and other control characters made visible, for failure messages. */
     private List<String> consoleLines() {
-        return consoleLog().replace("\r", "").lines()
-                .map(line -> line.replaceAll("[\\x00-\\x08\\x0b-\\x1f\\x7f]", "?")).toList();
+        return consoleLog().replace("\r", "").lines().map(ConsoleLog::clean).toList();
     }
 
     Path consoleLogPath() {
