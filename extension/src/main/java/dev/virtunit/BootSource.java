@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How a guest boots: one choice, made once on {@link GuestSpec.Builder}. Each form is one way of booting in the seed
+ * How a guest boots: one choice, made once on {@link GuestSpecBuilder}. Each form is one way of booting in the seed
  * notes:
  * <ul>
  *   <li>{@link DiskImage}: import a disk image ({@code virt-install --import}), optionally with an ISO in the CD-ROM
@@ -25,13 +25,18 @@ public sealed interface BootSource permits BootSource.DiskImage, BootSource.Live
     /**
      * Boot from a disk image (qcow2 or raw, detected); the guest runs on an overlay, the image is never written.
      *
-     * @param image  the disk image
+     * @param image  where the disk image comes from: a file, a URL, or a built-in image
      * @param cdrom  an ISO inserted in the CD-ROM drive (not booted from); empty for none
      */
-    record DiskImage(Path image, Optional<Path> cdrom) implements BootSource {
+    record DiskImage(ImageLocation image, Optional<Path> cdrom) implements BootSource {
         public DiskImage {
             Objects.requireNonNull(image, "image");
             Objects.requireNonNull(cdrom, "cdrom");
+        }
+
+        /** Boot from a disk image file on this host. */
+        public DiskImage(Path image, Optional<Path> cdrom) {
+            this(ImageLocation.of(image), cdrom);
         }
     }
 

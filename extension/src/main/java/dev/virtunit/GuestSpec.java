@@ -3,6 +3,7 @@ package dev.virtunit;
 import java.util.Locale;
 import dev.virtunit.junit.LibvirtGuest;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import java.util.Optional;
 
 /**
  * What a guest should be: the immutable form of {@link LibvirtGuest} and of {@link #builder()} for tests that compute
- * their topology. {@link Builder#build()} checks the whole spec at once ({@link SpecRules}) and reports every
+ * their topology. {@link GuestSpecBuilder#build()} checks the whole spec at once ({@link SpecRules}) and reports every
  * problem together; a spec that exists is valid. How the guest boots is one {@link BootSource}.
  *
  * @since 0.1
@@ -21,7 +22,7 @@ public final class GuestSpec {
 
     /**
      * Top-level cloud-config keys virtunit writes itself to log in with keys it verifies; a guest's
-     * {@link Builder#userData(String)} must not set them ({@code ssh_authorized_keys} is merged instead).
+     * {@link GuestSpecBuilder#userData(String)} must not set them ({@code ssh_authorized_keys} is merged instead).
      *
      * @since 0.2
      */
@@ -43,6 +44,12 @@ public final class GuestSpec {
     private final Optional<Duration> bootTimeout;
     private final boolean awaitSsh;
     private final List<NicSpec> nics;
+    // Images without cloud-init (seed NONE): the login they already have, the host key, readiness by console line.
+    private final Seed seed;
+    private final Optional<String> password;
+    private final Optional<Path> identityFile;
+    private final Optional<String> hostKey;
+    private final Optional<String> readyWhen;
 
     /**
      * A NIC on one of our bridges.
@@ -61,8 +68,8 @@ public final class GuestSpec {
         }
     }
 
-    /** {@code bootSource} is null only while {@link Builder#build()} checks a spec that has none. */
-    private GuestSpec(Builder b, BootSource bootSource) {
+    /** {@code bootSource} is null only while {@link GuestSpecBuilder#build()} checks a spec that has none. */
+    GuestSpec(GuestSpecBuilder b, BootSource bootSource) {
         this.name = Optional.ofNullable(b.name);
         this.bootSource = bootSource;
         this.memoryMiB = b.memoryMiB;
@@ -78,6 +85,11 @@ public final class GuestSpec {
         this.bootTimeout = Optional.ofNullable(b.bootTimeout);
         this.awaitSsh = b.awaitSsh;
         this.nics = List.copyOf(b.nics);
+        this.seed = b.seed;
+        this.password = Optional.ofNullable(b.password);
+        this.identityFile = Optional.ofNullable(b.identityFile);
+        this.hostKey = Optional.ofNullable(b.hostKey);
+        this.readyWhen = Optional.ofNullable(b.readyWhen);
     }
 
     /** NICs on our bridges, eth0 first; empty: one NIC on virtunit's default network. */
@@ -85,8 +97,8 @@ public final class GuestSpec {
         return nics;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static GuestSpecBuilder builder() {
+        return new GuestSpecBuilder();
     }
 
     /** The libvirt domain name asked for; empty means virtunit chooses a unique {@code vu-...} name. */
@@ -154,182 +166,51 @@ public final class GuestSpec {
         return bootTimeout;
     }
 
-    /** Whether readiness includes an SSH login; a guest without cloud-init or SSH is ready once it runs. */
+    /**
+     * Whether readiness includes an SSH login; without it a guest is ready once it runs, or once its console shows
+     * {@link #readyWhen()}.
+     */
     public boolean awaitSsh() {
         return awaitSsh;
+    }
+
+    /** {@link Seed#NOCLOUD} (the default): virtunit writes a cloud-init seed; {@link Seed#NONE}: none. @since 0.2 */
+    public Seed seed() {
+        return seed;
+    }
+
+    /** The password {@link #user()} already has in an image without a seed, tried after the identity file. @since 0.2 */
+    public Optional<String> password() {
+        return password;
+    }
+
+    /** The unencrypted private key an image without a seed already accepts for {@link #user()}. @since 0.2 */
+    public Optional<Path> identityFile() {
+        return identityFile;
+    }
+
+    /**
+     * The {@code SHA256:...} fingerprint the host key of an image without a seed must have. Empty: the first key seen
+     * is trusted, logged with its fingerprint, and required for the rest of the guest's life, reboots included.
+     *
+     * @since 0.2
+     */
+    public Optional<String> hostKey() {
+        return hostKey;
+    }
+
+    /**
+     * Ready once a serial console line after the (re)start contains this, literally or as a regular expression; then,
+     * if {@link #awaitSsh()}, once SSH logs in too.
+     *
+     * @since 0.2
+     */
+    public Optional<String> readyWhen() {
+        return readyWhen;
     }
 
     @Override
     public String toString() {
         return "GuestSpec[" + name.orElse("(auto)") + ", " + bootSource + ", " + memoryMiB + " MiB, " + vcpus + " vCPU]";
-    }
-
-    /**
-     * Collects a guest's attributes; {@link #build()} validates them all at once and names every mistake with its
-     * remedy, before anything is created.
-     */
-    public static final class Builder {
-        private String name;
-        /** Every boot source given, in order: more than one is a problem {@link #build()} reports. */
-        private final List<BootSource> bootSources = new ArrayList<>();
-        private Path insertedCdrom;
-        private int memoryMiB = 256;
-        private int vcpus = 1;
-        private final List<Long> blankDisksMiB = new ArrayList<>();
-        private Graphics graphics = Graphics.NONE;
-        private Acceleration acceleration;
-        private String address;
-        private String gateway;
-        private boolean dhcp;
-        private String userData = "";
-        private String user = "root";
-        private Duration bootTimeout;
-        private boolean awaitSsh = true;
-        private String origin = "guest";
-        private final List<NicSpec> nics = new ArrayList<>();
-
-        private Builder() {
-        }
-
-        /** Where this spec was declared, e.g. {@code @LibvirtGuest field [com.acme.NatTest.router]}; used in messages. */
-        public Builder origin(String origin) {
-            this.origin = Objects.requireNonNull(origin);
-            return this;
-        }
-
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
-
-        /** How the guest boots; give exactly one, here or through {@link #image}, {@link #liveCd} or {@link #installFromCdrom}. */
-        public Builder bootFrom(BootSource source) {
-            bootSources.add(Objects.requireNonNull(source, "source"));
-            return this;
-        }
-
-        /** Boot from this disk image (qcow2 or raw, detected), as {@code virt-install --import --disk IMAGE}. */
-        public Builder image(Path image) {
-            return bootFrom(new BootSource.DiskImage(image, Optional.empty()));
-        }
-
-        /** Put an ISO in the CD-ROM drive of a guest that boots from its disk image ({@link #image}). */
-        public Builder cdrom(Path iso) {
-            this.insertedCdrom = iso;
-            return this;
-        }
-
-        /** Boot from {@code iso} with no disk at all, as {@code virt-install --livecd --disk none --cdrom ISO}. */
-        public Builder liveCd(Path iso) {
-            return bootFrom(new BootSource.LiveCd(iso));
-        }
-
-        /**
-         * Boot an installer from {@code iso} onto a new blank disk of {@code diskMiB}; after the installer reboots,
-         * the guest boots from the disk, as {@code virt-install --disk size=N --cdrom ISO}.
-         */
-        public Builder installFromCdrom(Path iso, long diskMiB) {
-            return bootFrom(new BootSource.InstallerCd(iso, diskMiB));
-        }
-
-        public Builder memoryMiB(int memoryMiB) {
-            this.memoryMiB = memoryMiB;
-            return this;
-        }
-
-        public Builder vcpus(int vcpus) {
-            this.vcpus = vcpus;
-            return this;
-        }
-
-        /** Adds a blank disk of this size (thin qcow2: it costs host disk only as the guest writes). */
-        public Builder blankDisk(long sizeMiB) {
-            blankDisksMiB.add(sizeMiB);
-            return this;
-        }
-
-        public Builder graphics(Graphics graphics) {
-            this.graphics = Objects.requireNonNull(graphics);
-            return this;
-        }
-
-        public Builder acceleration(Acceleration acceleration) {
-            this.acceleration = acceleration;
-            return this;
-        }
-
-        /** A static address in CIDR notation, e.g. {@code 192.168.77.10/24}; without one the guest uses DHCP. */
-        public Builder address(String cidr) {
-            this.address = cidr;
-            return this;
-        }
-
-        public Builder gateway(String gateway) {
-            this.gateway = gateway;
-            return this;
-        }
-
-        /** Take the address from the network's DHCP server rather than a static one virtunit picks. */
-        public Builder dhcp(boolean dhcp) {
-            this.dhcp = dhcp;
-            return this;
-        }
-
-        /** Extra {@code #cloud-config} for the guest, merged into virtunit's own. */
-        public Builder userData(String cloudConfig) {
-            this.userData = Objects.requireNonNull(cloudConfig);
-            return this;
-        }
-
-        public Builder user(String user) {
-            this.user = user;
-            return this;
-        }
-
-        public Builder bootTimeout(Duration bootTimeout) {
-            this.bootTimeout = bootTimeout;
-            return this;
-        }
-
-        /** Adds a NIC on {@code bridge} with an address virtunit picks; the first NIC is eth0. */
-        public Builder nic(Segment bridge) {
-            nics.add(new NicSpec(bridge, Optional.empty(), 0, Optional.empty()));
-            return this;
-        }
-
-        /** Adds a NIC on {@code bridge} with a static address in CIDR notation. */
-        public Builder nic(Segment bridge, String cidr) {
-            nics.add(new NicSpec(bridge, Optional.of(cidr), 0, Optional.empty()));
-            return this;
-        }
-
-        /** Adds a NIC on {@code bridge} with a static address (null: virtunit picks) and a VLAN tag (0: none). */
-        public Builder nic(Segment bridge, String cidr, int vlan) {
-            nics.add(new NicSpec(bridge, Optional.ofNullable(cidr), vlan, Optional.empty()));
-            return this;
-        }
-
-        /** Adds a NIC with every attribute: address (null: picked, or DHCP), VLAN (0: none), MAC (null: picked). */
-        public Builder nic(Segment segment, String cidr, int vlan, String mac) {
-            nics.add(new NicSpec(segment, Optional.ofNullable(cidr), vlan, Optional.ofNullable(mac)));
-            return this;
-        }
-
-        /** Whether readiness waits for an SSH login (the default) or only for the domain to run. */
-        public Builder awaitSsh(boolean awaitSsh) {
-            this.awaitSsh = awaitSsh;
-            return this;
-        }
-
-        public GuestSpec build() {
-            List<String> bootProblems = new ArrayList<>();
-            BootSource chosen = SpecRules.chooseBootSource(bootSources, insertedCdrom, bootProblems);
-            GuestSpec spec = new GuestSpec(this, chosen);
-            List<String> problems = SpecRules.problems(spec, bootProblems);
-            if (!problems.isEmpty()) {
-                throw new InvalidDeclarationException(origin, problems);
-            }
-            return spec;
-        }
     }
 }

@@ -1,12 +1,18 @@
 package dev.virtunit;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Every rule a {@link GuestSpec}, {@link BridgeSpec} or {@link NetworkSpec} must satisfy, in one place. Each rule adds
@@ -20,7 +26,11 @@ final class SpecRules {
     private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
     private static final Pattern TOP_LEVEL_KEY = Pattern.compile("^([A-Za-z_][\\w-]*)\\s*:");
     /** Lower case: {@link GuestSpec.NicSpec} lowers what it is given. */
+    /** What a digest of a downloaded image looks like; {@link ImageLocation.Url} lowers it. */
+    private static final Pattern SHA256_DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     private static final Pattern MAC = Pattern.compile("([0-9a-f]{2}:){5}[0-9a-f]{2}");
+    /** What {@code ssh-keygen -lf} prints after the bit count: SHA256 and 43 base64 digits, padding optional. */
+    private static final Pattern SHA256_FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]{43}=?");
     /** The whole IPv4 space, to check the form of an address relative to a subnet not chosen yet. */
     private static final Cidr ANY_SUBNET = new Cidr(0, 0);
 
@@ -92,12 +102,13 @@ final class SpecRules {
         }
         spec.bootTimeout().filter(timeout -> timeout.isNegative() || timeout.isZero())
                 .ifPresent(timeout -> problems.add("bootTimeout " + timeout + " must be positive"));
+        checkSeedAndLogin(spec, problems);
         return problems;
     }
 
     private static void checkBootSource(BootSource source, List<String> problems) {
         if (source instanceof BootSource.DiskImage disk) {
-            requireReadableFile(disk.image(), "image", problems);
+            checkImage(disk.image(), problems);
             disk.cdrom().ifPresent(iso -> requireReadableFile(iso, "cdrom", problems));
         } else if (source instanceof BootSource.LiveCd live) {
             requireReadableFile(live.iso(), "liveCd", problems);
@@ -106,6 +117,40 @@ final class SpecRules {
             if (installer.diskMiB() < 16) {
                 problems.add("installDiskMiB " + installer.diskMiB() + " is too small for an installation; give at least 16");
             }
+        }
+    }
+
+    /** A file that can be read, a URL virtunit can download, or a built-in image that exists. */
+    private static void checkImage(ImageLocation image, List<String> problems) {
+        if (image instanceof ImageLocation.LocalFile file) {
+            requireReadableFile(file.path(), "image", problems);
+        } else if (image instanceof ImageLocation.Url url) {
+            checkUrl(url.address(), problems);
+            url.digest().filter(digest -> !SHA256_DIGEST.matcher(digest).matches()).ifPresent(digest -> problems.add(
+                    "image digest '" + digest + "' is not of the form sha256:<64 hex digits>; give the sha256 of the "
+                            + "file as the server sends it (sha256sum prints it), or no digest"));
+        } else if (image instanceof ImageLocation.BuiltIn builtIn && !ImageLocation.BUILT_IN_NAMES.contains(builtIn.name())) {
+            problems.add("image '" + builtIn + "' names no built-in image; the built-in images are "
+                    + String.join(", ", ImageLocation.BUILT_IN_NAMES.stream().map(n -> ImageLocation.BUILT_IN_PREFIX + n).toList()));
+        }
+    }
+
+    private static void checkUrl(String address, List<String> problems) {
+        URI uri;
+        try {
+            uri = new URI(address);
+        } catch (URISyntaxException e) {
+            problems.add("image URL '" + address + "' is not a valid URL (" + e.getReason() + " at index " + e.getIndex() + "); escape spaces and "
+                    + "other special characters (%20)");
+            return;
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            problems.add("image URL '" + address + "' has " + (scheme.isEmpty() ? "no scheme" : "scheme " + scheme)
+                    + "; virtunit downloads http:// and https:// URLs only: give one, or fetch the image yourself and "
+                    + "give its path");
+        } else if (uri.getHost() == null) {
+            problems.add("image URL '" + address + "' names no host; write it as " + scheme + "://host/path/image.qcow2");
         }
     }
 
@@ -139,6 +184,97 @@ final class SpecRules {
         }
         if (nic.vlan() != 0 && !(nic.segment() instanceof Bridge bridge && bridge.kind() == Bridge.Kind.OVS)) {
             problems.add("VLAN " + nic.vlan() + " on " + segment + ": VLAN tags are for Open vSwitch bridges; use @OvsBridge");
+        }
+    }
+
+    /**
+     * seed, password, identityFile, hostKey and readyWhen. Login material and a host key pin belong to images
+     * without a seed: with a seed virtunit logs in with its own key and verifies the host key it injected. Without a
+     * seed virtunit configures nothing in the guest, so every address it relies on comes from DHCP or is declared as
+     * the one the image sets itself.
+     */
+    private static void checkSeedAndLogin(GuestSpec spec, List<String> problems) {
+        if (spec.seed() == null) {
+            problems.add("seed must be NOCLOUD (virtunit writes a cloud-init seed) or NONE (the image configures itself)");
+            return;
+        }
+        spec.password().filter(String::isEmpty).ifPresent(p -> problems.add("password is empty; give the password the "
+                + "image has for user '" + spec.user() + "', or leave it out"));
+        spec.identityFile().ifPresent(file -> checkIdentityFile(file, problems));
+        spec.hostKey().filter(fingerprint -> !SHA256_FINGERPRINT.matcher(fingerprint).matches()).ifPresent(fingerprint ->
+                problems.add("hostKey '" + fingerprint + "' is not a SHA256 fingerprint such as SHA256:"
+                        + "uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s (ssh-keygen -lf key.pub prints it; virtunit logs "
+                        + "the one it trusted on first use)"));
+        spec.readyWhen().ifPresent(line -> checkReadyWhen(line, problems));
+        if (spec.seed() == Seed.NOCLOUD) {
+            checkSeededLogin(spec, problems);
+        } else {
+            checkUnseededGuest(spec, problems);
+        }
+    }
+
+    private static void checkSeededLogin(GuestSpec spec, List<String> problems) {
+        String remedy = "; with seed NOCLOUD virtunit logs in with its own key, put there by the seed: drop it, or "
+                + "set seed = NONE for an image without cloud-init";
+        spec.password().ifPresent(p -> problems.add("password is for an image without a seed (the seed sets "
+                + "ssh_pwauth: false)" + remedy));
+        spec.identityFile().ifPresent(f -> problems.add("identityFile '" + f + "' is for an image without a seed"
+                + remedy));
+        spec.hostKey().ifPresent(k -> problems.add("hostKey '" + k + "' pins the host key of an image without a seed; "
+                + "with seed NOCLOUD virtunit injects a fresh host key and verifies it: drop hostKey, or set seed = NONE"));
+    }
+
+    private static void checkUnseededGuest(GuestSpec spec, List<String> problems) {
+        if (spec.awaitSsh() && spec.password().isEmpty() && spec.identityFile().isEmpty()) {
+            problems.add("seed NONE: the image has none of virtunit's keys, so SSH needs the login it already has; give "
+                    + "identityFile (its private key) or password, or awaitSsh = false (ready when the console shows "
+                    + "readyWhen, or once the domain runs)");
+        }
+        if (!spec.userData().isBlank()) {
+            problems.add("userData is read by cloud-init from the seed; with seed NONE there is none: drop userData, or "
+                    + "use seed NOCLOUD");
+        }
+        spec.gateway().ifPresent(g -> problems.add("gateway '" + g + "' is written into the seed; with seed NONE the "
+                + "image sets its own routes: drop gateway"));
+        for (GuestSpec.NicSpec nic : spec.nics()) {
+            boolean servedByDhcp = nic.segment() instanceof Network network && network.dhcp();
+            if (nic.address().isEmpty() && !servedByDhcp) {
+                problems.add("NIC on " + nic.segment().name() + " has no address, and with seed NONE virtunit cannot "
+                        + "give it one: declare the address the image configures itself (e.g. address = \".20\"), or "
+                        + "put the NIC on a @LibvirtNetwork with dhcp = true and let the image ask DHCP");
+            }
+        }
+    }
+
+    /** The private half of a key pair, readable; a public key given by mistake is the usual slip. */
+    private static void checkIdentityFile(Path file, List<String> problems) {
+        int before = problems.size();
+        requireReadableFile(file, "identityFile", problems);
+        if (problems.size() > before) {
+            return;
+        }
+        try {
+            String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+            if (!text.contains("PRIVATE KEY-----")) {
+                problems.add("identityFile '" + file + "' is not a private key (no '-----BEGIN ... PRIVATE KEY-----' "
+                        + "line); give the private half of the key pair, not the .pub file");
+            }
+        } catch (IOException e) {
+            problems.add("identityFile '" + file + "' cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static void checkReadyWhen(String line, List<String> problems) {
+        if (line.isBlank()) {
+            problems.add("readyWhen is blank; give the console line that means ready, e.g. readyWhen = \"login:\", or "
+                    + "leave it out");
+            return;
+        }
+        try {
+            Pattern.compile(line);
+        } catch (PatternSyntaxException e) {
+            problems.add("readyWhen '" + line + "' is not a valid regular expression (" + e.getDescription() + " near "
+                    + "index " + e.getIndex() + "); quote literal text as \\Q...\\E");
         }
     }
 

@@ -31,12 +31,12 @@ class GuestSpecTest {
         iso = Files.writeString(dir.resolve("live.iso"), "not really");
     }
 
-    private GuestSpec.Builder valid() {
+    private GuestSpecBuilder valid() {
         return GuestSpec.builder().origin("spec under test").image(image);
     }
 
     /** The problems {@code spec} is refused with, one by one. */
-    private static List<String> problems(GuestSpec.Builder spec) {
+    private static List<String> problems(GuestSpecBuilder spec) {
         try {
             spec.build();
         } catch (InvalidDeclarationException e) {
@@ -190,7 +190,7 @@ class GuestSpecTest {
         };
     }
 
-    private static Bridge ovs(String name) {
+    static Bridge ovs(String name) {
         return (Bridge) Proxy.newProxyInstance(Bridge.class.getClassLoader(), new Class<?>[] {Bridge.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "name" -> name;

@@ -5,6 +5,8 @@ import dev.virtunit.Acceleration;
 import dev.virtunit.Bridge;
 import dev.virtunit.Guest;
 import dev.virtunit.GuestSpec;
+import dev.virtunit.GuestSpecBuilder;
+import dev.virtunit.ImageLocation;
 import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.Segment;
 
@@ -65,7 +67,7 @@ final class GuestDeclaration {
     /** {@code bridges} finds the bridge a {@code network} attribute names, or null. */
     static GuestSpec toSpec(LibvirtGuest annotation, String where, Class<?> testClass,
                             Function<String, Segment> bridges) {
-        GuestSpec.Builder spec = GuestSpec.builder().origin(where)
+        GuestSpecBuilder spec = GuestSpec.builder().origin(where)
                 .memoryMiB(annotation.memoryMiB())
                 .vcpus(annotation.vcpus())
                 .graphics(annotation.graphics())
@@ -77,8 +79,9 @@ final class GuestDeclaration {
         String cdrom = expand(annotation.cdrom(), where, "cdrom");
         // Which boot source the attributes mean is the annotation's business; whether they fit together is the spec's.
         List<String> problems = new ArrayList<>();
+        String imageDigest = expand(annotation.imageDigest(), where, "imageDigest");
         if (!image.isEmpty()) {
-            spec.image(Path.of(image));
+            spec.image(imageLocation(image, imageDigest, problems));
             if (!cdrom.isEmpty()) {
                 spec.cdrom(Path.of(cdrom));
             }
@@ -86,6 +89,8 @@ final class GuestDeclaration {
                 problems.add("installDiskMiB is for installing from a CD-ROM; a guest that imports an image boots from "
                         + "that image. Drop installDiskMiB, or drop the image");
             }
+        } else if (!imageDigest.isEmpty()) {
+            problems.add("imageDigest needs an image URL (image = \"https://...\"); drop imageDigest or give the image");
         } else if (!cdrom.isEmpty() && liveCd.isEmpty()) {
             if (annotation.installDiskMiB() <= 0) {
                 problems.add("cdrom without image needs installDiskMiB (install onto a new disk, e.g. installDiskMiB = "
@@ -144,7 +149,42 @@ final class GuestDeclaration {
         if (annotation.bootTimeoutSeconds() > 0) {
             spec.bootTimeout(Duration.ofSeconds(annotation.bootTimeoutSeconds()));
         }
+        imageWithoutSeed(annotation, where, spec);
         return DeclarationProblems.build(where, problems, spec::build);
+    }
+
+    /** {@code image} as written, with {@code digest} if given; a digest for anything but a URL is a problem. */
+    private static ImageLocation imageLocation(String image, String digest, List<String> problems) {
+        ImageLocation location = ImageLocation.parse(image);
+        if (digest.isEmpty()) {
+            return location;
+        }
+        if (location instanceof ImageLocation.Url url) {
+            return url.withDigest(digest);
+        }
+        problems.add("imageDigest is for an image URL (http:// or https://); '" + image + "' is used as it is: drop "
+                + "imageDigest");
+        return location;
+    }
+
+    /** seed, password, identityFile, hostKey, readyWhen: empty attributes are left out; the spec checks the rest. */
+    private static void imageWithoutSeed(LibvirtGuest annotation, String where, GuestSpecBuilder spec) {
+        spec.seed(annotation.seed());
+        String password = expand(annotation.password(), where, "password");
+        if (!password.isEmpty()) {
+            spec.password(password);
+        }
+        String identityFile = expand(annotation.identityFile(), where, "identityFile");
+        if (!identityFile.isEmpty()) {
+            spec.identityFile(Path.of(identityFile));
+        }
+        String hostKey = expand(annotation.hostKey(), where, "hostKey");
+        if (!hostKey.isEmpty()) {
+            spec.hostKey(hostKey);
+        }
+        if (!annotation.readyWhen().isEmpty()) {
+            spec.readyWhen(annotation.readyWhen());
+        }
     }
 
     private static Segment bridge(String field, Function<String, Segment> bridges, String where) {

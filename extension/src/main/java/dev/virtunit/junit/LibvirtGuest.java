@@ -2,6 +2,7 @@ package dev.virtunit.junit;
 
 import dev.virtunit.Graphics;
 import dev.virtunit.Guest;
+import dev.virtunit.Seed;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,8 +35,21 @@ import java.lang.annotation.Target;
 @ExtendWith(LibvirtExtension.class)
 public @interface LibvirtGuest {
 
-    /** Disk image to import (qcow2 or raw; the guest runs on an overlay, the image is never written). */
+    /**
+     * Disk image to import (qcow2 or raw; the guest runs on an overlay, the image is never written): a path on this
+     * host; an {@code http://} or {@code https://} URL, downloaded once into the cache ({@code virtunit.cache.dir})
+     * and unpacked if it is {@code .xz} or {@code .gz}; or {@code virtunit:tiny}, the project's tiny image, built on
+     * first use.
+     */
     String image() default "";
+
+    /**
+     * The {@code sha256:<64 hex digits>} an {@link #image()} URL's file must have, as the server sends it (compressed,
+     * if it is); empty: not verified, and virtunit logs the digest it computed so it can be pinned here.
+     *
+     * @since 0.2
+     */
+    String imageDigest() default "";
 
     /** ISO to boot with no disk at all, as {@code virt-install --livecd --disk none}. */
     String liveCd() default "";
@@ -97,6 +111,43 @@ public @interface LibvirtGuest {
     /** Seconds the guest may take to become ready; 0 means the configured {@code virtunit.boot.timeout}. */
     int bootTimeoutSeconds() default 0;
 
-    /** Whether readiness waits for an SSH login; false for images without SSH or cloud-init. */
+    /**
+     * Whether readiness waits for an SSH login; false for images without SSH. Without it a guest is ready once it
+     * runs, or once its console shows {@link #readyWhen()}.
+     */
     boolean awaitSsh() default true;
+
+    // ---- images without cloud-init ----
+
+    /**
+     * {@link Seed#NOCLOUD}: virtunit writes a cloud-init seed (hostname, addresses, its key, a fresh host key).
+     * {@link Seed#NONE}: an appliance or hand-made image that configures itself; no seed is attached, SSH logs in with
+     * {@link #identityFile()} or {@link #password()}, the host key is {@link #hostKey()} or trusted on first use, and
+     * an address not declared is learned from the DHCP lease (the default network serves DHCP).
+     *
+     * @since 0.2
+     */
+    Seed seed() default Seed.NOCLOUD;
+
+    /** With seed NONE: the password {@link #user()} already has; {@code ${name}} is expanded. @since 0.2 */
+    String password() default "";
+
+    /** With seed NONE: the private key file the image already accepts; {@code ${name}} is expanded. @since 0.2 */
+    String identityFile() default "";
+
+    /**
+     * With seed NONE: the {@code SHA256:...} fingerprint of the image's host key ({@code ssh-keygen -lf key.pub});
+     * {@code ${name}} is expanded. Empty: the first key seen is trusted, logged, and required from then on.
+     *
+     * @since 0.2
+     */
+    String hostKey() default "";
+
+    /**
+     * Ready when a serial console line shows this, literally or as a regular expression, e.g. {@code "login:"};
+     * with {@code awaitSsh = false} nothing else is awaited.
+     *
+     * @since 0.2
+     */
+    String readyWhen() default "";
 }

@@ -50,6 +50,28 @@ final class TestHost {
         return imageProperty("virtunit.liveIso");
     }
 
+    /**
+     * A file of the tiny image's appliance variant (scripts/build-test-image builds it beside tiny.qcow2):
+     * {@code tiny-appliance.qcow2}, {@code .key}, {@code .password}, {@code .hostkey.fingerprint}.
+     */
+    Path applianceFile(String name) {
+        Path file = testImage().resolveSibling(name);
+        if (!Files.isReadable(file)) {
+            throw new IllegalStateException(file + " is missing beside the test image; rebuild it with "
+                    + "scripts/build-test-image, which makes the appliance variant too");
+        }
+        return file;
+    }
+
+    /** The first line of an appliance file (its password, its host key's fingerprint). */
+    String applianceText(String name) {
+        try {
+            return Files.readString(applianceFile(name)).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Path imageProperty(String property) {
         String configured = System.getProperty(property, "/var/cache/virtunit/images/tiny.qcow2");
         Path image = Path.of(configured);

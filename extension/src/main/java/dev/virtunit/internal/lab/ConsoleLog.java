@@ -30,8 +30,15 @@ final class ConsoleLog {
     private long offset;
     private final StringBuilder unfinished = new StringBuilder();
 
+    /** Follows {@code file} from its beginning. */
     ConsoleLog(Path file) {
+        this(file, 0);
+    }
+
+    /** Follows {@code file} from byte {@code from} on: what a guest printed since its last (re)start. */
+    ConsoleLog(Path file, long from) {
         this.file = file;
+        this.offset = from;
     }
 
     /**

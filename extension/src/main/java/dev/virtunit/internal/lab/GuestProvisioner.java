@@ -7,8 +7,10 @@ import java.io.IOException;
 import dev.virtunit.BootSource;
 import dev.virtunit.Graphics;
 import dev.virtunit.GuestSpec;
+import dev.virtunit.Seed;
 import dev.virtunit.internal.cloudinit.CloudInitSeed;
 import dev.virtunit.internal.cloudinit.NicConfig;
+import dev.virtunit.internal.image.ImageResolver;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.ssh.SshKeyPair;
 
@@ -20,7 +22,8 @@ import java.util.Optional;
 
 /**
  * Turns a {@link GuestSpec} into a running domain: overlay and blank disks as volumes of the run's pool, a
- * cloud-init seed with a fresh host key, the domain definition, and {@code virsh start}. Every step's undo is
+ * cloud-init seed with a fresh host key (none with {@link Seed#NONE}), the domain definition, and
+ * {@code virsh start}. Every step's undo is
  * registered on the guest's own teardown before the step runs, so a failure half-way leaves nothing behind.
  */
 final class GuestProvisioner {
@@ -33,7 +36,8 @@ final class GuestProvisioner {
         // Inspect before creating anything: a bad image fails the declaration, not half a guest.
         BootSource boot = spec.bootSource();
         Optional<DiskImage> image = boot instanceof BootSource.DiskImage disk
-                ? Optional.of(DiskImage.inspect(disk.image(), spec.toString(), lab.host())) : Optional.empty();
+                ? Optional.of(DiskImage.inspect(new ImageResolver(lab.config().cacheDir(), lab.host()).localFile(disk.image()),
+                        spec.toString(), lab.host())) : Optional.empty();
 
         Teardown teardown = new Teardown();
         SshKeyPair hostKey = SshKeyPair.generateEd25519("root@" + name);
@@ -77,10 +81,12 @@ final class GuestProvisioner {
                 disks.add(new DomainPlan.Disk(Optional.of(iso), "raw", true, "hd" + nextIde++,
                         boot instanceof BootSource.DiskImage ? Optional.empty() : Optional.of(bootOrder++)));
             }
-            Path seed = pool.dir().resolve(name + "-seed.iso");
-            teardown.register("seed " + seed, () -> Files.deleteIfExists(seed));
-            seed(spec, name, hostKey, pool.clientKey(), nicPlan.seedNics()).writeIso(seed, lab.host());
-            disks.add(new DomainPlan.Disk(Optional.of(seed), "raw", true, "hd" + nextIde, Optional.empty()));
+            if (spec.seed() == Seed.NOCLOUD) {
+                Path seed = pool.dir().resolve(name + "-seed.iso");
+                teardown.register("seed " + seed, () -> Files.deleteIfExists(seed));
+                seed(spec, name, hostKey, pool.clientKey(), nicPlan.seedNics()).writeIso(seed, lab.host());
+                disks.add(new DomainPlan.Disk(Optional.of(seed), "raw", true, "hd" + nextIde, Optional.empty()));
+            }
 
             teardown.register("console log " + consoleLog, () -> Files.deleteIfExists(consoleLog));
             DomainPlan plan = new DomainPlan(name, domainType, spec.memoryMiB(), spec.vcpus(), lab.runId(),
@@ -149,7 +155,7 @@ final class GuestProvisioner {
     private static NicPlan defaultNetworkNic(LabSession lab, GuestSpec spec) {
         DefaultNetwork network = lab.defaultNetwork();
         String mac = Names.newMac();
-        NicConfig config = spec.dhcp() ? NicConfig.dhcp(mac, "eth0")
+        NicConfig config = spec.dhcp() || asksDhcpItself(spec, spec.address()) ? NicConfig.dhcp(mac, "eth0")
                 // No DHCP round at boot, and the address is known before the guest runs.
                 : NicConfig.staticAddress(mac, "eth0", spec.address().orElseGet(network.addresses()::next),
                         spec.gateway().orElse(network.subnet().gateway()));
@@ -206,11 +212,21 @@ final class GuestProvisioner {
         if (sshNic < 0) {
             DefaultNetwork network = lab.defaultNetwork();
             String mac = Names.newMac();
-            configs.add(NicConfig.staticAddress(mac, "eth" + testNics, network.addresses().next(), null));
+            configs.add(spec.seed() == Seed.NONE ? NicConfig.dhcp(mac, "eth" + testNics)
+                    : NicConfig.staticAddress(mac, "eth" + testNics, network.addresses().next(), null));
             nics.add(DomainPlan.Nic.onNetwork(mac, network.name()));
             sshNic = testNics;
         }
         return new NicPlan(nics, configs, testNics, sshNic);
+    }
+
+    /**
+     * Whether a NIC without a declared address gets one only from DHCP because no seed configures it: an image without
+     * a seed sets up its own network, and the address is learned from libvirt's lease ({@code SpecRules} refuses such
+     * a NIC where no DHCP server serves it). A declared address is taken as the one the image sets itself.
+     */
+    private static boolean asksDhcpItself(GuestSpec spec, Optional<String> declaredAddress) {
+        return spec.seed() == Seed.NONE && declaredAddress.isEmpty();
     }
 
     private static CloudInitSeed seed(GuestSpec spec, String name, SshKeyPair hostKey, SshKeyPair clientKey,

@@ -16,6 +16,7 @@ import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.ssh.PingCommand;
 import dev.virtunit.internal.ssh.PingOutput;
+import dev.virtunit.internal.ssh.SshCredentials;
 import dev.virtunit.internal.ssh.SshKeyPair;
 import dev.virtunit.internal.ssh.SshTarget;
 import dev.virtunit.internal.ssh.SshjSsh;
@@ -51,13 +52,15 @@ public final class LabGuest implements Guest {
     /** A NIC's MAC and its static address; empty means DHCP, looked up in the lease. */
     record NicAddress(String mac, Optional<String> staticAddress) {
     }
-    private final SshKeyPair hostKey;
+    /** Credentials and host key policy; a host key trusted on first use stays required for the guest's life. */
+    private final GuestLogin login;
     private final Path consoleLog;
     private final Teardown teardown;
     private final Duration bootTimeout;
     private SshjSsh ssh;
     private String sshAddress;
     private boolean kept;
+    private final ConsoleMark consoleMark;
 
     LabGuest(LabSession lab, GuestSpec spec, String name, String mac, List<NicAddress> nics, int testNics, int sshNic,
              SshKeyPair hostKey,
@@ -70,8 +73,9 @@ public final class LabGuest implements Guest {
         this.nics = List.copyOf(nics);
         this.testNics = testNics;
         this.sshNic = sshNic;
-        this.hostKey = hostKey;
+        this.login = GuestLogin.of(spec, name, hostKey, lab.pool().clientKey(), lab.pool().clientKeyFile());
         this.consoleLog = consoleLog;
+        this.consoleMark = new ConsoleMark(consoleLog);
         this.teardown = teardown;
         this.bootTimeout = spec.bootTimeout().orElse(lab.config().bootTimeout());
     }
@@ -134,13 +138,14 @@ public final class LabGuest implements Guest {
 
     @Override
     public synchronized Ssh ssh() {
+        SshCredentials credentials = login.credentials();   // an image with no login says so before any address
         String address = sshAddress();
         if (ssh == null || !address.equals(sshAddress)) {
             if (ssh != null) {
                 ssh.close();
             }
-            ssh = new SshjSsh(new SshTarget(address, 22, spec.user(), lab.pool().clientKey(), hostKey.sha256Fingerprint(),
-                    CONNECT_TIMEOUT, COMMAND_TIMEOUT, lab.pool().clientKeyFile()));
+            ssh = new SshjSsh(new SshTarget(address, 22, spec.user(), credentials, login.hostKey(),
+                    CONNECT_TIMEOUT, COMMAND_TIMEOUT, login.keyFileForHumans().orElse(null)));
             sshAddress = address;
         }
         return ssh;
@@ -163,6 +168,7 @@ public final class LabGuest implements Guest {
 
     @Override
     public void start() {
+        consoleMark.markEnd();
         hypervisor.startDomain(name);
         awaitReady();
     }
@@ -198,11 +204,12 @@ public final class LabGuest implements Guest {
     public void reboot() {
         String bootId = spec.awaitSsh() ? currentBootId() : "";
         disconnect();
+        consoleMark.markEnd();
         hypervisor.rebootDomain(name);
         if (spec.awaitSsh()) {
             // Ready again means a new boot, not the old kernel still answering before it goes down.
             await("guest " + name + " to come back from reboot with a new boot id").atMost(bootTimeout)
-                    .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                    .pollInterval(Duration.ofMillis(250)).ignoreExceptionsMatching(GuestLogin::worthRetrying)
                     .failFast("guest " + name + " stopped while rebooting", () -> state().isDead())
                     .until(() -> !currentBootId().equals(bootId));
         }
@@ -210,7 +217,8 @@ public final class LabGuest implements Guest {
     }
 
     private String currentBootId() {
-        return ssh().exec("cat /proc/sys/kernel/random/boot_id", Duration.ofSeconds(10)).stdout().strip();
+        return GuestLogin.finalFailureNamed(name,
+                () -> ssh().exec("cat /proc/sys/kernel/random/boot_id", Duration.ofSeconds(10)).stdout().strip());
     }
 
     @Override
@@ -234,7 +242,17 @@ public final class LabGuest implements Guest {
     }
 
     boolean answersSsh() {
-        return ssh().exec("true", Duration.ofSeconds(10)).succeeded();
+        return GuestLogin.finalFailureNamed(name, () -> ssh().exec("true", Duration.ofSeconds(10)).succeeded());
+    }
+
+    /** What the serial console printed since the last (re)start, where readiness looks for {@code readyWhen}. */
+    String consoleSinceStart() {
+        return consoleMark.sinceMark();
+    }
+
+    /** The console from this (re)start on, to be followed while the guest boots. */
+    ConsoleLog followConsoleSinceStart() {
+        return new ConsoleLog(consoleLog, consoleMark.position());
     }
 
     // ---- observations ----
@@ -367,7 +385,8 @@ public final class LabGuest implements Guest {
         } catch (RuntimeException e) {
             address = "<no address>";
         }
-        return name + ": ssh -i " + lab.pool().clientKeyFile() + " -o StrictHostKeyChecking=accept-new " + spec.user() + "@"
+        String keyOption = login.keyFileForHumans().map(file -> "-i " + file + " ").orElse("");
+        return name + ": ssh " + keyOption + "-o StrictHostKeyChecking=accept-new " + spec.user() + "@"
                 + address + "   |   virsh -c " + lab.config().libvirtUri() + " console " + name
                 + "   |   console log " + consoleLog;
     }

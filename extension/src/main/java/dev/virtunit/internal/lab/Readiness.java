@@ -16,8 +16,8 @@ import java.util.concurrent.Callable;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Waits for a guest in phases: the domain runs, it has an address, its SSH port accepts connections, a login runs
- * {@code true}. One deadline covers all phases. A guest that stops or crashes fails at once rather than at the
+ * Waits for a guest in phases: the domain runs, its console shows the {@code readyWhen} line (if given), it has an
+ * address, its SSH port accepts connections, a login runs {@code true} (these three unless {@code awaitSsh = false}). One deadline covers all phases. A guest that stops or crashes fails at once rather than at the
  * deadline; either way the error says which phases were reached and how long each took, the guest's state, and
  * the end of its serial console.
  */
@@ -43,6 +43,7 @@ final class Readiness {
     void awaitAllPhases() {
         long started = System.nanoTime();
         phase(started, "domain running", () -> guest.state().isActive());
+        awaitConsoleLine(started);
         if (!guest.spec().awaitSsh()) {
             return;
         }
@@ -60,7 +61,7 @@ final class Readiness {
                     .atMost(left.isNegative() ? Duration.ofMillis(1) : left)
                     .pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(200))
-                    .ignoreExceptions()
+                    .ignoreExceptionsMatching(GuestLogin::worthRetrying)
                     .failFast("guest " + guest.name() + " stopped or did not boot",
                             () -> guest.state().isDead() || bootFailedOnConsole())
                     .until(condition);
@@ -80,12 +81,28 @@ final class Readiness {
     }
 
     /**
+     * With {@code readyWhen}: the console shows that line after this (re)start, which is all a guest without SSH
+     * ({@code awaitSsh = false}) is awaited for; with SSH too, the SSH phases follow.
+     */
+    private void awaitConsoleLine(long runStarted) {
+        if (guest.spec().readyWhen().isEmpty()) {
+            return;
+        }
+        ConsoleLine line = new ConsoleLine(guest.spec().readyWhen().get());
+        phase(runStarted, "console shows '" + line + "'", () -> line.foundIn(guest.consoleSinceStart()));
+        if (!guest.spec().awaitSsh()) {
+            LOG.info("guest {} ready in {}: {}", guest.name(), seconds(System.nanoTime() - runStarted),
+                    String.join(", ", reached));
+        }
+    }
+
+    /**
      * Whether the console says the guest will not boot (the firmware found nothing bootable, a boot loader gave up):
      * such a guest keeps running but will never answer, so it fails now, not at the boot timeout.
      */
     private boolean bootFailedOnConsole() {
         if (bootFailureWatch == null) {
-            bootFailureWatch = new BootFailureWatch(new ConsoleLog(guest.consoleLogPath()));
+            bootFailureWatch = new BootFailureWatch(guest.followConsoleSinceStart());
         }
         try {
             bootFailure = bootFailureWatch.check();

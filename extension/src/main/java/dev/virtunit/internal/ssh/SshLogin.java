@@ -5,18 +5,28 @@ import net.schmizz.sshj.Config;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.userauth.UserAuthException;
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+import net.schmizz.sshj.userauth.method.AuthKeyboardInteractive;
+import net.schmizz.sshj.userauth.method.AuthMethod;
+import net.schmizz.sshj.userauth.method.AuthPassword;
+import net.schmizz.sshj.userauth.method.AuthPublickey;
+import net.schmizz.sshj.userauth.method.PasswordResponseProvider;
+import net.schmizz.sshj.userauth.password.PasswordUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static dev.virtunit.internal.ssh.SshMessages.describe;
 import static dev.virtunit.internal.ssh.SshMessages.human;
 
 /**
  * One login to a guest: a new {@link SSHClient} per attempt, with every timeout set (sshj waits forever by
- * default), the injected host key checked and the in-memory client key used; nothing is read from or written to
+ * default), the host key checked by the target's {@link HostKeyPolicy} and the target's credentials offered (the
+ * in-memory client key, or what an image without a seed accepts); nothing is read from or written to
  * {@code ~/.ssh}. Each way a login fails has its own message: nothing answers, a wrong host key, a refused login.
  */
 final class SshLogin {
@@ -52,7 +62,7 @@ final class SshLogin {
         fresh.setTimeout(sshjMillis(target.connectTimeout()));
         fresh.getTransport().setTimeoutMs(protocolTimeoutMs);
         fresh.getConnection().setTimeoutMs(protocolTimeoutMs);
-        InjectedHostKeyVerifier hostKey = new InjectedHostKeyVerifier(target.hostKeyFingerprint());
+        PresentedKeyVerifier hostKey = target.hostKey().newVerifier();
         fresh.addHostKeyVerifier(hostKey);
         try {
             fresh.connect(target.host(), target.port());
@@ -64,21 +74,60 @@ final class SshLogin {
             throw new VirtunitException("cannot connect to " + target.hostPort() + " within "
                     + human(target.connectTimeout()) + ": " + describe(e), e);
         }
-        SshKeyPair key = target.clientKey();
         try {
-            fresh.authPublickey(target.user(), fresh.loadKeys(key.privateKeyOpenSsh(), key.publicKeyLine(), null));
+            fresh.auth(target.user(), authMethods(fresh));
         } catch (UserAuthException e) {
             disconnectQuietly(fresh);
-            throw new VirtunitException("SSH login refused: " + target.hostPort() + " did not accept user "
-                    + target.user() + " with client key " + key.sha256Fingerprint() + ". The guest must have that "
-                    + "key's public half in the user's ~/.ssh/authorized_keys (virtunit's cloud-init seed puts it "
-                    + "there: did cloud-init run, and is the user right?)", e);
+            throw refused(e);
         } catch (IOException e) {
             disconnectQuietly(fresh);
             throw new VirtunitException("SSH login as " + target.address() + " failed: " + describe(e), e);
         }
         LOG.debug("logged in to {}", target.address());
         return fresh;
+    }
+
+    /** Each credential offered, as sshj tries them: keys first, then the password (plain, and keyboard-interactive). */
+    private List<AuthMethod> authMethods(SSHClient client) {
+        SshCredentials offered = target.credentials();
+        List<AuthMethod> methods = new ArrayList<>();
+        try {
+            if (offered.clientKey().isPresent()) {
+                SshKeyPair key = offered.clientKey().get();
+                methods.add(new AuthPublickey(client.loadKeys(key.privateKeyOpenSsh(), key.publicKeyLine(), null)));
+            }
+            if (offered.identityFile().isPresent()) {
+                KeyProvider keys = client.loadKeys(offered.identityFile().get().toString());
+                keys.getPrivate();   // sshj parses lazily and would report a broken file as a refused login
+                methods.add(new AuthPublickey(keys));
+            }
+        } catch (IOException e) {
+            disconnectQuietly(client);
+            throw new VirtunitException("cannot read the private key " + offered.identityFile().orElse(null) + " to log "
+                    + "in to " + target.hostPort() + ": " + describe(e) + ". Give an unencrypted OpenSSH or PEM "
+                    + "private key", e);
+        }
+        offered.password().ifPresent(password -> {
+            methods.add(new AuthPassword(PasswordUtils.createOneOff(password.toCharArray())));
+            methods.add(new AuthKeyboardInteractive(new PasswordResponseProvider(
+                    PasswordUtils.createOneOff(password.toCharArray()))));
+        });
+        return methods;
+    }
+
+    /** A refused login: with virtunit's key the seed should have put it there; otherwise the image must accept it. */
+    private VirtunitException refused(UserAuthException cause) {
+        SshCredentials offered = target.credentials();
+        if (offered.clientKey().isPresent()) {
+            return new VirtunitException("SSH login refused: " + target.hostPort() + " did not accept user "
+                    + target.user() + " with client key " + offered.clientKey().get().sha256Fingerprint() + ". The guest "
+                    + "must have that key's public half in the user's ~/.ssh/authorized_keys (virtunit's cloud-init "
+                    + "seed puts it there: did cloud-init run, and is the user right?)", cause);
+        }
+        return new LoginRefusedException("SSH login refused: " + target.hostPort() + " did not accept user "
+                + target.user() + " with " + offered.describe() + ". The image has no seed, so it must already accept "
+                + "that login: is the user right, is the key's public half in its ~/.ssh/authorized_keys, does its "
+                + "SSH server allow passwords?", cause);
     }
 
     /** sshj takes timeouts as positive int milliseconds. */

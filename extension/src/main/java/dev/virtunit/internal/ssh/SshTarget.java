@@ -12,16 +12,17 @@ import java.util.Optional;
  * @param host               address of the guest, e.g. {@code 192.168.77.10}
  * @param port               its SSH port, 1 to 65535
  * @param user               user to log in as
- * @param clientKey          the key pair to log in with; its public half must be in the user's authorized_keys
- * @param hostKeyFingerprint the {@code SHA256:...} fingerprint of the host key the guest must present, as
- *                           {@link SshKeyPair#sha256Fingerprint()} gives it for the key virtunit injected
+ * @param credentials        what the login offers: virtunit's client key, or what an image without a seed accepts
+ * @param hostKey            which host key the guest must present: the one virtunit injected, a pinned one, or
+ *                           the first one seen
  * @param connectTimeout     bound on opening the TCP connection and on the server's first words
  * @param commandTimeout     how long {@code exec(command)} and each SFTP request may take
- * @param privateKeyFile     where {@code clientKey}'s private half was written for humans, or {@code null} if it
+ * @param privateKeyFile     the private key file a human passes to {@code ssh -i} (the client key's, written for
+ *                           humans, or the identity file), or {@code null} if it
  *                           lives in memory only; used by {@link SshjSsh#commandLine()} and nothing else
  * @since 0.1
  */
-public record SshTarget(String host, int port, String user, SshKeyPair clientKey, String hostKeyFingerprint,
+public record SshTarget(String host, int port, String user, SshCredentials credentials, HostKeyPolicy hostKey,
                         Duration connectTimeout, Duration commandTimeout, Path privateKeyFile) {
 
     public static final int DEFAULT_PORT = 22;
@@ -31,8 +32,8 @@ public record SshTarget(String host, int port, String user, SshKeyPair clientKey
     public SshTarget {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(user, "user");
-        Objects.requireNonNull(clientKey, "clientKey");
-        Objects.requireNonNull(hostKeyFingerprint, "hostKeyFingerprint");
+        Objects.requireNonNull(credentials, "credentials");
+        Objects.requireNonNull(hostKey, "hostKey");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(commandTimeout, "commandTimeout");
         if (host.isBlank() || user.isBlank()) {
@@ -41,38 +42,51 @@ public record SshTarget(String host, int port, String user, SshKeyPair clientKey
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("SSH port " + port + " of " + host + " is not between 1 and 65535");
         }
-        if (!hostKeyFingerprint.startsWith("SHA256:")) {
-            throw new IllegalArgumentException("host key fingerprint [" + hostKeyFingerprint + "] of " + host
+        hostKey.fingerprint().filter(fingerprint -> !fingerprint.startsWith("SHA256:")).ifPresent(fingerprint -> {
+            throw new IllegalArgumentException("host key fingerprint [" + fingerprint + "] of " + host
                     + " must be in the form SHA256:<base64>, as SshKeyPair.sha256Fingerprint() gives it");
-        }
+        });
         requirePositive(connectTimeout, "connectTimeout");
         requirePositive(commandTimeout, "commandTimeout");
     }
 
-    /** A target on {@code host:port} with the default timeouts and no private key file. */
+    /**
+     * A target on {@code host:port} that logs in with {@code clientKey} and expects the injected host key of this
+     * fingerprint, with the default timeouts and no private key file.
+     */
     public static SshTarget of(String host, int port, String user, SshKeyPair clientKey, String hostKeyFingerprint) {
-        return new SshTarget(host, port, user, clientKey, hostKeyFingerprint, DEFAULT_CONNECT_TIMEOUT,
-                DEFAULT_COMMAND_TIMEOUT, null);
+        return new SshTarget(host, port, user, SshCredentials.key(clientKey), HostKeyPolicy.injected(hostKeyFingerprint),
+                DEFAULT_CONNECT_TIMEOUT, DEFAULT_COMMAND_TIMEOUT, null);
     }
 
     public SshTarget withConnectTimeout(Duration timeout) {
-        return new SshTarget(host, port, user, clientKey, hostKeyFingerprint, timeout, commandTimeout, privateKeyFile);
+        return new SshTarget(host, port, user, credentials, hostKey, timeout, commandTimeout, privateKeyFile);
     }
 
     public SshTarget withCommandTimeout(Duration timeout) {
-        return new SshTarget(host, port, user, clientKey, hostKeyFingerprint, connectTimeout, timeout, privateKeyFile);
+        return new SshTarget(host, port, user, credentials, hostKey, connectTimeout, timeout, privateKeyFile);
     }
 
     public SshTarget withPrivateKeyFile(Path file) {
-        return new SshTarget(host, port, user, clientKey, hostKeyFingerprint, connectTimeout, commandTimeout, file);
+        return new SshTarget(host, port, user, credentials, hostKey, connectTimeout, commandTimeout, file);
     }
 
+    /** Expects the injected host key of this fingerprint. */
     public SshTarget withHostKeyFingerprint(String fingerprint) {
-        return new SshTarget(host, port, user, clientKey, fingerprint, connectTimeout, commandTimeout, privateKeyFile);
+        return withHostKey(HostKeyPolicy.injected(fingerprint));
     }
 
+    public SshTarget withHostKey(HostKeyPolicy policy) {
+        return new SshTarget(host, port, user, credentials, policy, connectTimeout, commandTimeout, privateKeyFile);
+    }
+
+    /** Logs in with virtunit's client key {@code key}. */
     public SshTarget withClientKey(SshKeyPair key) {
-        return new SshTarget(host, port, user, key, hostKeyFingerprint, connectTimeout, commandTimeout, privateKeyFile);
+        return withCredentials(SshCredentials.key(key));
+    }
+
+    public SshTarget withCredentials(SshCredentials offered) {
+        return new SshTarget(host, port, user, offered, hostKey, connectTimeout, commandTimeout, privateKeyFile);
     }
 
     /** {@link #privateKeyFile()} without the null. */

@@ -12,7 +12,8 @@ import java.util.Objects;
 /**
  * {@link Ssh} over sshj: the only class that talks to a guest's SSH server. It composes the parts, each of
  * which does one job: {@link SshConnection} keeps one logged-in connection and logs in again after it died,
- * {@link SshLogin} makes each login, {@link InjectedHostKeyVerifier} accepts only the host key virtunit injected,
+ * {@link SshLogin} makes each login, {@link HostKeyPolicy} says which host key to accept (the one virtunit injected,
+ * a pinned one, or the first one seen),
  * {@link SshCommandRunner} runs commands and {@link SftpTransfer} copies files.
  *
  * <p><b>Connections.</b> One authenticated connection is kept and shared by all calls; commands on it run
@@ -22,9 +23,10 @@ import java.util.Objects;
  * connection was lost. Each call makes at most one connection attempt: waiting for a guest to come (back) up is
  * the caller's business, e.g. Awaitility around {@link #connect()}.
  *
- * <p><b>Trust.</b> The server must present the host key whose fingerprint the {@link SshTarget} names (virtunit
- * injected that key), and the login uses the in-memory client key; nothing is read from or written to
- * {@code ~/.ssh}. A wrong host key and a refused login fail with different messages.
+ * <p><b>Trust.</b> The server must present the host key the {@link SshTarget}'s {@link HostKeyPolicy} accepts
+ * (virtunit injected it, the test pinned it, or it was the first one seen), and the login offers the target's
+ * {@link SshCredentials}; nothing is read from or written to {@code ~/.ssh}. A wrong host key and a refused
+ * login fail with different messages.
  *
  * <p><b>Timeouts.</b> sshj waits forever by default; here the TCP connect and the server's greeting are bounded
  * by {@link SshTarget#connectTimeout()}, the protocol steps (key exchange, login, opening and closing channels)
@@ -111,7 +113,7 @@ public final class SshjSsh implements Ssh, AutoCloseable {
     /**
      * {@code ssh -i KEYFILE [-p PORT] USER@HOST} when the client key was written to a file. The host key is not
      * in the human's known_hosts, so ssh asks to confirm it; it shows the fingerprint this class verifies
-     * ({@link SshTarget#hostKeyFingerprint()}). Host key checking is deliberately not switched off.
+     * ({@link SshTarget#hostKey()}). Host key checking is deliberately not switched off.
      *
      * <p>Without a key file the key exists in memory only, and the line says so instead of pretending to work.
      */
@@ -119,11 +121,16 @@ public final class SshjSsh implements Ssh, AutoCloseable {
     public String commandLine() {
         String portOption = target.port() == SshTarget.DEFAULT_PORT ? "" : "-p " + target.port() + " ";
         String destination = ShellQuoting.quote(target.user() + "@" + target.host());
-        return target.privateKeyFileIfWritten()
-                .map(file -> "ssh -i " + ShellQuoting.quote(file.toString()) + " " + portOption + destination)
-                .orElse("ssh " + portOption + destination + " (not usable as is: virtunit's client key "
-                        + target.clientKey().sha256Fingerprint() + " lives in memory only; "
-                        + "give the SshTarget a privateKeyFile to get a command line with -i)");
+        if (target.privateKeyFileIfWritten().isPresent()) {
+            return "ssh -i " + ShellQuoting.quote(target.privateKeyFile().toString()) + " " + portOption + destination;
+        }
+        if (target.credentials().clientKey().isEmpty()) {
+            // An image's own password: ssh asks for it, as it would for any machine.
+            return "ssh " + portOption + destination;
+        }
+        return "ssh " + portOption + destination + " (not usable as is: virtunit's client key "
+                + target.credentials().clientKey().get().sha256Fingerprint() + " lives in memory only; "
+                + "give the SshTarget a privateKeyFile to get a command line with -i)";
     }
 
     /** Disconnects; afterwards every call fails. Commands running on other threads fail as connection lost. */

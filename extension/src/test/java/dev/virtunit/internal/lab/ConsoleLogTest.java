@@ -33,6 +33,15 @@ class ConsoleLogTest {
     }
 
     @Test
+    void followedFromAnOffsetItSkipsWhatAnEarlierBootPrinted() throws IOException {
+        Path file = dir.resolve("console.log");
+        String earlier = "No bootable device.\r\n";
+        append(file, earlier + "this boot\r\n");
+
+        assertThat(new ConsoleLog(file, earlier.length()).newLines()).containsExactly("this boot");
+    }
+
+    @Test
     void aLogNotCreatedYetHasNoLines() throws IOException {
         assertThat(new ConsoleLog(dir.resolve("missing.log")).newLines()).isEmpty();
     }
