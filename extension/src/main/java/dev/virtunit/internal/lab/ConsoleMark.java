@@ -34,6 +34,11 @@ final class ConsoleMark {
         }
     }
 
+    /** Where the log ended at the last (re)start, in bytes. */
+    long position() {
+        return mark;
+    }
+
     /** What the console printed since the mark; all of it if the log was cut since. */
     String sinceMark() {
         try (SeekableByteChannel channel = Files.newByteChannel(log)) {

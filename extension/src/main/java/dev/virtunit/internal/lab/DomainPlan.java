@@ -105,7 +105,7 @@ public record DomainPlan(String name, String domainType, int memoryMiB, int vcpu
                 .child(Xml.element("memory").attribute("unit", "MiB").text(memoryMiB))
                 .child(Xml.element("vcpu").text(vcpus))
                 .child(Xml.element("os").child(Xml.element("type").attribute("arch", "x86_64").attribute("machine", "pc")
-                        .text("hvm")))
+                        .text("hvm")).child(firmwareOnSerialConsole()))
                 .child(features)
                 .childIf(domainType.equals("kvm"), () -> Xml.element("cpu").attribute("mode", "host-passthrough"))
                 .child(Xml.element("on_poweroff").text("destroy"))
@@ -117,6 +117,19 @@ public record DomainPlan(String name, String domainType, int memoryMiB, int vcpu
                 .child(Xml.element("seclabel").attribute("type", "static").attribute("model", "dac")
                         .attribute("relabel", "no").child(Xml.element("label").text("+0:+0")))
                 .render();
+    }
+
+    /**
+     * SeaBIOS writes only to the screen, and our guests have none (or a VNC one nobody watches): a disk that does not
+     * boot left the console log empty until the boot timeout. {@code useserial='yes'} makes libvirt start QEMU with
+     * {@code -machine graphics=off}; SeaBIOS then turns on its own serial console on COM1 (its fw_cfg file
+     * {@code etc/sercon-port}, which needs no sgabios ROM), so "Booting from Hard Disk...", "Boot failed: ..." and
+     * "No bootable device." reach the console log, as do the screen messages of GRUB and extlinux. With a VGA
+     * display SeaBIOS writes to both. {@code rebootTimeout='-1'} keeps QEMU's default explicit: after "No bootable
+     * device." the firmware stops instead of rebooting every few seconds, so the console says it once.
+     */
+    private static Xml.Element firmwareOnSerialConsole() {
+        return Xml.element("bios").attribute("useserial", "yes").attribute("rebootTimeout", -1);
     }
 
     private static Xml.Element diskXml(Disk disk) {

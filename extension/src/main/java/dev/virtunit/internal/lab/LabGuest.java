@@ -240,6 +240,11 @@ public final class LabGuest implements Guest {
         return consoleMark.sinceMark();
     }
 
+    /** The console from this (re)start on, to be followed while the guest boots. */
+    ConsoleLog followConsoleSinceStart() {
+        return new ConsoleLog(consoleLog, consoleMark.position());
+    }
+
     // ---- observations ----
 
     @Override
@@ -328,10 +333,9 @@ public final class LabGuest implements Guest {
                 + "\n";
     }
 
-    /** The console's lines with control characters made visible, for failure messages. */
+    /** The console's lines, terminal escapes removed and other control characters made visible, for failure messages. */
     private List<String> consoleLines() {
-        return consoleLog().replace("\r", "").lines()
-                .map(line -> line.replaceAll("[\\x00-\\x08\\x0b-\\x1f\\x7f]", "?")).toList();
+        return consoleLog().replace("\r", "").lines().map(ConsoleLog::clean).toList();
     }
 
     Path consoleLogPath() {

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import static org.awaitility.Awaitility.await;
@@ -30,6 +31,9 @@ final class Readiness {
     private final LabGuest guest;
     private final Duration timeout;
     private final List<String> reached = new ArrayList<>();
+    /** Made on first use, and read on from where it stopped: the console is watched, not re-read, every poll. */
+    private BootFailureWatch bootFailureWatch;
+    private volatile Optional<BootFailure> bootFailure = Optional.empty();
 
     Readiness(LabGuest guest, Duration timeout) {
         this.guest = guest;
@@ -58,15 +62,19 @@ final class Readiness {
                     .pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(200))
                     .ignoreExceptionsMatching(GuestLogin::worthRetrying)
-                    .failFast("guest " + guest.name() + " stopped", () -> guest.state().isDead())
+                    .failFast("guest " + guest.name() + " stopped or did not boot",
+                            () -> guest.state().isDead() || bootFailedOnConsole())
                     .until(condition);
             reached.add(phase + " after " + seconds(System.nanoTime() - phaseStarted));
         } catch (ConditionTimeoutException | TerminalFailureException e) {
+            if (bootFailure.isPresent()) {
+                throw didNotBoot(bootFailure.get(), phase, phaseStarted, e);
+            }
             boolean dead = e instanceof TerminalFailureException;
             throw new GuestNotReadyException("guest " + guest.name() + (dead ? " stopped before it was ready" :
                     " was not ready within " + timeout.toSeconds() + " s") + ": waiting for '" + phase + "' ("
                     + seconds(System.nanoTime() - phaseStarted) + "); reached: "
-                    + (reached.isEmpty() ? "nothing" : String.join(", ", reached)) + "; state " + safeState()
+                    + reachedSoFar() + "; state " + safeState()
                     + "." + guest.consoleErrors(ERROR_LINES) + " Last lines of its serial console ("
                     + guest.consoleLogPath() + "):\n" + guest.consoleTail(CONSOLE_LINES), e);
         }
@@ -86,6 +94,35 @@ final class Readiness {
             LOG.info("guest {} ready in {}: {}", guest.name(), seconds(System.nanoTime() - runStarted),
                     String.join(", ", reached));
         }
+    }
+
+    /**
+     * Whether the console says the guest will not boot (the firmware found nothing bootable, a boot loader gave up):
+     * such a guest keeps running but will never answer, so it fails now, not at the boot timeout.
+     */
+    private boolean bootFailedOnConsole() {
+        if (bootFailureWatch == null) {
+            bootFailureWatch = new BootFailureWatch(guest.followConsoleSinceStart());
+        }
+        try {
+            bootFailure = bootFailureWatch.check();
+        } catch (IOException e) {
+            // An unreadable console only loses this shortcut; the deadline and the domain's state still decide.
+            LOG.debug("console log of guest {} unreadable: {}", guest.name(), e.toString());
+        }
+        return bootFailure.isPresent();
+    }
+
+    private GuestNotReadyException didNotBoot(BootFailure failure, String phase, long phaseStarted, Exception cause) {
+        return new GuestNotReadyException("guest " + guest.name() + " did not boot "
+                + failure.explain(guest.spec().bootSource()) + " (noticed " + seconds(System.nanoTime() - phaseStarted)
+                + " into '" + phase + "'; reached: " + reachedSoFar()
+                + "; state " + safeState() + ".) Last lines of its serial console (" + guest.consoleLogPath() + "):\n"
+                + guest.consoleTail(CONSOLE_LINES), cause);
+    }
+
+    private String reachedSoFar() {
+        return reached.isEmpty() ? "nothing" : String.join(", ", reached);
     }
 
     private String safeState() {

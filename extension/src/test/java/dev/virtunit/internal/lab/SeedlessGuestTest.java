@@ -1,13 +1,9 @@
 package dev.virtunit.internal.lab;
 
-import dev.virtunit.Acceleration;
-import dev.virtunit.CleanupMode;
 import dev.virtunit.GuestNotReadyException;
 import dev.virtunit.GuestSpec;
-import dev.virtunit.LabConfig;
 import dev.virtunit.Seed;
 import dev.virtunit.VirtunitException;
-import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.ssh.HostKeyRejectedException;
 import dev.virtunit.internal.ssh.LoginRefusedException;
 import org.junit.jupiter.api.AfterEach;
@@ -35,10 +31,8 @@ class SeedlessGuestTest {
 
     @BeforeEach
     void setUp() {
-        image = images.resolve("appliance.qcow2");
-        Command.check(Duration.ofSeconds(30), "qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "64M");
-        lab = LabSession.start(LabConfig.fromEnvironment().withStateDir(stateDir).withCacheDir(stateDir.resolve("cache"))
-                .withAcceleration(Acceleration.TCG).withCleanup(CleanupMode.ALWAYS), uri -> hypervisor);
+        image = FakeLab.blankImage(images, "appliance.qcow2");
+        lab = FakeLab.start(stateDir, hypervisor);
     }
 
     @AfterEach

@@ -1,0 +1,24 @@
+package dev.virtunit.internal.lab;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the domain definition asks of the firmware. */
+class DomainPlanTest {
+
+    @Test
+    void theFirmwareWritesToTheLoggedSerialConsoleAndStopsWhenNothingBoots() {
+        String xml = new DomainPlan("vu-1-guest", "qemu", 256, 1, "1", 42,
+                List.of(new DomainPlan.Disk(Optional.of(Path.of("/p/disk.qcow2")), "qcow2", false, "vda", Optional.of(1))),
+                List.of(DomainPlan.Nic.onNetwork("52:54:00:00:00:01", "net")), Path.of("/p/console.log"), false).toXml()
+                .replaceAll(">\\s+<", "><");
+
+        assertThat(xml).contains("<os><type arch='x86_64' machine='pc'>hvm</type><bios useserial='yes' rebootTimeout='-1'/></os>")
+                .contains("<serial type='pty'><log file='/p/console.log' append='on'/><target port='0'/></serial>");
+    }
+}

@@ -1,0 +1,76 @@
+package dev.virtunit.internal.lab;
+
+import dev.virtunit.GuestNotReadyException;
+import dev.virtunit.GuestSpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Readiness on a fake hypervisor, with the console log written by the test: a console that says the guest will not
+ * boot ends the wait at once; an ordinary one does not.
+ */
+class ReadinessTest {
+
+    private static final String FIRMWARE_GAVE_UP = "\u001Bc\u001B[?7l\u001B[2J\u001B[0mSeaBIOS (version 1.16.2-debian-1.16.2-1)\r\n"
+            + "Booting from Hard Disk...\r\nBoot failed: not a bootable disk\r\n\r\nNo bootable device.\r\n";
+
+    @TempDir
+    Path stateDir;
+    @TempDir
+    Path images;
+
+    private final FakeHypervisor hypervisor = new FakeHypervisor();
+    private LabSession lab;
+    private Path image;
+
+    @BeforeEach
+    void setUp() {
+        image = FakeLab.blankImage(images, "blank.qcow2");
+        lab = FakeLab.start(stateDir, hypervisor);
+    }
+
+    @AfterEach
+    void closeLab() {
+        lab.close();
+    }
+
+    @Test
+    void aGuestWhoseFirmwareFindsNothingToBootFailsWithinSecondsNotAtItsBootTimeout() throws IOException {
+        LabGuest guest = lab.create(GuestSpec.builder().image(image).bootTimeout(Duration.ofSeconds(60)).build(), "blank");
+        Files.writeString(guest.consoleLogPath(), FIRMWARE_GAVE_UP, StandardCharsets.ISO_8859_1);
+        long started = System.nanoTime();
+
+        assertThatThrownBy(guest::awaitReady).isInstanceOf(GuestNotReadyException.class)
+                .hasMessageStartingWith("guest " + guest.name() + " did not boot from its disk image " + image
+                        + ": the firmware (SeaBIOS) says \"No bootable device.\" after \"Booting from Hard Disk...\", "
+                        + "\"Boot failed: not a bootable disk\". Use a bootable disk image: ")
+                .hasMessageMatching("(?s).* \\(noticed \\d+\\.\\d s into '[a-zA-Z ]+'; reached: .*")
+                .hasMessageContaining("; state RUNNING.) Last lines of its serial console (" + guest.consoleLogPath() + "):\n"
+                        + "SeaBIOS (version 1.16.2-debian-1.16.2-1)\nBooting from Hard Disk...");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aGuestWhoseConsoleShowsAnOrdinaryBootWaitsForItsDeadline() throws IOException {
+        // Awaited by a console line only: the wait touches no network, and the fake's address answers nothing.
+        LabGuest guest = lab.create(GuestSpec.builder().image(image).bootTimeout(Duration.ofSeconds(1)).awaitSsh(false)
+                .readyWhen("login:").build(), "slow");
+        Files.writeString(guest.consoleLogPath(), "SeaBIOS (version 1.16.2-debian-1.16.2-1)\r\nBooting from Hard Disk...\r\n"
+                + "Boot failed: not a bootable disk\r\nBooting from DVD/CD...\r\nISOLINUX 6.04\r\n", StandardCharsets.ISO_8859_1);
+
+        assertThatThrownBy(guest::awaitReady).isInstanceOf(GuestNotReadyException.class)
+                .hasMessageStartingWith("guest " + guest.name() + " was not ready within 1 s: waiting for 'console shows 'login:''");
+    }
+}
