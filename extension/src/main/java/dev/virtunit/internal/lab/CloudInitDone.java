@@ -23,12 +23,6 @@ final class CloudInitDone {
     static final String REPORT = "cloud-init status --long 2>&1; echo '--- last lines of /var/log/cloud-init.log:'; "
             + "{ tail -n 25 /var/log/cloud-init.log || sudo -n tail -n 25 /var/log/cloud-init.log; } 2>&1";
 
-    /** Runs a command in the guest, at most for the time given. */
-    @FunctionalInterface
-    interface GuestShell {
-        ExecResult exec(String command, Duration timeout);
-    }
-
     /** How cloud-init ended; {@code report} is what explains a failure, empty otherwise. */
     record Outcome(Status status, String report) {
     }

@@ -15,7 +15,7 @@ class CloudInitDoneTest {
 
     private final List<String> ran = new ArrayList<>();
 
-    private CloudInitDone.GuestShell guestAnswering(Map<String, ExecResult> answers) {
+    private GuestShell guestAnswering(Map<String, ExecResult> answers) {
         return (command, timeout) -> {
             ran.add(command + " within " + timeout.toSeconds() + " s");
             return answers.get(command);
