@@ -272,11 +272,11 @@ EOF
     chown -R "$owner" "$home"
 }
 
-# users entries other than root: the account (busybox adduser, no password:
-# "*" so that key logins work; no sudo on this image), its home and its keys.
+# users entries other than root: the account (no password: "*" so that key
+# logins work; no sudo on this image), its home and its keys.
 # A shell the image lacks (/bin/bash) becomes /bin/sh.
 cil_users() {
-    local u name shell home
+    local u name shell home uid
     cil_k UD_ users
     for u in $REPLY; do
         if ! cil_v UD_ users.$u.name; then
@@ -294,15 +294,16 @@ cil_users() {
         home=/home/$name
         cil_v UD_ users.$u.homedir && [ -n "$REPLY" ] && home=$REPLY
         if ! grep -q "^$name:" /etc/passwd; then
-            mkdir -p "${home%/*}"
-            if ! adduser -D -h "$home" -s "$shell" "$name" >$CIL_RUN/err 2>&1; then
-                verr "users.$u: adduser $name: $(cat $CIL_RUN/err)"
-                continue
-            fi
-            sed -i "s/^$name:[^:]*:/$name:*:/" /etc/shadow
+            # the image's busybox has no adduser: the account's lines, its own group, uid from 1000
+            uid=1000
+            while grep -q "^[^:]*:[^:]*:$uid:" /etc/passwd || grep -q "^[^:]*:[^:]*:$uid:" /etc/group; do uid=$((uid + 1)); done
+            echo "$name:x:$uid:$uid::$home:$shell" >>/etc/passwd
+            echo "$name:*:19000:0:99999:7:::" >>/etc/shadow
+            grep -q "^$name:" /etc/group || echo "$name:x:$uid:" >>/etc/group
+            mkdir -p "$home"
         fi
         cil_items UD_ users.$u.ssh_authorized_keys
-        cil_authorize "$home" "$name" "$ITEMS"
+        cil_authorize "$home" "$name:$name" "$ITEMS"
         vlog "users: $name ($shell), $N authorized key(s)"
     done
 }
