@@ -5,7 +5,8 @@
 #   scripts/image/selftest.sh [--cache-dir DIR] [--boots N] [--quick]
 #
 # Checks: boot to SSH time (N boots with DHCP, median), host key injection
-# (ssh-keyscan), SFTP, uname/ip/ping, pty sessions, static addresses (flow
+# (ssh-keyscan), user-data's users, write_files and runcmd (cloud-init
+# status), SFTP, uname/ip/ping, pty sessions, static addresses (flow
 # lists, routes), a vfat seed on a virtio disk, two NICs matched by MAC and
 # swapped by set-name, a malformed seed, reboot keeps a file, no seed keeps
 # the configuration, QEMU system_powerdown (ACPI) powers off cleanly, poweroff
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
         --cache-dir) CACHE_DIR=$2; shift 2 ;;
         --boots) BOOTS=$2; shift 2 ;;
         --quick) QUICK=1; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -89,7 +90,20 @@ make_seed() {
         sed 's/^/    /' "$T/hostkey"
         echo "  ed25519_public: $(cat "$T/hostkey.pub")"
         echo "runcmd:"
-        echo "  - [sh, -c, 'echo ignored']"
+        echo "  - [sh, -c, 'echo \"runcmd ran\" > /var/tmp/virtunit-runcmd']"
+        echo "  - touch /var/tmp/runcmd-string"
+        echo "write_files:"
+        echo "  - path: /etc/virtunit-seed-check"
+        echo "    permissions: '0640'"
+        echo "    content: |"
+        echo "      written by write_files"
+        echo "users:"
+        echo "  - name: tester"
+        echo "    shell: /bin/bash"
+        echo "    lock_passwd: true"
+        echo "    sudo: ALL=(ALL) NOPASSWD:ALL"
+        echo "    ssh_authorized_keys:"
+        echo "      - $(cat "$T/key.pub")"
         [ -n "$extra" ] && printf '%s\n' "$extra"
     } >"$d/user-data"
     [ -n "$net" ] && printf '%s\n' "$net" >"$d/network-config"
@@ -191,6 +205,13 @@ check "sftp put and get" bash -c "printf 'put $T/blob /tmp/blob\nget /tmp/blob $
 check "scp (SFTP protocol)" bash -c "scp ${SSH_OPTS[*]} -P $SSH_PORT $T/blob root@127.0.0.1:/root/blob2 && [ \"\$(vssh sha256sum /root/blob2 | cut -d' ' -f1)\" = \"\$(sha256sum <$T/blob | cut -d' ' -f1)\" ]"
 check "root filesystem is ext4 read-write" bash -c "vssh cat /proc/mounts | grep -q '^/dev/vda2 / ext4 rw'"
 check "no ERROR on the console" bash -c "! grep -q 'virtunit-init: ERROR' $LOG"
+check "cloud-init status --wait: done (write_files and runcmd finished)" bash -c "vssh cloud-init status --wait | grep -qx 'status: done'"
+check "runcmd: a list and a string ran" bash -c "[ \"\$(vssh 'cat /var/tmp/virtunit-runcmd; ls /var/tmp/runcmd-string')\" = 'runcmd ran
+/var/tmp/runcmd-string' ]"
+check "write_files: content and permissions" bash -c "[ \"\$(vssh 'cat /etc/virtunit-seed-check; stat -c %a /etc/virtunit-seed-check')\" = 'written by write_files
+640' ]"
+check "users: tester logs in with its key (/bin/sh: no bash here)" bash -c "[ \"\$(ssh ${SSH_OPTS[*]} -p $SSH_PORT tester@127.0.0.1 'id -un; echo \$HOME')\" = 'tester
+/home/tester' ]"
 
 echo "== reboot keeps a file"
 vssh 'echo persisted >/root/marker; cat /proc/sys/kernel/random/boot_id' >"$T/boot_id.1"

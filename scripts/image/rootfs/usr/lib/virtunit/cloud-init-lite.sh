@@ -7,8 +7,11 @@
 #                   (NC_*) with yaml2flat.awk, one awk run per file
 #   cil_identity    hostname, /etc/hostname, /etc/hosts
 #   cil_ssh         /root/.ssh/authorized_keys and the dropbear host keys
+#   cil_users       the users entries other than root: account, home, keys
 #   cil_ssh_check   (after dropbear started) log the host keys it presents
 #   cil_network     network-config version 2, or DHCP on the first NIC
+#   cil_final       write_files, then runcmd, then the status that
+#                   /usr/bin/cloud-init (status [--wait] [--long]) reports
 #
 # Every step logs to the console with the prefix "virtunit-init:"; what is
 # malformed is logged as "virtunit-init: ERROR: ..." and skipped, and the rest
@@ -161,7 +164,7 @@ cil_parse() {
     fi
     cil_k UD_ ""
     for k in $REPLY; do
-        case $k in ssh_authorized_keys|ssh_keys|users|hostname|fqdn) ;; *) ignored="$ignored $k" ;; esac
+        case $k in ssh_authorized_keys|ssh_keys|users|hostname|fqdn|write_files|runcmd) ;; *) ignored="$ignored $k" ;; esac
     done
     [ -n "$ignored" ] && vlog "user-data keys ignored:$ignored"
     return 0
@@ -212,20 +215,8 @@ cil_ssh() {
         cil_items UD_ users.$u.ssh_authorized_keys
         keys="$keys$ITEMS"
     done
-    mkdir -p /root/.ssh
-    chmod 700 /root /root/.ssh
-    : >/root/.ssh/authorized_keys.new
-    chmod 600 /root/.ssh/authorized_keys.new
-    while IFS= read -r k; do
-        case "$k" in
-            "") ;;
-            ssh-*|ecdsa-*|sk-*|*" ssh-"*|*" ecdsa-"*|*" sk-"*) echo "$k" >>/root/.ssh/authorized_keys.new; n=$((n + 1)) ;;
-            *) verr "ssh_authorized_keys: not an SSH public key, skipped: $k" ;;
-        esac
-    done <<EOF
-$keys
-EOF
-    mv /root/.ssh/authorized_keys.new /root/.ssh/authorized_keys
+    cil_authorize /root root:root "$keys"
+    n=$N
     if [ $n -gt 0 ]; then
         vlog "ssh: $n authorized key(s) for root"
     else
@@ -257,6 +248,64 @@ EOF
         rm -f $CIL_RUN/hostkey.$t
     done
     return 0
+}
+
+# cil_authorize HOME OWNER KEYS: write HOME/.ssh/authorized_keys (KEYS one a
+# line, what is no public key skipped); N = how many were written
+cil_authorize() {
+    local home=$1 owner=$2 k
+    N=0
+    mkdir -p "$home/.ssh"
+    chmod 700 "$home" "$home/.ssh"
+    : >"$home/.ssh/authorized_keys.new"
+    chmod 600 "$home/.ssh/authorized_keys.new"
+    while IFS= read -r k; do
+        case "$k" in
+            "") ;;
+            ssh-*|ecdsa-*|sk-*|*" ssh-"*|*" ecdsa-"*|*" sk-"*) echo "$k" >>"$home/.ssh/authorized_keys.new"; N=$((N + 1)) ;;
+            *) verr "ssh_authorized_keys: not an SSH public key, skipped: $k" ;;
+        esac
+    done <<EOF
+$3
+EOF
+    mv "$home/.ssh/authorized_keys.new" "$home/.ssh/authorized_keys"
+    chown -R "$owner" "$home"
+}
+
+# users entries other than root: the account (no password: "*" so that key
+# logins work; no sudo on this image), its home and its keys.
+# A shell the image lacks (/bin/bash) becomes /bin/sh.
+cil_users() {
+    local u name shell home uid
+    cil_k UD_ users
+    for u in $REPLY; do
+        if ! cil_v UD_ users.$u.name; then
+            cil_v UD_ users.$u
+            [ "$REPLY" = default ] || verr "users.$u has no name, ignored"
+            continue
+        fi
+        name=$REPLY
+        [ "$name" = root ] && continue
+        case "$name" in
+            ""|*[!a-z0-9_-]*|[0-9-]*) verr "users.$u: invalid user name '$name', ignored"; continue ;;
+        esac
+        cil_v UD_ users.$u.shell; shell=${REPLY:-/bin/sh}
+        [ -x "$shell" ] || shell=/bin/sh
+        home=/home/$name
+        cil_v UD_ users.$u.homedir && [ -n "$REPLY" ] && home=$REPLY
+        if ! grep -q "^$name:" /etc/passwd; then
+            # the image's busybox has no adduser: the account's lines, its own group, uid from 1000
+            uid=1000
+            while grep -q "^[^:]*:[^:]*:$uid:" /etc/passwd || grep -q "^[^:]*:[^:]*:$uid:" /etc/group; do uid=$((uid + 1)); done
+            echo "$name:x:$uid:$uid::$home:$shell" >>/etc/passwd
+            echo "$name:*:19000:0:99999:7:::" >>/etc/shadow
+            grep -q "^$name:" /etc/group || echo "$name:x:$uid:" >>/etc/group
+            mkdir -p "$home"
+        fi
+        cil_items UD_ users.$u.ssh_authorized_keys
+        cil_authorize "$home" "$name:$name" "$ITEMS"
+        vlog "users: $name ($shell), $N authorized key(s)"
+    done
 }
 
 # After dropbear started (off the critical path): the public keys that it
@@ -478,4 +527,77 @@ cil_network() {
     [ -s $CIL_RUN/resolv.conf ] && cp $CIL_RUN/resolv.conf /etc/resolv.conf
     [ -s $CIL_RUN/nics ] || cil_dhcp_fallback "no ethernets entry matched a NIC"
     return 0
+}
+
+# ---- write_files, runcmd (cloud-init's init and final stages) ----------------
+CIL_STATUS=$CIL_RUN/cloud-init.status
+CIL_OUTPUT=/var/log/cloud-init-output.log
+
+# write_files: path, content, encoding (b64/base64), permissions, owner, append
+cil_write_files() {
+    local i path enc perms owner content append
+    cil_k UD_ write_files
+    for i in $REPLY; do
+        if ! cil_v UD_ write_files.$i.path || [ -z "$REPLY" ]; then
+            verr "write_files.$i has no path, ignored"
+            CIL_FAILED=1
+            continue
+        fi
+        path=$REPLY
+        cil_v UD_ write_files.$i.encoding; enc=$REPLY
+        cil_v UD_ write_files.$i.permissions; perms=${REPLY:-0644}
+        cil_v UD_ write_files.$i.owner; owner=$REPLY
+        cil_v UD_ write_files.$i.append; append=$REPLY
+        cil_v UD_ write_files.$i.content; content=$REPLY
+        mkdir -p "${path%/*}"
+        case "$enc" in
+            b64|base64) printf '%s' "$content" | base64 -d >$CIL_RUN/file ;;
+            ""|text/plain) printf '%s' "$content" >$CIL_RUN/file ;;
+            *) verr "write_files.$i: encoding '$enc' is not supported, $path not written"; CIL_FAILED=1; continue ;;
+        esac
+        if cil_true "$append"; then cat $CIL_RUN/file >>"$path"; else cat $CIL_RUN/file >"$path"; fi
+        rm -f $CIL_RUN/file
+        chmod "$perms" "$path" || CIL_FAILED=1
+        if [ -n "$owner" ]; then chown "$owner" "$path" || CIL_FAILED=1; fi
+        vlog "write_files: $path ($perms)"
+    done
+}
+
+# runcmd: a string runs with sh -c, a list is the command and its arguments;
+# the output goes to /var/log/cloud-init-output.log as with cloud-init
+cil_runcmd() {
+    local i j cmd rc
+    cil_k UD_ runcmd
+    for i in $REPLY; do
+        cil_k UD_ runcmd.$i
+        if [ -n "$REPLY" ]; then
+            cmd=
+            for j in $REPLY; do
+                cil_v UD_ runcmd.$i.$j
+                cmd="$cmd '$(printf '%s' "$REPLY" | sed "s/'/'\\\\''/g")'"
+            done
+        else
+            cil_v UD_ runcmd.$i; cmd=$REPLY
+        fi
+        sh -c "$cmd" </dev/null >>$CIL_OUTPUT 2>&1 && rc=0 || rc=$?
+        if [ $rc = 0 ]; then
+            vlog "runcmd.$i ran"
+        else
+            verr "runcmd.$i failed (exit $rc), its output is in $CIL_OUTPUT"
+            CIL_FAILED=1
+        fi
+    done
+}
+
+# write_files, runcmd, then the status /usr/bin/cloud-init reports: done, or
+# error when a file could not be written or a command failed (as cloud-init)
+cil_final() {
+    CIL_FAILED=0
+    mkdir -p /var/log
+    if [ "$CIL_HAVE_SEED" = 1 ]; then
+        cil_write_files
+        cil_runcmd
+    fi
+    if [ $CIL_FAILED = 0 ]; then echo done >$CIL_STATUS.new; else echo error >$CIL_STATUS.new; fi
+    mv $CIL_STATUS.new $CIL_STATUS
 }

@@ -149,9 +149,8 @@ public final class LabGuest implements Guest {
     @Override
     public PingResult ping(String target, int count) {
         String command = PingCommand.of(target, count, 1);
-        // ping says why it gave up (bad address, unreachable) on stderr; the parser needs both.
-        var result = ssh().exec(command, Duration.ofSeconds(count * 2L + 10));
-        return PingOutput.parse(target, result.stdout() + result.stderr());
+        // ping says why it gave up (bad address, unreachable) on stderr; the parser reads both.
+        return PingOutput.parse(name, target, ssh().exec(command, Duration.ofSeconds(count * 2L + 10)));
     }
 
     // ---- lifecycle ----

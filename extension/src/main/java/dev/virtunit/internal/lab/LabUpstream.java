@@ -14,6 +14,8 @@ import java.util.Optional;
 final class LabUpstream implements Upstream {
 
     private final UpstreamNamespace host;
+    /** Which tool each guest sends its UDP probe with, found on first use. */
+    private final GuestUdpProbe udpProbe = new GuestUdpProbe();
 
     LabUpstream(UpstreamNamespace host) {
         this.host = host;
@@ -57,10 +59,7 @@ final class LabUpstream implements Upstream {
     @Override
     public Optional<String> sourceSeenFrom(Guest guest, Duration timeout) {
         int mark = host.peerCount();
-        // busybox has no UDP netcat; its tftp client's read request is one plain UDP datagram to ADDRESS PORT.
-        // The echo service's answer is no TFTP, so tftp gives up; timeout bounds it where no answer comes back.
-        guest.ssh().exec("timeout 2 tftp -g -r probe -l /dev/null " + address() + " " + udpPort() + " >/dev/null 2>&1; true",
-                timeout.plusSeconds(10));
+        udpProbe.send(guest.name(), guest.ssh()::exec, address(), udpPort(), timeout);
         try {
             return Optional.of(host.awaitPeerAfter(mark, "udp", timeout).address());
         } catch (RuntimeException nothingArrived) {

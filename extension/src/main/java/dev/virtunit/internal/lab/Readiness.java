@@ -1,6 +1,7 @@
 package dev.virtunit.internal.lab;
 
 import dev.virtunit.GuestNotReadyException;
+import dev.virtunit.Seed;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 
@@ -17,7 +18,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Waits for a guest in phases: the domain runs, its console shows the {@code readyWhen} line (if given), it has an
- * address, its SSH port accepts connections, a login runs {@code true} (these three unless {@code awaitSsh = false}). One deadline covers all phases. A guest that stops or crashes fails at once rather than at the
+ * address, its SSH port accepts connections, a login runs {@code true}, and with a NoCloud seed cloud-init is done
+ * ({@link CloudInitDone}; these four unless {@code awaitSsh = false}). One deadline covers all phases. A guest that stops or crashes fails at once rather than at the
  * deadline; either way the error says which phases were reached and how long each took, the guest's state, and
  * the end of its serial console.
  */
@@ -50,6 +52,7 @@ final class Readiness {
         phase(started, "address known", guest::hasSshAddress);
         phase(started, "SSH port open", () -> portOpen(guest.sshAddress(), 22));
         phase(started, "SSH login", guest::answersSsh);
+        awaitCloudInit(started);
         LOG.info("guest {} ready in {}: {}", guest.name(), seconds(System.nanoTime() - started), String.join(", ", reached));
     }
 
@@ -77,6 +80,27 @@ final class Readiness {
                     + reachedSoFar() + "; state " + safeState()
                     + "." + guest.consoleErrors(ERROR_LINES) + " Last lines of its serial console ("
                     + guest.consoleLogPath() + "):\n" + guest.consoleTail(CONSOLE_LINES), e);
+        }
+    }
+
+    /** A guest with a NoCloud seed: cloud-init done (where the image has one), its failure a failed readiness. */
+    private void awaitCloudInit(long runStarted) {
+        if (guest.spec().seed() != Seed.NOCLOUD) {
+            return;
+        }
+        String phase = "cloud-init done";
+        CloudInitDone.Outcome[] outcome = new CloudInitDone.Outcome[1];
+        phase(runStarted, phase, () -> {
+            Duration left = timeout.minusNanos(System.nanoTime() - runStarted);
+            outcome[0] = CloudInitDone.await(guest.ssh()::exec, left.isNegative() ? Duration.ofSeconds(1) : left);
+            return true;
+        });
+        if (outcome[0].status() == CloudInitDone.Status.NO_CLOUD_INIT) {
+            reached.set(reached.size() - 1, reached.get(reached.size() - 1).replace(phase, phase
+                    + " (the image has no cloud-init)"));
+        } else if (outcome[0].status() == CloudInitDone.Status.FAILED) {
+            throw new GuestNotReadyException("guest " + guest.name() + " is not ready: " + outcome[0].report()
+                    + "\nreached: " + String.join(", ", reached) + "; its serial console is " + guest.consoleLogPath(), null);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.virtunit.internal.ssh;
 
+import dev.virtunit.VirtunitException;
+import dev.virtunit.observe.ExecResult;
 import dev.virtunit.observe.PingResult;
 
 import java.util.OptionalDouble;
@@ -31,6 +33,9 @@ public final class PingOutput {
     private static final Pattern ROUND_TRIPS = Pattern.compile(
             "(?:rtt|round-trip) min/avg/max(?:/mdev)? = ([0-9.]+)/([0-9.]+)/([0-9.]+)");
 
+    /** The exit status of a POSIX shell that found no such command. */
+    private static final int COMMAND_NOT_FOUND = 127;
+
     private PingOutput() {
     }
 
@@ -58,6 +63,22 @@ public final class PingOutput {
             max = milliseconds(roundTrips.group(3));
         }
         return new PingResult(target, transmitted, received, min, avg, max, text);
+    }
+
+    /**
+     * What a ping run in guest {@code guest} says, both outputs together. A guest without ping (a shell's exit 127)
+     * is an error naming the packages that have one, never a ping that went unanswered, which would make
+     * {@code canNotReach} pass.
+     *
+     * @throws VirtunitException when the guest has no ping
+     */
+    public static PingResult parse(String guest, String target, ExecResult run) {
+        if (run.exitCode() == COMMAND_NOT_FOUND) {
+            throw new VirtunitException("guest " + guest + " has no ping command (" + (run.stdout() + run.stderr()).strip()
+                    + "); install it in the image: Debian and Ubuntu package iputils-ping, Fedora iputils, busybox has "
+                    + "one too");
+        }
+        return parse(target, run.stdout() + run.stderr());
     }
 
     private static OptionalDouble milliseconds(String number) {

@@ -1,12 +1,16 @@
 package dev.virtunit.internal.ssh;
 
+import dev.virtunit.VirtunitException;
+import dev.virtunit.observe.ExecResult;
 import dev.virtunit.observe.PingResult;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.OptionalDouble;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Real output, captured on Debian 12 from BusyBox 1.35.0 {@code ping} and iputils 20221126 {@code ping}, both run
@@ -213,5 +217,20 @@ class PingOutputTest {
             assertThat(result.output()).isEmpty();
         });
         assertThat(PingOutput.parse("10.0.0.1", null).output()).isEmpty();
+    }
+
+    @Test
+    void aGuestWithoutPingIsAnErrorNamingThePackageNotAnUnansweredPing() {
+        ExecResult missing = new ExecResult("ping -c 2 -W 1 10.0.0.1", 127, "", "bash: line 1: ping: command not found\n",
+                Duration.ZERO);
+
+        assertThatThrownBy(() -> PingOutput.parse("vu-r", "10.0.0.1", missing))
+                .isInstanceOf(VirtunitException.class)
+                .hasMessage("guest vu-r has no ping command (bash: line 1: ping: command not found); install it in the "
+                        + "image: Debian and Ubuntu package iputils-ping, Fedora iputils, busybox has one too");
+        // Any other exit (1: no reply) is ping's own answer, read from both outputs.
+        ExecResult unanswered = new ExecResult("ping", 1, "2 packets transmitted, 0 received, 100% packet loss\n",
+                "", Duration.ZERO);
+        assertThat(PingOutput.parse("vu-r", "10.0.0.1", unanswered).transmitted()).isEqualTo(2);
     }
 }
