@@ -23,11 +23,22 @@ public final class GuestSpec {
     /**
      * Top-level cloud-config keys virtunit writes itself to log in with keys it verifies; a guest's
      * {@link GuestSpecBuilder#userData(String)} must not set them ({@code ssh_authorized_keys} is merged instead).
+     * {@code ssh_pwauth} is among them because setting it makes cloud-init restart sshd after SSH is up.
      *
      * @since 0.2
      */
     public static final List<String> RESERVED_USER_DATA_KEYS = List.of("disable_root", "ssh_pwauth", "manage_etc_hosts",
             "ssh_deletekeys", "ssh_genkeytypes", "ssh_keys");
+
+    /**
+     * Cloud-config keys whose lists in {@link GuestSpecBuilder#userData(String)} are added to virtunit's own list of
+     * the same key (its items after virtunit's), so they must be lists. Any other key of the test's user-data is
+     * taken as it is, replacing virtunit's where both set it ({@code hostname}, {@code locale}).
+     *
+     * @since 0.2
+     */
+    public static final List<String> MERGED_USER_DATA_LISTS =
+            List.of("ssh_authorized_keys", "users", "write_files", "runcmd", "bootcmd", "packages");
 
     private final Optional<String> name;
     private final BootSource bootSource;

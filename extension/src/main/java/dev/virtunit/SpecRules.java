@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -24,7 +23,6 @@ final class SpecRules {
     /** libvirt accepts more, but these survive shells, file names and interface names unquoted. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
-    private static final Pattern TOP_LEVEL_KEY = Pattern.compile("^([A-Za-z_][\\w-]*)\\s*:");
     /** Lower case: {@link GuestSpec.NicSpec} lowers what it is given. */
     /** What a digest of a downloaded image looks like; {@link ImageLocation.Url} lowers it. */
     private static final Pattern SHA256_DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
@@ -96,7 +94,7 @@ final class SpecRules {
                 .forEach(size -> problems.add("blank disk size " + size + " MiB must be at least 1"));
         checkDefaultNetwork(spec, problems);
         spec.nics().forEach(nic -> checkNic(nic, problems));
-        checkUserData(spec.userData(), problems);
+        UserDataRules.check(spec.userData(), spec.user(), problems);
         if (spec.user() == null || !USER.matcher(spec.user()).matches()) {
             problems.add("user '" + spec.user() + "' is not a valid login name");
         }
@@ -216,8 +214,8 @@ final class SpecRules {
     private static void checkSeededLogin(GuestSpec spec, List<String> problems) {
         String remedy = "; with seed NOCLOUD virtunit logs in with its own key, put there by the seed: drop it, or "
                 + "set seed = NONE for an image without cloud-init";
-        spec.password().ifPresent(p -> problems.add("password is for an image without a seed (the seed sets "
-                + "ssh_pwauth: false)" + remedy));
+        spec.password().ifPresent(p -> problems.add("password is for an image without a seed (the seed locks "
+                + "passwords)" + remedy));
         spec.identityFile().ifPresent(f -> problems.add("identityFile '" + f + "' is for an image without a seed"
                 + remedy));
         spec.hostKey().ifPresent(k -> problems.add("hostKey '" + k + "' pins the host key of an image without a seed; "
@@ -339,23 +337,6 @@ final class SpecRules {
     private static void checkSubnet(Optional<String> cidr, List<String> problems) {
         cidr.filter(value -> !isCidr(value)).ifPresent(value -> problems.add("cidr '" + value
                 + "' is not a subnet in CIDR notation such as 192.168.77.0/24"));
-    }
-
-    /** Cloud-config only, and none of the keys virtunit writes itself: refused here, before any volume exists. */
-    private static void checkUserData(String userData, List<String> problems) {
-        if (userData.isBlank()) {
-            return;
-        }
-        if (!userData.stripLeading().startsWith("#cloud-config")) {
-            problems.add("userData must be cloud-config and start with '#cloud-config'");
-        }
-        for (String line : userData.lines().toList()) {
-            Matcher key = TOP_LEVEL_KEY.matcher(line);
-            if (key.find() && GuestSpec.RESERVED_USER_DATA_KEYS.contains(key.group(1))) {
-                problems.add("userData sets '" + key.group(1) + "', which virtunit writes itself to log in with keys it "
-                        + "verifies; remove it from userData");
-            }
-        }
     }
 
     private static void requireReadableFile(Path path, String attribute, List<String> problems) {

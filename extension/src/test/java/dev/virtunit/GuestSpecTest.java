@@ -171,6 +171,36 @@ class GuestSpecTest {
                 .contains("ssh_authorized_keys");
     }
 
+    @Test
+    void brokenUserDataIsRefusedWithTheParsersLineAndColumn() {
+        assertThat(problems(valid().userData("#cloud-config\nruncmd:\n  - [ a, b\nlocale: x\n")))
+                .singleElement().asString()
+                .startsWith("userData is not valid YAML at line 4, column 7: ")
+                .endsWith("; fix it (cloud-init would ignore the whole user-data)");
+        assertThat(problems(valid().userData("#cloud-config\nlocale: a\nlocale: b\n"))).singleElement().asString()
+                .startsWith("userData is not valid YAML at line 3, column 1: found duplicate key locale");
+        assertThat(problems(valid().userData("#cloud-config\n- runcmd\n"))).containsExactly("userData must be a YAML "
+                + "mapping of cloud-config keys (such as 'runcmd:'), not a list or a single value");
+    }
+
+    @Test
+    void mergedListsMustBeListsAndTheLoginUserIsVirtunits() {
+        assertThat(problems(valid().user("tester").userData("""
+                #cloud-config
+                runcmd: echo hi
+                users:
+                  - default
+                  - name: tester
+                    sudo: false
+                """))).containsExactly(
+                "userData's 'runcmd' must be a list (write it as 'runcmd:' followed by '- ' items): virtunit adds it to "
+                        + "its own list of the same key",
+                "userData's users entry 'tester' is the guest's login user, which virtunit creates itself with the "
+                        + "run's key and passwordless sudo; remove that entry, or log in as another user");
+        assertThat(valid().user("tester").userData("#cloud-config\nusers: [ default, { name: other } ]\n").build()
+                .userData()).contains("other");
+    }
+
     private static Segment segment(String name) {
         return new Segment() {
             @Override

@@ -75,7 +75,7 @@ class SeedAndLoginRulesTest {
     @Test
     void loginMaterialAndAPinAreForImagesWithoutASeed() {
         assertThat(problems(seeded().password("secret").identityFile(privateKey).hostKey(FINGERPRINT))).containsExactly(
-                "password is for an image without a seed (the seed sets ssh_pwauth: false); with seed NOCLOUD virtunit "
+                "password is for an image without a seed (the seed locks passwords); with seed NOCLOUD virtunit "
                         + "logs in with its own key, put there by the seed: drop it, or set seed = NONE for an image "
                         + "without cloud-init",
                 "identityFile '" + privateKey + "' is for an image without a seed; with seed NOCLOUD virtunit logs in "

@@ -244,6 +244,7 @@ final class GuestProvisioner {
                 .hostname(name)
                 .authorizedKey(clientKey.publicKeyLine())
                 .hostKey(hostKey)
+                .user(spec.user())
                 .userData(spec.userData());
         nics.forEach(seed::nic);
         return seed.build();
