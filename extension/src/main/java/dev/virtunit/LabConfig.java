@@ -22,6 +22,8 @@ import java.util.function.Function;
  *   <tr><td>{@code virtunit.state.dir}</td><td>{@code VIRTUNIT_STATE_DIR}</td><td>{@code /var/lib/virtunit} (pools, run records, keys)</td></tr>
  *   <tr><td>{@code virtunit.cache.dir}</td><td>{@code VIRTUNIT_CACHE_DIR}</td><td>{@code /var/cache/virtunit} (images, the KVM probe's answer)</td></tr>
  *   <tr><td>{@code virtunit.unavailable}</td><td>{@code VIRTUNIT_UNAVAILABLE}</td><td>{@code skip} ({@code fail}): when the host cannot run guests</td></tr>
+ *   <tr><td>{@code virtunit.firstboot.cache}</td><td>{@code VIRTUNIT_FIRSTBOOT_CACHE}</td><td>{@code on} ({@code off}): start
+ *       cloud-init guests of a disk image from a disk that went through the image's first boot once</td></tr>
  * </table>
  *
  * @param libvirtUri    the libvirt connection URI
@@ -31,10 +33,13 @@ import java.util.function.Function;
  * @param stateDir      where virtunit keeps pools, run records and keys
  * @param cacheDir      where virtunit caches images and what it learned about the host
  * @param failWhenUnavailable whether a host that cannot run guests fails the tests instead of skipping them
+ * @param firstBootCache whether NoCloud-seeded guests of a disk image with cloud-init start from a cached disk that
+ *                      went through the image's first boot once (warmed on first use, each guest still gets its own
+ *                      instance-id, host key, hostname, addresses and machine-id); since 0.2
  * @since 0.1
  */
 public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMode cleanup, Duration bootTimeout,
-                        Path stateDir, Path cacheDir, boolean failWhenUnavailable) {
+                        Path stateDir, Path cacheDir, boolean failWhenUnavailable, boolean firstBootCache) {
 
     public LabConfig {
         Objects.requireNonNull(libvirtUri, "libvirtUri");
@@ -77,31 +82,41 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
                 lookup.apply("virtunit.boot.timeout").map(Setting::duration).orElse(Duration.ofSeconds(120)),
                 lookup.apply("virtunit.state.dir").map(s -> Path.of(s.value())).orElse(Path.of("/var/lib/virtunit")),
                 lookup.apply("virtunit.cache.dir").map(s -> Path.of(s.value())).orElse(Path.of("/var/cache/virtunit")),
-                lookup.apply("virtunit.unavailable").map(s -> s.oneOf("skip", "fail").equals("fail")).orElse(false));
+                lookup.apply("virtunit.unavailable").map(s -> s.oneOf("skip", "fail").equals("fail")).orElse(false),
+                lookup.apply("virtunit.firstboot.cache").map(s -> s.oneOf("on", "off").equals("on")).orElse(true));
     }
 
     public LabConfig withLibvirtUri(String uri) {
-        return new LabConfig(uri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable);
+        return new LabConfig(uri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache);
     }
 
     public LabConfig withAcceleration(Acceleration value) {
-        return new LabConfig(libvirtUri, value, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable);
+        return new LabConfig(libvirtUri, value, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache);
     }
 
     public LabConfig withCleanup(CleanupMode value) {
-        return new LabConfig(libvirtUri, acceleration, value, bootTimeout, stateDir, cacheDir, failWhenUnavailable);
+        return new LabConfig(libvirtUri, acceleration, value, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache);
     }
 
     public LabConfig withBootTimeout(Duration value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, value, stateDir, cacheDir, failWhenUnavailable);
+        return new LabConfig(libvirtUri, acceleration, cleanup, value, stateDir, cacheDir, failWhenUnavailable, firstBootCache);
     }
 
     public LabConfig withStateDir(Path value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, value, cacheDir, failWhenUnavailable);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, value, cacheDir, failWhenUnavailable, firstBootCache);
     }
 
     public LabConfig withCacheDir(Path value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, value, failWhenUnavailable);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, value, failWhenUnavailable, firstBootCache);
+    }
+
+    /**
+     * With the first-boot cache on or off.
+     *
+     * @since 0.2
+     */
+    public LabConfig withFirstBootCache(boolean value) {
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, value);
     }
 
     private record Setting(String key, String value, String source) {

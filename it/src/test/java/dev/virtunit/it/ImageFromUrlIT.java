@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 import static dev.virtunit.assertions.VirtunitAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,7 +61,7 @@ class ImageFromUrlIT {
         Path cacheDir = Files.createTempDirectory("virtunit-it-cache-");
         Files.setPosixFilePermissions(cacheDir, PosixFilePermissions.fromString("rwxr-xr-x"));
         LabConfig config = LabConfig.fromEnvironment();
-        copyKvmProof(config.cacheDir(), cacheDir);
+        TestHost.copyKvmProof(config.cacheDir(), cacheDir);
         URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/tiny.qcow2");
         try (Lab lab = Lab.start(config.withCacheDir(cacheDir))) {
             Guest first = lab.guest(GuestSpec.builder().image(url, digest).build());
@@ -78,20 +77,6 @@ class ImageFromUrlIT {
         } finally {
             server.stop(0);
             TestHost.deleteRecursively(cacheDir);
-        }
-    }
-
-    /** What the run learned about KVM on this host, so the fresh cache does not prove it again (minutes on TCG hosts). */
-    private static void copyKvmProof(Path from, Path to) throws IOException {
-        Path proofs = from.resolve("kvm-proof");
-        if (!Files.isDirectory(proofs)) {
-            return;
-        }
-        Files.createDirectories(to.resolve("kvm-proof"));
-        try (Stream<Path> answers = Files.list(proofs)) {
-            for (Path answer : answers.toList()) {
-                Files.copy(answer, to.resolve("kvm-proof").resolve(answer.getFileName()));
-            }
         }
     }
 

@@ -169,4 +169,18 @@ final class TestHost {
         }
         return matcher.group(1).strip();
     }
+
+    /** What the run learned about KVM on this host, so the fresh cache does not prove it again (minutes on TCG hosts). */
+    static void copyKvmProof(Path from, Path to) throws IOException {
+        Path proofs = from.resolve("kvm-proof");
+        if (!Files.isDirectory(proofs)) {
+            return;
+        }
+        Files.createDirectories(to.resolve("kvm-proof"));
+        try (Stream<Path> answers = Files.list(proofs)) {
+            for (Path answer : answers.toList()) {
+                Files.copy(answer, to.resolve("kvm-proof").resolve(answer.getFileName()));
+            }
+        }
+    }
 }

@@ -8,15 +8,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -32,7 +26,6 @@ final class UrlImageCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(UrlImageCache.class);
     private static final Duration UNPACK_TIMEOUT = Duration.ofMinutes(30);
-    private static final String TEMPORARY_PREFIX = ".part-";
 
     private final Path byUrl;
     private final HostCommands host;
@@ -53,7 +46,7 @@ final class UrlImageCache {
             return image;
         }
         try {
-            createReadableDirectories(entry);
+            CacheFiles.createReadableDirectories(entry);
         } catch (IOException e) {
             throw new VirtunitException("cannot create the image cache folder " + entry + " for " + url.address() + ": "
                     + e + "; check that virtunit.cache.dir is writable by this user", e);
@@ -71,8 +64,8 @@ final class UrlImageCache {
     }
 
     private void download(ImageLocation.Url url, Path entry, Path image) throws IOException {
-        removeTemporaries(entry);   // what a JVM killed half-way left; nobody else writes here while we hold the lock
-        Path downloaded = Files.createTempFile(entry, TEMPORARY_PREFIX, ".download");
+        CacheFiles.removeTemporaries(entry);   // what a JVM killed half-way left; nobody else writes here while we hold the lock
+        Path downloaded = Files.createTempFile(entry, CacheFiles.TEMPORARY_PREFIX, ".download");
         Path unpacked = null;
         try {
             LOG.info("downloading image {} into {}", url.address(), entry);
@@ -89,17 +82,15 @@ final class UrlImageCache {
             Path ready = downloaded;
             Unpacking compression = Unpacking.of(downloaded);
             if (compression != Unpacking.NONE) {
-                unpacked = Files.createTempFile(entry, TEMPORARY_PREFIX, ".unpacked");
+                unpacked = Files.createTempFile(entry, CacheFiles.TEMPORARY_PREFIX, ".unpacked");
                 LOG.info("unpacking image {} ({})", url.address(), compression.name().toLowerCase(Locale.ROOT));
                 compression.unpack(downloaded, unpacked, host, UNPACK_TIMEOUT, url.address());
                 ready = unpacked;
             }
-            Files.setPosixFilePermissions(ready, PosixFilePermissions.fromString("rw-r--r--"));
             Files.writeString(entry.resolve("source.txt"), "url: " + url.address() + "\ndigest: " + result.sha256()
                     + "\ncompression: " + compression.name().toLowerCase(Locale.ROOT) + "\nsize: "
                     + Files.size(ready) + "\ndownloaded: " + Instant.now() + "\n", StandardCharsets.UTF_8);
-            Files.move(ready, image, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory(entry);
+            CacheFiles.publish(ready, image);
             LOG.info("image {} is cached as {} ({})", url.address(), image, DownloadProgress.size(Files.size(image)));
         } finally {
             Files.deleteIfExists(downloaded);
@@ -115,38 +106,5 @@ final class UrlImageCache {
         String last = path.substring(path.lastIndexOf('/') + 1).replaceAll("\\.(xz|gz|gzip)$", "");
         String safe = last.replaceAll("[^A-Za-z0-9._+-]", "_").replaceAll("^\\.+", "");
         return safe.isEmpty() ? "image" : safe;
-    }
-
-    private static void removeTemporaries(Path entry) throws IOException {
-        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(entry, TEMPORARY_PREFIX + "*")) {
-            for (Path leftover : leftovers) {
-                Files.deleteIfExists(leftover);
-            }
-        }
-    }
-
-    private static void createReadableDirectories(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
-            return;
-        }
-        Path parent = dir.toAbsolutePath().getParent();
-        if (parent != null) {
-            createReadableDirectories(parent);
-        }
-        try {
-            Files.createDirectory(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        } catch (FileAlreadyExistsException e) {
-            // another thread or process made it: just as good
-        }
-    }
-
-    /** So the rename survives a crash: a cache entry is either there complete or not there. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // not every file system syncs folders; the file itself is synced already
-        }
     }
 }

@@ -32,12 +32,20 @@ final class GuestProvisioner {
     }
 
     static LabGuest provision(LabSession lab, GuestSpec spec, String name, String domainType) {
+        return provision(lab, spec, name, domainType, true);
+    }
+
+    /** @param firstBootBase whether the disk may go on the image's warmed first-boot base (not for the warm-up itself) */
+    static LabGuest provision(LabSession lab, GuestSpec spec, String name, String domainType, boolean firstBootBase) {
         Hypervisor hypervisor = lab.hypervisor();
         // Inspect before creating anything: a bad image fails the declaration, not half a guest.
         BootSource boot = spec.bootSource();
         Optional<DiskImage> image = boot instanceof BootSource.DiskImage disk
                 ? Optional.of(DiskImage.inspect(new ImageResolver(lab.config().cacheDir(), lab.host()).localFile(disk.image()),
                         spec.toString(), lab.host())) : Optional.empty();
+        if (image.isPresent() && firstBootBase) {
+            image = Optional.of(lab.firstBootBases().baseFor(spec, image.get(), name, domainType));
+        }
 
         Teardown teardown = new Teardown();
         SshKeyPair hostKey = SshKeyPair.generateEd25519("root@" + name);

@@ -14,6 +14,7 @@ import dev.virtunit.Network;
 import dev.virtunit.NetworkSpec;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.HostCommands;
+import dev.virtunit.internal.image.FirstBootCache;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.libvirt.LibvirtHypervisor;
 import dev.virtunit.internal.net.HostNetworking;
@@ -50,6 +51,7 @@ public final class LabSession implements Lab {
     private final LibvirtNetworks networks;
     private final HostNetworking hostNetworking;
     private final HostTopology hostTopology;
+    private final FirstBootBases firstBootBases;
     private RunPool pool;
     private RunRecord record;
     private boolean closed;
@@ -68,6 +70,7 @@ public final class LabSession implements Lab {
                 cidr -> hostNetworking.routes().overlapping(cidr));
         this.networks = new LibvirtNetworks(hypervisor, run, teardown, subnets);
         this.hostTopology = new HostTopology(run, hostNetworking, subnets);
+        this.firstBootBases = new FirstBootBases(this, new FirstBootCache(config.cacheDir()));
     }
 
     /** Connects to libvirt and sets the run up; a host that cannot run guests gives {@link HostUnavailableException}. */
@@ -128,6 +131,11 @@ public final class LabSession implements Lab {
 
     HostNetworking hostNetworking() {
         return hostNetworking;
+    }
+
+    /** Where guests' disks start: an image's warmed first boot, or the image. */
+    FirstBootBases firstBootBases() {
+        return firstBootBases;
     }
 
     /** The run's storage pool and SSH client key. */

@@ -26,6 +26,7 @@ final class FakeHypervisor implements Hypervisor {
     final Map<String, String> domainXml = new LinkedHashMap<>();
     final Map<String, String> networks = new LinkedHashMap<>();
     final Map<String, List<String>> pools = new LinkedHashMap<>();
+    final Map<String, String> volumeXml = new LinkedHashMap<>();
     final List<String> calls = new ArrayList<>();
     String failOn = "";
     boolean closed;
@@ -208,6 +209,7 @@ final class FakeHypervisor implements Hypervisor {
     public String createVolume(String pool, String xml) {
         call("createVolume", name(xml));
         pools.get(pool).add(name(xml));
+        volumeXml.put(name(xml), xml);
         return "/fake/" + pool + "/" + name(xml);
     }
 

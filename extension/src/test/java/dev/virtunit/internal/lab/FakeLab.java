@@ -16,8 +16,14 @@ final class FakeLab {
 
     /** A lab whose run state lives under {@code stateDir} and whose libvirt is {@code hypervisor}; close it after. */
     static LabSession start(Path stateDir, FakeHypervisor hypervisor) {
+        return start(stateDir, hypervisor, false);
+    }
+
+    /** As {@link #start(Path, FakeHypervisor)}; a fake guest never boots, so a warm-up on it always fails. */
+    static LabSession start(Path stateDir, FakeHypervisor hypervisor, boolean firstBootCache) {
         return LabSession.start(LabConfig.fromEnvironment().withStateDir(stateDir).withCacheDir(stateDir.resolve("cache"))
-                .withAcceleration(Acceleration.TCG).withCleanup(CleanupMode.ALWAYS), uri -> hypervisor);
+                .withAcceleration(Acceleration.TCG).withCleanup(CleanupMode.ALWAYS)
+                .withFirstBootCache(firstBootCache), uri -> hypervisor);
     }
 
     /** A blank 64 MiB qcow2 image {@code name} in {@code dir}: real enough for provisioning, boots nothing. */

@@ -40,7 +40,7 @@ class LabSessionTest {
         image = images.resolve("tiny.qcow2");
         Command.check(Duration.ofSeconds(30), "qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "64M");
         config = LabConfig.fromEnvironment().withStateDir(stateDir).withCacheDir(stateDir.resolve("cache"))
-                .withAcceleration(Acceleration.TCG).withCleanup(CleanupMode.ALWAYS);
+                .withAcceleration(Acceleration.TCG).withCleanup(CleanupMode.ALWAYS).withFirstBootCache(false);
     }
 
     @Test
