@@ -44,6 +44,12 @@ final class GuestSshSessions {
                 login.keyFileForHumans().orElse(null))));
     }
 
+    /** Drops every live connection (reboot, shutdown): the handles stay valid and log in again when next used. */
+    synchronized void disconnect() {
+        byUser.values().forEach(SshjSsh::disconnect);
+    }
+
+    /** Closes every login for good (the guest is removed, or its address changed). */
     synchronized void close() {
         byUser.values().forEach(SshjSsh::close);
         byUser.clear();

@@ -343,13 +343,14 @@ public final class LabGuest implements Guest {
 
     // ---- teardown ----
 
+    /** Drops the live SSH connections before the guest reboots or stops; handles tests hold keep working after. */
     void disconnect() {
-        sshSessions.close();
+        sshSessions.disconnect();
     }
 
     /** Removes the domain, its disks, seed and console log. Idempotent. */
     void remove() {
-        disconnect();
+        sshSessions.close();
         teardown.run();
     }
 

@@ -86,6 +86,17 @@ final class SshConnection implements AutoCloseable {
         disconnectQuietly(broken);
     }
 
+    /**
+     * Drops the live connection (the guest is about to reboot or stop) but stays usable: the next call logs in again,
+     * so a handle a test captured keeps working across a reboot.
+     */
+    synchronized void disconnect() {
+        if (client != null) {
+            disconnectQuietly(client);
+            client = null;
+        }
+    }
+
     /** Disconnects; afterwards every call fails. Commands running on other threads fail as connection lost. */
     @Override
     public synchronized void close() {

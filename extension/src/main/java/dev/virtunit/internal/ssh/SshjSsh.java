@@ -139,6 +139,11 @@ public final class SshjSsh implements Ssh, AutoCloseable {
                 + "give the SshTarget a privateKeyFile to get a command line with -i)";
     }
 
+    /** Drops the live connection, as before a reboot; the next call logs in again. */
+    public void disconnect() {
+        connection.disconnect();
+    }
+
     /** Disconnects; afterwards every call fails. Commands running on other threads fail as connection lost. */
     @Override
     public void close() {

@@ -239,6 +239,17 @@ class SshjSshDropbearTest {
         refused.close();
     }
 
+    /** What a guest's reboot does to the handles a test holds: the connection goes, the handle keeps working. */
+    @Test
+    void aDisconnectedSshLogsInAgainOnItsNextUse() {
+        String before = ssh.exec("echo $PPID").stdout().strip();
+        ssh.disconnect();
+
+        assertThat(ssh.exec("echo again")).satisfies(result -> assertThat(result.stdout()).isEqualTo("again\n"));
+        assertThat(ssh.exec("echo $PPID").stdout().strip()).as("a new session process after the new login")
+                .isNotEqualTo(before);
+    }
+
     @Test
     void aClosedSshRefusesFurtherUse() {
         ssh.exec("true");
