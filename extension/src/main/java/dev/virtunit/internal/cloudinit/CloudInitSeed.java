@@ -88,8 +88,9 @@ public final class CloudInitSeed {
         if (!authorizedKeys.isEmpty()) {
             ours.put("ssh_authorized_keys", authorizedKeys);
         }
-        // A users list without "default": no distribution default user; the login user, if not root, gets our keys.
-        List<Object> users = new ArrayList<>();
+        // A login user other than root gets our keys and sudo; a users list without "default" then means no
+        // distribution default user. For root there is no list at all: "users: []" is a schema error on 22.4
+        // ("[] is too short"), so the image's default user is made as on any cloud image (with our keys).
         user.filter(name -> !name.equals("root")).ifPresent(name -> {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", name);
@@ -97,9 +98,8 @@ public final class CloudInitSeed {
             entry.put("lock_passwd", true);
             entry.put("sudo", "ALL=(ALL) NOPASSWD:ALL");
             entry.put("ssh_authorized_keys", authorizedKeys);
-            users.add(entry);
+            ours.put("users", List.of(entry));
         });
-        ours.put("users", users);
         return CloudConfig.write(CloudConfig.merge(ours, extraUserData));
     }
 

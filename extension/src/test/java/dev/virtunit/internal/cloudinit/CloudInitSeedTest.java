@@ -50,7 +50,6 @@ class CloudInitSeedTest {
                   ed25519_public: %s
                 ssh_authorized_keys:
                   - %s
-                users: []
                 """.formatted(host.publicKeyLine(), client.publicKeyLine()));
     }
 
