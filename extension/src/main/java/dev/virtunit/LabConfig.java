@@ -22,7 +22,7 @@ import java.util.function.Function;
  *   <tr><td>{@code virtunit.state.dir}</td><td>{@code VIRTUNIT_STATE_DIR}</td><td>{@code /var/lib/virtunit} (pools, run records, keys)</td></tr>
  *   <tr><td>{@code virtunit.cache.dir}</td><td>{@code VIRTUNIT_CACHE_DIR}</td><td>{@code /var/cache/virtunit} (images, the KVM probe's answer)</td></tr>
  *   <tr><td>{@code virtunit.unavailable}</td><td>{@code VIRTUNIT_UNAVAILABLE}</td><td>{@code skip} ({@code fail}): when the host cannot run guests</td></tr>
- *   <tr><td>{@code virtunit.firstboot.cache}</td><td>{@code VIRTUNIT_FIRSTBOOT_CACHE}</td><td>{@code on} ({@code off}): start
+ *   <tr><td>{@code virtunit.firstboot.cache}</td><td>{@code VIRTUNIT_FIRSTBOOT_CACHE}</td><td>{@code off} ({@code on}): start
  *       cloud-init guests of a disk image from a disk that went through the image's first boot once</td></tr>
  * </table>
  *
@@ -83,7 +83,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
                 lookup.apply("virtunit.state.dir").map(s -> Path.of(s.value())).orElse(Path.of("/var/lib/virtunit")),
                 lookup.apply("virtunit.cache.dir").map(s -> Path.of(s.value())).orElse(Path.of("/var/cache/virtunit")),
                 lookup.apply("virtunit.unavailable").map(s -> s.oneOf("skip", "fail").equals("fail")).orElse(false),
-                lookup.apply("virtunit.firstboot.cache").map(s -> s.oneOf("on", "off").equals("on")).orElse(true));
+                lookup.apply("virtunit.firstboot.cache").map(s -> s.oneOf("on", "off").equals("on")).orElse(false));
     }
 
     public LabConfig withLibvirtUri(String uri) {

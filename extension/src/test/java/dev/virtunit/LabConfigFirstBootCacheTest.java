@@ -17,7 +17,8 @@ class LabConfigFirstBootCacheTest {
 
     @Test
     void theCacheIsOnByDefaultAndOffWhenSetOff() {
-        assertThat(resolve(Map.of()).firstBootCache()).isTrue();
+        assertThat(resolve(Map.of()).firstBootCache()).isFalse();
+        assertThat(resolve(Map.of("virtunit.firstboot.cache", "on")).firstBootCache()).isTrue();
         assertThat(resolve(Map.of("virtunit.firstboot.cache", "off")).firstBootCache()).isFalse();
         assertThat(resolve(Map.of("virtunit.firstboot.cache", "ON")).firstBootCache()).isTrue();
         assertThat(resolve(Map.of()).withFirstBootCache(false).firstBootCache()).isFalse();
