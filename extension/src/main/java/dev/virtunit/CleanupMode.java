@@ -1,5 +1,7 @@
 package dev.virtunit;
 
+import java.util.Locale;
+
 /**
  * When virtunit removes what it created.
  *
@@ -15,5 +17,10 @@ public enum CleanupMode {
      */
     ON_SUCCESS,
     /** Never: everything is kept for inspection. */
-    NEVER
+    NEVER;
+
+    /** How the setting spells it ({@code virtunit.cleanup=on-success}), for messages and logs. @since 0.2 */
+    public String settingValue() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
 }

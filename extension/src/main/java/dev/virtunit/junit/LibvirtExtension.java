@@ -2,7 +2,6 @@ package dev.virtunit.junit;
 
 import java.lang.reflect.Parameter;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -324,7 +323,7 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
             boolean failed = context.getExecutionException().isPresent();
             if (mode == CleanupMode.NEVER || (mode == CleanupMode.ON_SUCCESS && failed)) {
                 guest.keep();
-                LOG.warn("virtunit kept guest for inspection (cleanup {}): {}", mode.name().toLowerCase(Locale.ROOT).replace('_', '-'), guest.howToReach());
+                LOG.warn("virtunit kept guest for inspection (cleanup {}): {}", mode.settingValue(), guest.howToReach());
                 return;
             }
             lab.remove(guest);

@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -242,7 +241,7 @@ public final class LabSession implements Lab {
     private void keepForInspection(List<LabGuest> remaining) {
         record = record.markKept();
         StringBuilder how = new StringBuilder("virtunit kept run " + run + " for inspection (cleanup mode "
-                + config.cleanup().name().toLowerCase(Locale.ROOT).replace('_', '-') + "):");
+                + config.cleanup().settingValue() + "):");
         remaining.forEach(guest -> how.append("\n  ").append(guest.howToReach()));
         how.append("\n  remove it all with: scripts/check-leftovers --remove (or virsh destroy/undefine each guest)");
         LOG.warn(how.toString());
