@@ -1,5 +1,7 @@
 package dev.virtunit.internal.ssh;
 
+import dev.virtunit.Cidr;
+
 import dev.virtunit.internal.text.ShellQuoting;
 
 import java.util.List;
@@ -26,8 +28,6 @@ public final class PingCommand {
     public static final int MAX_COUNT = 1000;
     public static final int MAX_TIMEOUT_SECONDS = 3600;
 
-    private static final Pattern IPV4 = Pattern.compile(
-            "(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
     private static final Pattern LOOKS_NUMERIC = Pattern.compile("[0-9.]+");
     /** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens, so never an option. */
     private static final Pattern HOST_NAME = Pattern.compile(
@@ -86,7 +86,7 @@ public final class PingCommand {
         }
         if (LOOKS_NUMERIC.matcher(target).matches()) {
             // "10.0.0.256" would otherwise pass as a host name and end in a puzzling DNS lookup.
-            return IPV4.matcher(target).matches();
+            return Cidr.isAddress(target);
         }
         return HOST_NAME.matcher(target).matches();
     }
@@ -113,7 +113,7 @@ public final class PingCommand {
                 continue; // part of "::" or a leading/trailing one, checked below
             }
             if (last && group.indexOf('.') >= 0) {
-                if (!IPV4.matcher(group).matches()) {
+                if (!Cidr.isAddress(group)) {
                     return false;
                 }
                 hexGroups += 2;
