@@ -1,5 +1,7 @@
 package dev.virtunit.internal.image;
 
+import dev.virtunit.internal.host.FileTrees;
+
 import dev.virtunit.VirtunitException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,7 +151,7 @@ public final class FirstBootCache {
                     Duration.between(start, Instant.now()).toSeconds(), e.getMessage() == null ? e : e.getMessage());
             return Optional.empty();
         } finally {
-            deleteQuietly(part);
+            FileTrees.deleteQuietly(part);   // a .part- file left anyway is removed by the next warm-up
         }
     }
 
@@ -170,14 +172,4 @@ public final class FirstBootCache {
         return Files.isRegularFile(base) ? Optional.of(new WarmBase(base, key)) : Optional.empty();
     }
 
-    private static void deleteQuietly(Path file) {
-        if (file == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            // a .part- file: the next warm-up of this entry removes it
-        }
-    }
 }
