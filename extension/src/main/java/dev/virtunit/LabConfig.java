@@ -24,6 +24,10 @@ import java.util.function.Function;
  *   <tr><td>{@code virtunit.unavailable}</td><td>{@code VIRTUNIT_UNAVAILABLE}</td><td>{@code skip} ({@code fail}): when the host cannot run guests</td></tr>
  *   <tr><td>{@code virtunit.firstboot.cache}</td><td>{@code VIRTUNIT_FIRSTBOOT_CACHE}</td><td>{@code off} ({@code on}): start
  *       cloud-init guests of a disk image from a disk that went through the image's first boot once</td></tr>
+ *   <tr><td>{@code virtunit.keep.ttl}</td><td>{@code VIRTUNIT_KEEP_TTL}</td><td>{@code PT24H}: how long what cleanup
+ *       {@code on-success} or {@code never} kept stays before a later run's sweep removes it</td></tr>
+ *   <tr><td>{@code virtunit.boot.concurrency}</td><td>{@code VIRTUNIT_BOOT_CONCURRENCY}</td><td>the host's cores: how
+ *       many guests of this JVM boot at once; the others wait their turn</td></tr>
  * </table>
  *
  * @param libvirtUri    the libvirt connection URI
@@ -36,10 +40,15 @@ import java.util.function.Function;
  * @param firstBootCache whether NoCloud-seeded guests of a disk image with cloud-init start from a cached disk that
  *                      went through the image's first boot once (warmed on first use, each guest still gets its own
  *                      instance-id, host key, hostname, addresses and machine-id); since 0.2
+ * @param keepTtl       how long kept resources (cleanup {@code on-success} after a failure, or {@code never}) stay
+ *                      before a later run's sweep removes them; since 0.2
+ * @param bootConcurrency how many guests of this JVM boot at once (from start to ready); the others queue, so that a
+ *                      small host is not overrun and boot timeouts stay honest; since 0.2
  * @since 0.1
  */
 public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMode cleanup, Duration bootTimeout,
-                        Path stateDir, Path cacheDir, boolean failWhenUnavailable, boolean firstBootCache) {
+                        Path stateDir, Path cacheDir, boolean failWhenUnavailable, boolean firstBootCache,
+                        Duration keepTtl, int bootConcurrency) {
 
     public LabConfig {
         Objects.requireNonNull(libvirtUri, "libvirtUri");
@@ -48,7 +57,14 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
         Objects.requireNonNull(bootTimeout, "bootTimeout");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(cacheDir, "cacheDir");
+        Objects.requireNonNull(keepTtl, "keepTtl");
+        if (bootConcurrency < 1) {
+            throw new InvalidDeclarationException("bootConcurrency is " + bootConcurrency + "; allowed: 1 or more");
+        }
     }
+
+    /** How long kept resources stay by default: a working day and a night to look at them. */
+    public static final Duration DEFAULT_KEEP_TTL = Duration.ofHours(24);
 
     /** The defaults, overridden by system properties and environment variables. */
     public static LabConfig fromEnvironment() {
@@ -83,31 +99,34 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
                 lookup.apply("virtunit.state.dir").map(s -> Path.of(s.value())).orElse(Path.of("/var/lib/virtunit")),
                 lookup.apply("virtunit.cache.dir").map(s -> Path.of(s.value())).orElse(Path.of("/var/cache/virtunit")),
                 lookup.apply("virtunit.unavailable").map(s -> s.oneOf("skip", "fail").equals("fail")).orElse(false),
-                lookup.apply("virtunit.firstboot.cache").map(s -> s.oneOf("on", "off").equals("on")).orElse(false));
+                lookup.apply("virtunit.firstboot.cache").map(s -> s.oneOf("on", "off").equals("on")).orElse(false),
+                lookup.apply("virtunit.keep.ttl").map(Setting::duration).orElse(DEFAULT_KEEP_TTL),
+                lookup.apply("virtunit.boot.concurrency").map(Setting::positiveInt)
+                        .orElse(Runtime.getRuntime().availableProcessors()));
     }
 
-    public LabConfig withLibvirtUri(String uri) {
-        return new LabConfig(uri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache);
+    public LabConfig withLibvirtUri(String value) {
+        return new LabConfig(value, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
     }
 
     public LabConfig withAcceleration(Acceleration value) {
-        return new LabConfig(libvirtUri, value, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache);
+        return new LabConfig(libvirtUri, value, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
     }
 
     public LabConfig withCleanup(CleanupMode value) {
-        return new LabConfig(libvirtUri, acceleration, value, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache);
+        return new LabConfig(libvirtUri, acceleration, value, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
     }
 
     public LabConfig withBootTimeout(Duration value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, value, stateDir, cacheDir, failWhenUnavailable, firstBootCache);
+        return new LabConfig(libvirtUri, acceleration, cleanup, value, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
     }
 
     public LabConfig withStateDir(Path value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, value, cacheDir, failWhenUnavailable, firstBootCache);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, value, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
     }
 
     public LabConfig withCacheDir(Path value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, value, failWhenUnavailable, firstBootCache);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, value, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
     }
 
     /**
@@ -116,7 +135,25 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @since 0.2
      */
     public LabConfig withFirstBootCache(boolean value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, value);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, value, keepTtl, bootConcurrency);
+    }
+
+    /**
+     * With kept resources staying {@code value} before a later sweep removes them.
+     *
+     * @since 0.2
+     */
+    public LabConfig withKeepTtl(Duration value) {
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, value, bootConcurrency);
+    }
+
+    /**
+     * With at most {@code value} guests of this JVM booting at once.
+     *
+     * @since 0.2
+     */
+    public LabConfig withBootConcurrency(int value) {
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, value);
     }
 
     private record Setting(String key, String value, String source) {
@@ -154,6 +191,18 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
                 // reported below with the forms allowed
             }
             throw invalid("a positive number of seconds such as 120, or an ISO-8601 duration such as PT2M");
+        }
+
+        int positiveInt() {
+            try {
+                int parsed = Integer.parseInt(value);
+                if (parsed >= 1) {
+                    return parsed;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below with the forms allowed
+            }
+            throw invalid("a whole number of 1 or more");
         }
 
         private InvalidDeclarationException invalid(String allowed) {

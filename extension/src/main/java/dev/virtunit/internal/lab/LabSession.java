@@ -239,7 +239,7 @@ public final class LabSession implements Lab {
 
     /** Cleanup on-success after a failure, or never: keep it all, mark the run kept so no sweep removes it. */
     private void keepForInspection(List<LabGuest> remaining) {
-        record = record.markKept();
+        record = record.markKept(config.keepTtl());
         StringBuilder how = new StringBuilder("virtunit kept run " + run + " for inspection (cleanup mode "
                 + config.cleanup().settingValue() + "):");
         remaining.forEach(guest -> how.append("\n  ").append(guest.howToReach()));

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +23,11 @@ import java.util.Properties;
  * @param pid        the owning JVM's process id
  * @param started    when the owning process started (guards against a reused pid)
  * @param bootId     the kernel's boot id at the time (a reboot kills every run)
- * @param kept       whether the run's resources were kept on purpose (cleanup mode on-success or never)
+ * @param keptUntil  until when the run's resources are kept on purpose (cleanup mode on-success after a failure, or
+ *                   never); empty while the run is live or was not kept. After it, a later sweep removes them.
  * @param file       where the record lives
  */
-public record RunRecord(String run, long pid, Instant started, String bootId, boolean kept, Path file) {
+public record RunRecord(String run, long pid, Instant started, String bootId, Optional<Instant> keptUntil, Path file) {
 
     private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
 
@@ -33,7 +35,7 @@ public record RunRecord(String run, long pid, Instant started, String bootId, bo
     public static RunRecord create(Path stateDir, String run) {
         ProcessHandle self = ProcessHandle.current();
         RunRecord record = new RunRecord(run, self.pid(), self.info().startInstant().orElse(Instant.EPOCH), currentBootId(),
-                false, stateDir.resolve("runs").resolve(run + ".run"));
+                Optional.empty(), stateDir.resolve("runs").resolve(run + ".run"));
         record.write();
         return record;
     }
@@ -63,23 +65,26 @@ public record RunRecord(String run, long pid, Instant started, String bootId, bo
             return Optional.of(new RunRecord(name.substring(0, name.length() - 4),
                     Long.parseLong(properties.getProperty("pid")),
                     Instant.parse(properties.getProperty("started")), properties.getProperty("bootId", ""),
-                    Boolean.parseBoolean(properties.getProperty("kept")), file));
+                    Optional.ofNullable(properties.getProperty("keptUntil")).map(Instant::parse), file));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    /** The same record marked as kept on purpose, written to disk. */
-    public RunRecord markKept() {
-        RunRecord kept = new RunRecord(run, pid, started, bootId, true, file);
+    /** The same record marked as kept on purpose for {@code ttl} from now, written to disk. */
+    public RunRecord markKept(Duration ttl) {
+        RunRecord kept = new RunRecord(run, pid, started, bootId, Optional.of(Instant.now().plus(ttl)), file);
         kept.write();
         return kept;
     }
 
-    /** Whether the owning process is gone and nothing was kept on purpose: what it left may be swept. */
+    /**
+     * Whether what the run made may be swept: its owning process is gone (or the machine rebooted), and it was not
+     * kept on purpose, or it was and its time to live is over.
+     */
     public boolean isAbandoned() {
-        if (kept) {
-            return false;
+        if (keptUntil.isPresent()) {
+            return Instant.now().isAfter(keptUntil.get());
         }
         if (!bootId.equals(currentBootId())) {
             return true;
@@ -102,7 +107,7 @@ public record RunRecord(String run, long pid, Instant started, String bootId, bo
         properties.setProperty("pid", Long.toString(pid));
         properties.setProperty("started", started.toString());
         properties.setProperty("bootId", bootId);
-        properties.setProperty("kept", Boolean.toString(kept));
+        keptUntil.ifPresent(until -> properties.setProperty("keptUntil", until.toString()));
         try {
             Files.createDirectories(file.getParent());
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -152,7 +152,7 @@ class LabSessionTest {
 
         assertThat(hypervisor.everything()).contains("domain " + guest.name());
         RunRecord record = RunRecord.all(stateDir).get(0);
-        assertThat(record.kept()).isTrue();
+        assertThat(record.keptUntil()).isPresent();
         assertThat(record.isAbandoned()).isFalse();
     }
 
