@@ -161,7 +161,7 @@ public final class LabSession implements Lab {
             guest = GuestProvisioner.provision(this, spec, name, choice.domainType());
         } catch (RuntimeException e) {
             guests.remove(name);
-            throw e;
+            return kvmProof.afterFailedStart(choice, e, () -> create(spec, label));
         }
         guests.add(name, guest);
         return kvmProof.settle(guest, choice, this::remove, () -> create(spec, label));

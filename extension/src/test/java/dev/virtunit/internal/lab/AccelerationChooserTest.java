@@ -1,17 +1,28 @@
 package dev.virtunit.internal.lab;
 
 import dev.virtunit.Acceleration;
+import dev.virtunit.GuestNotReadyException;
+import dev.virtunit.GuestSpec;
 import dev.virtunit.InvalidDeclarationException;
+import dev.virtunit.VirtunitException;
+import dev.virtunit.internal.libvirt.LibvirtOperationException;
+import dev.virtunit.internal.ssh.LoginRefusedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 
-/** KVM is chosen only once proven; the machine kind this project runs on lists a KVM that boots nothing. */
+/**
+ * KVM is chosen only once proven; the machine kind this project runs on lists a KVM that boots nothing. The proof
+ * ({@link KvmProof}) blames KVM only on evidence that KVM is at fault, so a bad guest cannot poison later runs.
+ */
 class AccelerationChooserTest {
 
     private static final String WITH_KVM = "<capabilities><guest><arch name='x86_64'><domain type='qemu'/><domain type='kvm'/></arch></guest></capabilities>";
@@ -73,5 +84,176 @@ class AccelerationChooserTest {
                 .isInstanceOf(InvalidDeclarationException.class)
                 .hasMessageStartingWith("acceleration kvm was requested, but ")
                 .hasMessageEndingWith("does not exist; use acceleration auto or tcg, or enable KVM on this host");
+    }
+
+    // ---- KvmProof: only KVM's own failure may switch the host to TCG ----
+
+    /** A spec that leaves acceleration to the lab; its image is never read here. */
+    private static final GuestSpec SPEC = GuestSpec.builder().image(Path.of("pom.xml")).build();
+
+    /** A guest of the proof: how its readiness ends and what its console showed. */
+    private record TrialGuest(String name, RuntimeException failure, String console) {
+        void awaitReady() {
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    private final List<String> events = new ArrayList<>();
+
+    private TrialGuest settle(KvmProof proof, TrialGuest first, TrialGuest retry) {
+        AccelerationChooser.Choice choice = proof.choose(SPEC, Acceleration.AUTO);
+        assertThat(choice.proofPending()).isTrue();
+        return proof.settle(first, choice, TrialGuest::awaitReady, TrialGuest::console,
+                guest -> events.add("remove " + guest.name()),
+                () -> {
+                    events.add("again under " + proof.choose(SPEC, Acceleration.AUTO).domainType());
+                    return retry;
+                });
+    }
+
+    private static TrialGuest booting(String name) {
+        return new TrialGuest(name, null, "SeaBIOS\nlogin:");
+    }
+
+    @Test
+    void aGuestThatBootsUnderKvmProvesIt() throws Exception {
+        AccelerationChooser chooser = chooser(true, WITH_KVM);
+
+        TrialGuest ready = settle(new KvmProof(chooser), booting("first"), null);
+
+        assertThat(ready.name()).isEqualTo("first");
+        assertThat(chooser.cachedAnswer()).contains(true);
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void aKvmErrorWhenTheDomainStartsRecordsKvmAsBrokenAndMakesTheGuestUnderTcg() throws Exception {
+        for (String error : List.of("internal error: process exited while connecting to monitor: "
+                        + "qemu-system-x86_64: failed to initialize kvm: Permission denied",
+                "Could not access KVM kernel module: No such file or directory",
+                "qemu-system-x86_64: -accel kvm: error: KVM_CREATE_VM ioctl failed: Operation not permitted",
+                "unsupported configuration: Domain requires KVM, but it is not available")) {
+            chooser(true, WITH_KVM);
+            // A cache of its own per error: each starts with the proof pending.
+            AccelerationChooser chooser = new AccelerationChooser(dir.resolve("kvm"), () -> WITH_KVM,
+                    dir.resolve("cache-" + events.size()), "host-1");
+            KvmProof proof = new KvmProof(chooser);
+            AccelerationChooser.Choice choice = proof.choose(SPEC, Acceleration.AUTO);
+            int before = events.size();
+
+            TrialGuest made = proof.afterFailedStart(choice, libvirtError(error), () -> {
+                events.add("again under " + proof.choose(SPEC, Acceleration.AUTO).domainType());
+                return booting("under-tcg");
+            });
+
+            assertThat(made.name()).as(error).isEqualTo("under-tcg");
+            assertThat(events.subList(before, events.size())).as(error).containsExactly("again under qemu");
+            assertThat(chooser.cachedAnswer()).as(error).contains(false);
+            events.add(error);
+        }
+    }
+
+    @Test
+    void aStartFailureThatIsNotKvmsIsTheGuestsOwnAndLeavesTheProofPending() throws Exception {
+        AccelerationChooser chooser = chooser(true, WITH_KVM);
+        KvmProof proof = new KvmProof(chooser);
+        AccelerationChooser.Choice choice = proof.choose(SPEC, Acceleration.AUTO);
+        VirtunitException badImage = libvirtError("internal error: qemu unexpectedly closed the monitor: "
+                + "qemu-system-x86_64: -blockdev ...: Image is not in qcow2 format");
+
+        assertThatThrownBy(() -> proof.afterFailedStart(choice, badImage, () -> fail("retried under TCG")))
+                .isSameAs(badImage);
+        assertThat(chooser.cachedAnswer()).isEmpty();
+        assertThat(proof.choose(SPEC, Acceleration.AUTO).proofPending()).isTrue();
+    }
+
+    @Test
+    void aFailedLoginAfterBootIsTheGuestsOwnErrorNotRetriedAndNotRecorded() throws Exception {
+        GuestNotReadyException refused = new GuestNotReadyException("guest vu-x-first will not become ready: "
+                + "login as root refused", new LoginRefusedException("login as root refused", null));
+        // No console at all (an image with no serial console): the refused login still proves the CPU ran.
+        assertTheGuestsOwn(new TrialGuest("first", refused, ""), refused);
+    }
+
+    @Test
+    void aFailedCloudInitIsTheGuestsOwnErrorNotRetriedAndNotRecorded() throws Exception {
+        GuestNotReadyException cloudInit = new GuestNotReadyException("guest vu-x-first is not ready: cloud-init "
+                + "status: error (modules:config failed)", null);
+        assertTheGuestsOwn(new TrialGuest("first", cloudInit, "Debian GNU/Linux 12 first ttyS0\nfirst login:"), cloudInit);
+    }
+
+    @Test
+    void aTimeoutAfterConsoleOutputIsTheGuestsOwnErrorNotRetriedAndNotRecorded() throws Exception {
+        GuestNotReadyException slow = new GuestNotReadyException("guest vu-x-first was not ready within 5 s: "
+                + "waiting for 'SSH port open' (5.0 s); reached: domain running after 0.1 s", null);
+        assertTheGuestsOwn(new TrialGuest("first", slow, "SeaBIOS (version 1.16)\nBooting from Hard Disk..."), slow);
+    }
+
+    @Test
+    void anImageThatDoesNotBootIsTheGuestsOwnErrorNotRetriedAndNotRecorded() throws Exception {
+        GuestNotReadyException noBootDevice = new GuestNotReadyException("guest vu-x-first did not boot: the "
+                + "firmware found no bootable disk", null);
+        assertTheGuestsOwn(new TrialGuest("first", noBootDevice, "SeaBIOS\nNo bootable device."), noBootDevice);
+    }
+
+    private void assertTheGuestsOwn(TrialGuest guest, RuntimeException failure) throws Exception {
+        AccelerationChooser chooser = chooser(true, WITH_KVM);
+        KvmProof proof = new KvmProof(chooser);
+
+        assertThatThrownBy(() -> settle(proof, guest, booting("never"))).isSameAs(failure);
+
+        assertThat(events).containsExactly("remove first");
+        assertThat(chooser.cachedAnswer()).isEmpty();
+        assertThat(proof.choose(SPEC, Acceleration.AUTO).proofPending()).isTrue();
+    }
+
+    @Test
+    void aKvmErrorWhileAwaitingTheGuestRecordsKvmAsBroken() throws Exception {
+        AccelerationChooser chooser = chooser(true, WITH_KVM);
+        GuestNotReadyException stopped = new GuestNotReadyException("guest vu-x-first stopped before it was ready",
+                libvirtError("qemu-system-x86_64: error: failed to set MSR 0x10a to 0x2000c04"));
+
+        TrialGuest made = settle(new KvmProof(chooser), new TrialGuest("first", stopped, "SeaBIOS"), booting("tcg"));
+
+        assertThat(made.name()).isEqualTo("tcg");
+        assertThat(events).containsExactly("remove first", "again under qemu");
+        assertThat(chooser.cachedAnswer()).contains(false);
+    }
+
+    @Test
+    void noConsoleOutputUnderKvmButABootUnderTcgRecordsKvmAsBroken() throws Exception {
+        AccelerationChooser chooser = chooser(true, WITH_KVM);
+        GuestNotReadyException silent = new GuestNotReadyException("guest vu-x-first was not ready within 60 s", null);
+
+        TrialGuest made = settle(new KvmProof(chooser), new TrialGuest("first", silent, ""), booting("tcg"));
+
+        assertThat(made.name()).isEqualTo("tcg");
+        assertThat(events).containsExactly("remove first", "again under qemu");
+        assertThat(chooser.cachedAnswer()).contains(false);
+        assertThat(chooser.choose(Acceleration.AUTO).domainType()).isEqualTo("qemu");
+    }
+
+    @Test
+    void noConsoleOutputUnderKvmNorUnderTcgIsTheGuestsOwnErrorAndLeavesTheProofPending() throws Exception {
+        AccelerationChooser chooser = chooser(true, WITH_KVM);
+        KvmProof proof = new KvmProof(chooser);
+        GuestNotReadyException silentUnderKvm = new GuestNotReadyException("guest vu-x-first timed out under KVM", null);
+        GuestNotReadyException silentUnderTcg = new GuestNotReadyException("guest vu-x-first timed out under TCG", null);
+
+        assertThatThrownBy(() -> settle(proof, new TrialGuest("first", silentUnderKvm, ""),
+                new TrialGuest("tcg", silentUnderTcg, "")))
+                .isSameAs(silentUnderTcg)
+                .satisfies(e -> assertThat(e.getSuppressed()).containsExactly(silentUnderKvm));
+
+        assertThat(events).containsExactly("remove first", "again under qemu", "remove tcg");
+        assertThat(chooser.cachedAnswer()).isEmpty();
+        // The TCG trial was for that one guest only: the next AUTO guest is the proof again.
+        assertThat(proof.choose(SPEC, Acceleration.AUTO).proofPending()).isTrue();
+    }
+
+    private static VirtunitException libvirtError(String message) {
+        return new LibvirtOperationException("cannot startDomain 'vu-x-first': " + message, 1, "VIR_ERR_INTERNAL_ERROR", null);
     }
 }
