@@ -47,6 +47,7 @@ public final class GuestSpec {
     private final List<Long> blankDisksMiB;
     private final Graphics graphics;
     private final Optional<Acceleration> acceleration;
+    private final String origin;
     private final Optional<String> address;
     private final Optional<String> gateway;
     private final boolean dhcp;
@@ -88,6 +89,7 @@ public final class GuestSpec {
         this.blankDisksMiB = List.copyOf(b.blankDisksMiB);
         this.graphics = b.graphics;
         this.acceleration = Optional.ofNullable(b.acceleration);
+        this.origin = b.origin;
         this.address = Optional.ofNullable(b.address);
         this.gateway = Optional.ofNullable(b.gateway);
         this.dhcp = b.dhcp;
@@ -218,6 +220,16 @@ public final class GuestSpec {
      */
     public Optional<String> readyWhen() {
         return readyWhen;
+    }
+
+    /**
+     * What declared this guest, as errors found later (at provisioning) name it: the field or parameter of an
+     * annotation ({@code @LibvirtGuest field [com.acme.NatTest.router]}), else {@code guest}.
+     *
+     * @since 0.2
+     */
+    public String origin() {
+        return origin;
     }
 
     @Override

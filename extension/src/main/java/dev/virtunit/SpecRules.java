@@ -96,10 +96,12 @@ final class SpecRules {
         spec.nics().forEach(nic -> checkNic(nic, problems));
         UserDataRules.check(spec.userData(), spec.user(), problems);
         if (spec.user() == null || !USER.matcher(spec.user()).matches()) {
-            problems.add("user '" + spec.user() + "' is not a valid login name");
+            problems.add("user '" + spec.user() + "' is not a login name: 1-32 lower-case letters, digits, '_' or '-', "
+                    + "starting with a letter or '_' (useradd's rule); give one such as \"tester\", or leave it out for root");
         }
         spec.bootTimeout().filter(timeout -> timeout.isNegative() || timeout.isZero())
-                .ifPresent(timeout -> problems.add("bootTimeout " + timeout + " must be positive"));
+                .ifPresent(timeout -> problems.add("bootTimeout " + timeout + " must be positive; give the time a boot "
+                        + "may take, e.g. 120 s, or leave it out for the lab's virtunit.boot.timeout"));
         checkSeedAndLogin(spec, problems);
         return problems;
     }
@@ -166,6 +168,17 @@ final class SpecRules {
         if (spec.dhcp() && address.isPresent()) {
             problems.add("address '" + address.get() + "' and dhcp were both given; keep one");
         }
+        if (gateway.isPresent() && address.filter(SpecRules::isCidr).isPresent() && Cidr.isAddress(gateway.get())) {
+            Cidr own = Cidr.parse(address.get());
+            if (own.address() == Cidr.parseAddress(gateway.get())) {
+                problems.add("address '" + address.get() + "' is its own gateway; the gateway is another host of the "
+                        + "subnet (the host's address on it): give a different address or gateway");
+            } else if (!own.network().contains(gateway.get())) {
+                problems.add("gateway '" + gateway.get() + "' is outside the subnet " + own.network() + " of address '"
+                        + address.get() + "'; a gateway must be reachable on the guest's own subnet: give one in "
+                        + own.network());
+            }
+        }
         if (gateway.isPresent() && address.isEmpty()) {
             problems.add("gateway '" + gateway.get() + "' needs a static address; with DHCP the gateway comes from the DHCP server");
         }
@@ -175,6 +188,7 @@ final class SpecRules {
         String segment = nic.segment().name();
         nic.address().filter(a -> !isNicAddress(a)).ifPresent(a -> problems.add("address '" + a + "' on " + segment
                 + " is not an IPv4 address in CIDR notation such as 192.168.77.10/24"));
+        nic.address().filter(SpecRules::isNicAddress).ifPresent(a -> checkAddressOnSegment(a, nic.segment(), problems));
         nic.mac().filter(m -> !MAC.matcher(m).matches()).ifPresent(m -> problems.add("MAC '" + m + "' on " + segment
                 + " is not of the form 52:54:00:12:34:56"));
         if (nic.vlan() < 0 || nic.vlan() > 4094) {
@@ -182,6 +196,41 @@ final class SpecRules {
         }
         if (nic.vlan() != 0 && !(nic.segment() instanceof Bridge bridge && bridge.kind() == Bridge.Kind.OVS)) {
             problems.add("VLAN " + nic.vlan() + " on " + segment + ": VLAN tags are for Open vSwitch bridges; use @OvsBridge");
+        }
+    }
+
+    /**
+     * On a segment the host is on, a NIC's address must be a host of its subnet that is neither the subnet's network
+     * or broadcast address nor the host's gateway: the guest would not reach the host, or would take its address.
+     */
+    private static void checkAddressOnSegment(String address, Segment segment, List<String> problems) {
+        if (segment.gateway() == null || !Cidr.isAddress(segment.gateway())) {
+            return; // the host is not on a pure layer-2 segment: its guests may number it as the test likes
+        }
+        Cidr subnet;
+        try {
+            subnet = Cidr.parse(segment.cidr()).network();
+        } catch (RuntimeException e) {
+            return;
+        }
+        String where = "address '" + address + "' on " + segment.name();
+        int host;
+        try {
+            host = Cidr.resolve(address, subnet).address();
+        } catch (IllegalArgumentException e) {
+            problems.add(where + ": " + e.getMessage() + "; give a host of " + subnet + ", such as .20");
+            return;
+        }
+        int broadcast = subnet.address() | ~subnet.mask();
+        if (!subnet.contains(host)) {
+            problems.add(where + " is outside its subnet " + subnet + "; give an address in " + subnet
+                    + ", or a host part such as .20");
+        } else if (host == subnet.address() || host == broadcast) {
+            problems.add(where + " is the subnet's " + (host == broadcast ? "broadcast" : "network") + " address; give "
+                    + "a host address such as .20");
+        } else if (Cidr.parseAddress(segment.gateway()) == host) {
+            problems.add(where + " is the host's gateway address on " + segment.name() + "; give another, such as .20 "
+                    + "(virtunit hands out .10 upward when you give none)");
         }
     }
 
@@ -286,7 +335,8 @@ final class SpecRules {
                     + "or drop natUplink");
         }
         if (!portForwards.isEmpty() && natUplink.isEmpty()) {
-            problems.add("port forwards need NAT: give natUplink");
+            problems.add("port forwards need NAT: give natUplink (the host interface toward the outside), or drop "
+                    + "portForwards");
         }
         Optional<Cidr> subnet = cidr.flatMap(SpecRules::parsedSubnet);
         for (String forward : portForwards) {
@@ -294,7 +344,8 @@ final class SpecRules {
                 PortForwardRule rule = PortForwardRule.parse(forward);
                 subnet.filter(declared -> !declared.contains(rule.guestAddressIn(declared))).ifPresent(declared ->
                         problems.add("port forward '" + forward + "' points at " + rule.guestAddress()
-                                + ", outside the bridge's subnet " + declared.network()));
+                                + ", outside the bridge's subnet " + declared.network() + "; give a guest address in "
+                                + declared.network() + ", or a host part such as ->.10:80"));
             } catch (IllegalArgumentException e) {
                 problems.add(e.getMessage());
             }
@@ -326,7 +377,7 @@ final class SpecRules {
             }
         }
         if (!dhcpHosts.isEmpty() && !dhcp) {
-            problems.add("dhcpHosts need dhcp = true");
+            problems.add("dhcpHosts need dhcp = true: give dhcp = true, or drop dhcpHosts");
         }
         if (mode == Network.Mode.ISOLATED && uplink.isPresent()) {
             problems.add("an isolated network forwards nowhere; drop uplink or use mode NAT or ROUTE");
@@ -344,7 +395,8 @@ final class SpecRules {
             problems.add(attribute + " '" + path + "' does not exist (resolved to " + path.toAbsolutePath()
                     + "); check the path, relative paths are resolved against the working directory");
         } else if (!Files.isReadable(path)) {
-            problems.add(attribute + " '" + path + "' is not readable by this user");
+            problems.add(attribute + " '" + path + "' is not readable by this user (" + System.getProperty("user.name")
+                    + "); make it readable (chmod a+r) or copy it where this user can read it");
         }
     }
 

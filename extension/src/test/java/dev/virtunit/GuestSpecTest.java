@@ -72,8 +72,44 @@ class GuestSpecTest {
                         "vcpus 0 is out of range; give 1 to 64",
                         "blank disk size 0 MiB must be at least 1",
                         "address '192.168.77.300/24' is not an IPv4 address in CIDR notation such as 192.168.77.10/24",
-                        "user 'Root' is not a valid login name",
-                        "bootTimeout PT0S must be positive");
+                        "user 'Root' is not a login name: 1-32 lower-case letters, digits, '_' or '-', starting with "
+                                + "a letter or '_' (useradd's rule); give one such as \"tester\", or leave it out for root",
+                        "bootTimeout PT0S must be positive; give the time a boot may take, e.g. 120 s, or leave it out "
+                                + "for the lab's virtunit.boot.timeout");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../etc/passwd", "a b", "$(reboot)", "x;rm -rf /", "-rf", "vu-`id`", "name\n",
+            "ééé", "0123456789012345678901234567890123456789012345678901234567890123"})
+    void hostileGuestNamesAreRefusedBeforeReachingAnyTool(String name) {
+        assertThat(problems(valid().name(name))).containsExactly("name '" + name + "' must be 1-63 letters, digits, "
+                + "'.', '_' or '-', starting with a letter or digit; or leave it out and virtunit picks a unique one");
+    }
+
+    @Test
+    void aNicAddressMustBeAHostOfItsSegmentOtherThanTheGateway() {
+        assertThat(problems(valid().nic(segment("lan"), "10.0.0.5/8").nic(segment("lan"), ".1")
+                .nic(segment("lan"), ".0").nic(segment("lan"), "192.168.77.255/24").nic(segment("lan"), ".300")))
+                .containsExactly(
+                        "address '10.0.0.5/8' on lan is outside its subnet 192.168.77.0/24; give an address in "
+                                + "192.168.77.0/24, or a host part such as .20",
+                        "address '.1' on lan is the host's gateway address on lan; give another, such as .20 (virtunit "
+                                + "hands out .10 upward when you give none)",
+                        "address '.0' on lan is the subnet's network address; give a host address such as .20",
+                        "address '192.168.77.255/24' on lan is the subnet's broadcast address; give a host address "
+                                + "such as .20",
+                        "address '.300' on lan: '.300' is host 300, beyond the subnet 192.168.77.0/24; give a host "
+                                + "of 192.168.77.0/24, such as .20");
+    }
+
+    @Test
+    void theDefaultNetworksAddressIsNotItsOwnGatewayAndTheGatewayIsOnItsSubnet() {
+        assertThat(problems(valid().address("192.168.77.10/24").gateway("192.168.77.10"))).containsExactly(
+                "address '192.168.77.10/24' is its own gateway; the gateway is another host of the subnet (the "
+                        + "host's address on it): give a different address or gateway");
+        assertThat(problems(valid().address("192.168.77.10/24").gateway("10.0.0.1"))).containsExactly(
+                "gateway '10.0.0.1' is outside the subnet 192.168.77.0/24 of address '192.168.77.10/24'; a gateway "
+                        + "must be reachable on the guest's own subnet: give one in 192.168.77.0/24");
     }
 
     @Test
@@ -137,7 +173,7 @@ class GuestSpecTest {
 
     @Test
     void nicsTakeFullOrRelativeAddressesAWellFormedMacAndVlansOnOpenVSwitchOnly() {
-        GuestSpec spec = valid().nic(segment("lan"), ".20").nic(segment("lan"), ".21/24").nic(segment("lan"), "10.0.0.5/8")
+        GuestSpec spec = valid().nic(segment("lan"), ".20").nic(segment("lan"), ".21/24").nic(segment("lan"), "192.168.77.5/24")
                 .nic(ovs("ovs0"), null, 7).nic(segment("lan"), null, 0, "52:54:00:AB:CD:EF").build();
         assertThat(spec.nics().get(4).mac()).contains("52:54:00:ab:cd:ef");
 

@@ -88,7 +88,7 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
         if (upstreamFields.isEmpty() && bridgeFields.isEmpty() && networkFields.isEmpty()) {
             return;
         }
-        networkFields.forEach(field -> NetworkDeclaration.checkField(field, Network.class, "@LibvirtNetwork"));
+        networkFields.forEach(NetworkDeclaration::checkNetworkField);
         upstreamFields.forEach(field -> NetworkDeclaration.checkField(field, Upstream.class, "@UpstreamHost"));
         List<BridgeSpec> bridgeSpecs = new ArrayList<>();
         for (Field field : bridgeFields) {

@@ -49,7 +49,8 @@ final class NetworkDeclaration {
         LinuxBridge linux = field.getAnnotation(LinuxBridge.class);
         String where = describe(field, annotationName(field));
         if (ovs != null && linux != null) {
-            throw new InvalidDeclarationException(where + " is both @OvsBridge and @LinuxBridge; keep one");
+            throw new InvalidDeclarationException(where + " is both @OvsBridge and @LinuxBridge; a field is one "
+                    + "bridge: keep @OvsBridge (VLAN tags, the userspace datapath) or @LinuxBridge");
         }
         Bridge.Kind kind = ovs != null ? Bridge.Kind.OVS : Bridge.Kind.LINUX;
         String cidr = ovs != null ? ovs.cidr() : linux.cidr();
@@ -58,6 +59,16 @@ final class NetworkDeclaration {
         String[] forwards = ovs != null ? ovs.portForwards() : linux.portForwards();
         return DeclarationProblems.build(where, List.of(), () -> new BridgeSpec(kind, optional(cidr), gateway,
                 optional(uplink), Arrays.asList(forwards)));
+    }
+
+    /**
+     * Checks a {@code @LibvirtNetwork} field and its attributes before anything of the class is made, with the
+     * uplink as declared (an {@code @UpstreamHost} field's interface is known only once that host exists).
+     */
+    static void checkNetworkField(Field field) {
+        checkField(field, Network.class, "@LibvirtNetwork");
+        LibvirtNetwork declared = field.getAnnotation(LibvirtNetwork.class);
+        toNetworkSpec(field, declared, declared.uplink().isEmpty() ? null : declared.uplink());
     }
 
     static NetworkSpec toNetworkSpec(Field field, LibvirtNetwork declared, String uplink) {
@@ -69,7 +80,8 @@ final class NetworkDeclaration {
             if (parts.length == 2) {
                 hosts.add(new NetworkSpec.DhcpHost(parts[0].strip(), parts[1].strip()));
             } else {
-                problems.add("dhcpHosts entry '" + host + "' is not of the form 52:54:00:00:00:12=192.168.122.12");
+                problems.add("dhcpHosts entry '" + host + "' is not of the form MAC=ADDRESS such as "
+                        + "52:54:00:00:00:12=192.168.122.12 (or =.12 for host 12 of the subnet)");
             }
         }
         if (declared.dhcpRange().length != 2) {

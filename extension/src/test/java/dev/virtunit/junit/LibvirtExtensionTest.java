@@ -1,8 +1,5 @@
 package dev.virtunit.junit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.List;
 import dev.virtunit.Bridge;
 import dev.virtunit.Guest;
 import dev.virtunit.HostUnavailableException;
@@ -15,19 +12,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.testkit.engine.EventConditions.container;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
@@ -63,40 +57,16 @@ class LibvirtExtensionTest {
     }
 
     private EngineExecutionResults run(Class<?> testCase, Map<String, String> parameters) {
-        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-                .configurationParameter("virtunit.libvirt.uri", "test:///default")
-                .configurationParameter("virtunit.state.dir", stateDir.toString())
-                .configurationParameter("virtunit.cache.dir", stateDir.resolve("cache").toString())
-                .configurationParameters(parameters)
-                .selectors(selectClass(testCase))
-                .execute();
-        // Whatever failed, the run's record, pool directory and subnet lease are gone.
-        assertThat(listing(stateDir.resolve("runs"))).as("run records left").isEmpty();
-        assertThat(listing(stateDir.resolve("pools"))).as("pool directories left").isEmpty();
-        assertThat(listing(stateDir.resolve("leases"))).as("subnet leases left").isEmpty();
-        return results;
+        return ExtensionRuns.run(testCase, stateDir, parameters);
     }
 
     private EngineExecutionResults run(Class<?> testCase) {
         return run(testCase, Map.of());
     }
 
-    private static List<String> listing(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (var files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static void assertClassFailed(EngineExecutionResults results, Class<?> testCase,
                                           Class<? extends Throwable> type, String expectedMessage) {
-        results.containerEvents().assertThatEvents().haveExactly(1,
-                event(container(testCase), finishedWithFailure(instanceOf(type), message(expectedMessage))));
-        results.testEvents().assertStatistics(stats -> stats.started(0));
+        ExtensionRuns.assertClassFailed(results, testCase, type, expectedMessage);
     }
 
     // ---- declaration mistakes ----

@@ -51,6 +51,12 @@ public record DiskImage(Path path, String format, long virtualSize) {
             throw new InvalidDeclarationException(origin + ": qemu-img did not report format and size of '" + image + "': " + json);
         }
         String detected = format.group(1);
+        if (detected.equals("raw") && image.getFileName().toString().endsWith(".qcow2")) {
+            // Any bytes read as raw: a damaged or truncated qcow2 would boot as garbage and time out much later.
+            throw new InvalidDeclarationException(origin + ": image '" + image + "' is named .qcow2, but qemu-img finds "
+                    + "no qcow2 header in it (it reads as raw bytes): the file is damaged or not what its name says; "
+                    + "download or build it again, and check it with qemu-img check");
+        }
         if (!detected.equals("qcow2") && !detected.equals("raw")) {
             throw new InvalidDeclarationException(origin + ": image '" + image + "' is " + detected + "; virtunit imports "
                     + "qcow2 and raw images. Convert it: qemu-img convert -O qcow2 " + image + " image.qcow2");

@@ -42,7 +42,7 @@ final class GuestProvisioner {
         BootSource boot = spec.bootSource();
         Optional<DiskImage> image = boot instanceof BootSource.DiskImage disk
                 ? Optional.of(DiskImage.inspect(new ImageResolver(lab.config().cacheDir(), lab.host()).localFile(disk.image()),
-                        spec.toString(), lab.host())) : Optional.empty();
+                        spec.origin(), lab.host())) : Optional.empty();
         if (image.isPresent() && firstBootBase) {
             image = Optional.of(lab.firstBootBases().baseFor(spec, image.get(), name, domainType));
         }
@@ -51,7 +51,13 @@ final class GuestProvisioner {
         SshKeyPair hostKey = SshKeyPair.generateEd25519("root@" + name);
         RunPool pool = lab.pool();
         Path consoleLog = pool.dir().resolve(name + "-console.log");
-        NicPlan nicPlan = spec.nics().isEmpty() ? defaultNetworkNic(lab, spec) : bridgeNics(lab, spec);
+        NicPlan nicPlan;
+        try {
+            nicPlan = spec.nics().isEmpty() ? defaultNetworkNic(lab, spec, name, teardown) : bridgeNics(lab, spec, name, teardown);
+        } catch (RuntimeException e) {
+            teardown.run(); // frees the addresses claimed before the one refused
+            throw e;
+        }
         String mac = nicPlan.nics().get(0).mac();
 
         LabGuest guest = new LabGuest(lab, spec, name, mac, nicPlan.addresses(), nicPlan.testNics(), nicPlan.sshNic(),
@@ -160,12 +166,12 @@ final class GuestProvisioner {
     }
 
     /** One NIC on virtunit's default network: an address virtunit picks, or DHCP when asked. */
-    private static NicPlan defaultNetworkNic(LabSession lab, GuestSpec spec) {
+    private static NicPlan defaultNetworkNic(LabSession lab, GuestSpec spec, String name, Teardown teardown) {
         DefaultNetwork network = lab.defaultNetwork();
         String mac = Names.newMac();
         NicConfig config = spec.dhcp() || asksDhcpItself(spec, spec.address()) ? NicConfig.dhcp(mac, "eth0")
                 // No DHCP round at boot, and the address is known before the guest runs.
-                : NicConfig.staticAddress(mac, "eth0", spec.address().orElseGet(network.addresses()::next),
+                : NicConfig.staticAddress(mac, "eth0", spec.address().map(a -> network.addresses().claim(a, name, teardown)).orElseGet(network.addresses()::next),
                         spec.gateway().orElse(network.subnet().gateway()));
         return new NicPlan(List.of(DomainPlan.Nic.onNetwork(mac, network.name())), List.of(config), 1, 0);
     }
@@ -176,7 +182,7 @@ final class GuestProvisioner {
      * reach the guest: a last NIC joins virtunit's own network for SSH only, with no default route, so it changes
      * nothing the test looks at.
      */
-    private static NicPlan bridgeNics(LabSession lab, GuestSpec spec) {
+    private static NicPlan bridgeNics(LabSession lab, GuestSpec spec, String name, Teardown teardown) {
         List<DomainPlan.Nic> nics = new ArrayList<>();
         List<NicConfig> configs = new ArrayList<>();
         boolean routed = false;
@@ -186,7 +192,7 @@ final class GuestProvisioner {
             String mac = nic.mac().orElseGet(Names::newMac);
             String device = "eth" + i;
             if (nic.segment() instanceof LabBridge bridge) {
-                String cidr = nic.address().map(bridge.addresses()::resolve).orElseGet(bridge.addresses()::next);
+                String cidr = nic.address().map(a -> bridge.addresses().claim(a, name, teardown)).orElseGet(bridge.addresses()::next);
                 String gateway = null;
                 // A tagged port's frames reach the host tagged: the host cannot talk to it, nor route for it.
                 if (!routed && !bridge.gateway().isEmpty() && nic.vlan() == 0) {
@@ -203,7 +209,7 @@ final class GuestProvisioner {
                     // libvirt's dnsmasq gives the address and, for nat and route networks, the default route.
                     configs.add(NicConfig.dhcp(mac, device));
                 } else {
-                    configs.add(NicConfig.staticAddress(mac, device, nic.address().map(network.addresses()::resolve).orElseGet(network.addresses()::next),
+                    configs.add(NicConfig.staticAddress(mac, device, nic.address().map(a -> network.addresses().claim(a, name, teardown)).orElseGet(network.addresses()::next),
                             first ? network.gateway() : null));
                 }
                 routed = true;
