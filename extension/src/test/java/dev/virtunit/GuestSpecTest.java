@@ -261,6 +261,8 @@ class GuestSpecTest {
                 (proxy, method, args) -> switch (method.getName()) {
                     case "name" -> name;
                     case "kind" -> Bridge.Kind.OVS;
+                    case "cidr" -> "192.168.78.0/24";
+                    case "gateway" -> "192.168.78.1";
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }

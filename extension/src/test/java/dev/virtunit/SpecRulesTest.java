@@ -19,7 +19,8 @@ class SpecRulesTest {
                         + "as 192.168.77.0/24; a bridge with NAT needs a gateway address on the host; give gateway "
                         + "ON_BRIDGE or ON_VETH, or drop natUplink");
         assertThatThrownBy(() -> BridgeSpec.linux().withPortForward("tcp:8080->.10:80"))
-                .hasMessage("Linux bridge is invalid: port forwards need NAT: give natUplink");
+                .hasMessage("Linux bridge is invalid: port forwards need NAT: give natUplink (the host interface "
+                        + "toward the outside), or drop portForwards");
         assertThatThrownBy(() -> BridgeSpec.linux().withCidr("192.168.077.0/24"))
                 .hasMessage("Linux bridge is invalid: cidr '192.168.077.0/24' is not a subnet in CIDR notation such as "
                         + "192.168.77.0/24");
@@ -41,7 +42,7 @@ class SpecRulesTest {
                         + "for host 12 of the subnet)",
                 "dhcpHosts entry '52:54:00:00:00=10.0.0.12' is not of the form 52:54:00:00:00:12=192.168.122.12 (or =.12 "
                         + "for host 12 of the subnet)",
-                "dhcpHosts need dhcp = true",
+                "dhcpHosts need dhcp = true: give dhcp = true, or drop dhcpHosts",
                 "an isolated network forwards nowhere; drop uplink or use mode NAT or ROUTE");
         assertThat(e).hasMessageStartingWith("libvirt network is invalid: cidr '10.0.0.0/24x'");
     }
