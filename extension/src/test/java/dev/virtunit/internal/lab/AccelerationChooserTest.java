@@ -9,11 +9,15 @@ import dev.virtunit.internal.libvirt.LibvirtOperationException;
 import dev.virtunit.internal.ssh.LoginRefusedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -177,25 +181,23 @@ class AccelerationChooserTest {
         assertTheGuestsOwn(new TrialGuest("first", refused, ""), refused);
     }
 
-    @Test
-    void aFailedCloudInitIsTheGuestsOwnErrorNotRetriedAndNotRecorded() throws Exception {
-        GuestNotReadyException cloudInit = new GuestNotReadyException("guest vu-x-first is not ready: cloud-init "
-                + "status: error (modules:config failed)", null);
-        assertTheGuestsOwn(new TrialGuest("first", cloudInit, "Debian GNU/Linux 12 first ttyS0\nfirst login:"), cloudInit);
+    /** A failed cloud-init, a timeout after console output, an image that does not boot: what the guest printed. */
+    static Stream<Arguments> failuresAfterConsoleOutput() {
+        return Stream.of(
+                Arguments.of("guest vu-x-first is not ready: cloud-init status: error (modules:config failed)",
+                        "Debian GNU/Linux 12 first ttyS0\nfirst login:"),
+                Arguments.of("guest vu-x-first was not ready within 5 s: waiting for 'SSH port open' (5.0 s); reached: "
+                        + "domain running after 0.1 s", "SeaBIOS (version 1.16)\nBooting from Hard Disk..."),
+                Arguments.of("guest vu-x-first did not boot: the firmware found no bootable disk",
+                        "SeaBIOS\nNo bootable device."));
     }
 
-    @Test
-    void aTimeoutAfterConsoleOutputIsTheGuestsOwnErrorNotRetriedAndNotRecorded() throws Exception {
-        GuestNotReadyException slow = new GuestNotReadyException("guest vu-x-first was not ready within 5 s: "
-                + "waiting for 'SSH port open' (5.0 s); reached: domain running after 0.1 s", null);
-        assertTheGuestsOwn(new TrialGuest("first", slow, "SeaBIOS (version 1.16)\nBooting from Hard Disk..."), slow);
-    }
-
-    @Test
-    void anImageThatDoesNotBootIsTheGuestsOwnErrorNotRetriedAndNotRecorded() throws Exception {
-        GuestNotReadyException noBootDevice = new GuestNotReadyException("guest vu-x-first did not boot: the "
-                + "firmware found no bootable disk", null);
-        assertTheGuestsOwn(new TrialGuest("first", noBootDevice, "SeaBIOS\nNo bootable device."), noBootDevice);
+    @ParameterizedTest
+    @MethodSource("failuresAfterConsoleOutput")
+    void aFailureAfterConsoleOutputIsTheGuestsOwnErrorNotRetriedAndNotRecorded(String message, String console)
+            throws Exception {
+        GuestNotReadyException failure = new GuestNotReadyException(message, null);
+        assertTheGuestsOwn(new TrialGuest("first", failure, console), failure);
     }
 
     private void assertTheGuestsOwn(TrialGuest guest, RuntimeException failure) throws Exception {
