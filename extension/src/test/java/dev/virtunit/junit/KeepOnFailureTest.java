@@ -4,7 +4,6 @@ import dev.virtunit.Bridge;
 import dev.virtunit.Guest;
 import dev.virtunit.Network;
 import dev.virtunit.Upstream;
-import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.lab.FakeLabHost;
 import dev.virtunit.internal.lab.LabSession;
 import dev.virtunit.internal.lab.RunRecord;
@@ -59,9 +58,7 @@ class KeepOnFailureTest {
 
     @BeforeAll
     static void makeImage() {
-        Path image = scratch.resolve("tiny.qcow2");
-        Command.check(Duration.ofSeconds(30), "qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "64M");
-        System.setProperty(IMAGE_PROPERTY, image.toString());
+        System.setProperty(IMAGE_PROPERTY, FakeLabHost.blankImage(scratch).toString());
     }
 
     @AfterAll
@@ -195,6 +192,17 @@ class KeepOnFailureTest {
         assertThat(host.libvirtObjects()).isEmpty();
         assertThat(host.linksAndNamespaces()).isEmpty();
         assertThat(host.networkCommands()).anyMatch(c -> c.contains(" del-br vu" + run() + "b0"));
+        assertThat(RunRecord.all(stateDir)).isEmpty();
+        assertThat(log).doesNotContain("virtunit kept");
+    }
+
+    @Test
+    void alwaysRemovesEverythingEvenAfterAFailure() {
+        EngineExecutionResults results = run(Topology.class, "always");
+
+        results.testEvents().assertStatistics(stats -> stats.succeeded(1).failed(1));
+        assertThat(host.libvirtObjects()).isEmpty();
+        assertThat(host.linksAndNamespaces()).isEmpty();
         assertThat(RunRecord.all(stateDir)).isEmpty();
         assertThat(log).doesNotContain("virtunit kept");
     }

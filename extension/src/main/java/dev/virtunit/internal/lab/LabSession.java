@@ -297,7 +297,13 @@ public final class LabSession implements Lab {
         Instant until = keptUntil();
         record = record.markKept(Duration.between(Instant.now(), until));
         List<String> undescribed = new ArrayList<>();
-        remaining.stream().filter(guest -> !guest.isKept()).forEach(guest -> undescribed.add(guest.howToReach()));
+        for (LabGuest guest : remaining) {
+            if (!guest.isKept()) {
+                // Kept by the mode rather than one by one: keep() writes the known_hosts file its ssh line uses.
+                guest.keep();
+                undescribed.add(guest.howToReach());
+            }
+        }
         undescribed.addAll(hostTopology.describeNotKept());
         undescribed.addAll(networks.describeNotKept(config.libvirtUri()));
         StringBuilder how = new StringBuilder("virtunit kept run " + run + " for inspection (cleanup mode "

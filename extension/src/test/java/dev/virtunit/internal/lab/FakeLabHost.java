@@ -10,6 +10,7 @@ import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpForwarding;
 import dev.virtunit.internal.net.Sysctls;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -45,6 +46,11 @@ public final class FakeLabHost {
         HostCommands commands = new Commands();
         return LabSession.start(config.withAcceleration(Acceleration.TCG).withFirstBootCache(false), uri -> hypervisor,
                 new HostNetworking(commands, new IpForwarding(new Sysctls(commands))));
+    }
+
+    /** A blank qcow2 image in {@code dir} for guests of this host: real enough for provisioning, boots nothing. */
+    public static Path blankImage(Path dir) {
+        return FakeLab.blankImage(dir, "blank.qcow2");
     }
 
     /** What libvirt has: {@code domain NAME}, {@code network NAME}, {@code pool NAME}, {@code volume NAME}. */
