@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import dev.virtunit.Bridge;
 import dev.virtunit.BridgeSpec;
-import dev.virtunit.CleanupMode;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.HostUnavailableException;
 import dev.virtunit.InvalidDeclarationException;
@@ -38,7 +37,9 @@ import org.slf4j.LoggerFactory;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The JUnit adapter: static {@link LibvirtGuest} fields in {@code beforeAll}, instance fields in {@code beforeEach}
@@ -51,8 +52,13 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
     private static final Logger LOG = LoggerFactory.getLogger(LibvirtExtension.class);
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LibvirtExtension.class);
 
+    /** How the lab is started; the extension's own tests start one on fakes. */
+    static volatile Function<LabConfig, LabSession> labStarter = LabSession::start;
+
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        // The first thing of ours in every context's store, so JUnit closes it after that context's guests.
+        FailureScope.of(context);
         LabHolder holder = labHolder(context);
         if (holder.invalidConfiguration != null) {
             // Fails in beforeAll with our own exception, rather than as JUnit's "failed to evaluate condition".
@@ -96,11 +102,10 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
             bridgeSpecs.add(NetworkDeclaration.toSpec(field, upstreamFields));
         }
         LabSession lab = lab(context);
-        ExtensionContext.Store store = context.getStore(NAMESPACE);
         Map<String, Upstream> upstreams = new HashMap<>();
         for (Field field : upstreamFields) {
             Upstream upstream = lab.upstream();
-            store.put(upstream, (AutoCloseable) () -> lab.remove(upstream));
+            keepOrRemove(context, lab, upstream, () -> lab.remove(upstream), () -> lab.keep(upstream));
             upstreams.put(field.getName(), upstream);
             set(field, null, upstream);
         }
@@ -110,7 +115,7 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
             String uplink = spec.natUplink().map(name -> upstreams.containsKey(name) ? upstreams.get(name).uplinkInterface() : name)
                     .orElse(null);
             Bridge bridge = lab.bridge(uplink == null ? spec : spec.withNat(uplink));
-            store.put(bridge, (AutoCloseable) () -> lab.remove(bridge));
+            keepOrRemove(context, lab, bridge, () -> lab.remove(bridge), () -> lab.keep(bridge));
             bridges.put(bridgeFields.get(i).getName(), bridge);
             set(bridgeFields.get(i), null, bridge);
         }
@@ -119,10 +124,26 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
             String uplink = declared.uplink().isEmpty() ? null
                     : upstreams.containsKey(declared.uplink()) ? upstreams.get(declared.uplink()).uplinkInterface() : declared.uplink();
             Network network = lab.network(NetworkDeclaration.toNetworkSpec(field, declared, uplink));
-            store.put(network, (AutoCloseable) () -> lab.remove(network));
+            keepOrRemove(context, lab, network, () -> lab.remove(network), () -> lab.keep(network));
             bridges.put(field.getName(), network);
             set(field, null, network);
         }
+    }
+
+    /**
+     * Puts {@code handle} in the context's store: JUnit closes it when the context ends, and it is then removed, or
+     * kept (with never, or after a failure under the context with on-success) and its "how to reach it" logged.
+     */
+    private static void keepOrRemove(ExtensionContext context, LabSession lab, Object handle, Runnable remove,
+                                     Supplier<String> keep) {
+        FailureScope scope = FailureScope.of(context);
+        context.getStore(NAMESPACE).put(handle, (AutoCloseable) () -> {
+            if (scope.keeps(lab.config().cleanup())) {
+                scope.kept(lab, keep.get());
+            } else {
+                remove.run();
+            }
+        });
     }
 
     /** The bridges of this class and, for {@code @Nested} classes, of the enclosing ones, by field name. */
@@ -182,8 +203,7 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
             Parameter parameter = parameterContext.getParameter();
             String label = parameter.isNamePresent() ? parameter.getName()
                     : parameterContext.getDeclaringExecutable().getName() + "-" + parameterContext.getIndex();
-            List<ManagedGuest> guests = provision(context, List.of(new Request(spec, label)));
-            return guests.get(0).guest();
+            return provision(context, List.of(new Request(spec, label))).get(0);
         } catch (VirtunitException e) {
             throw new ParameterResolutionException(e.getMessage(), e);
         }
@@ -203,12 +223,12 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
             requests.add(new Request(GuestDeclaration.toSpec(annotation, GuestDeclaration.describe(field), type,
                     name -> findBridge(context, name)), field.getName()));
         }
-        List<ManagedGuest> guests = provision(context, requests);
+        List<LabGuest> guests = provision(context, requests);
         for (int i = 0; i < fields.size(); i++) {
             Field field = fields.get(i);
             try {
                 field.setAccessible(true);
-                field.set(instance, guests.get(i).guest());
+                field.set(instance, guests.get(i));
             } catch (IllegalAccessException e) {
                 throw new ExtensionConfigurationException("cannot set " + GuestDeclaration.describe(field), e);
             }
@@ -222,18 +242,19 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
      * Defines and starts every guest first, so they boot side by side, then waits for each. Each is in the store
      * before it is started, so a failure in any of them still tears all of them down.
      */
-    private List<ManagedGuest> provision(ExtensionContext context, List<Request> requests) {
+    private List<LabGuest> provision(ExtensionContext context, List<Request> requests) {
         LabSession lab = lab(context);
-        ExtensionContext.Store store = context.getStore(NAMESPACE);
-        List<ManagedGuest> guests = new ArrayList<>();
+        List<LabGuest> guests = new ArrayList<>();
         for (Request request : requests) {
             LabGuest guest = lab.create(request.spec(), request.label());
-            ManagedGuest managed = new ManagedGuest(lab, guest, context);
-            store.put(managed, managed);
-            guests.add(managed);
+            keepOrRemove(context, lab, guest, () -> lab.remove(guest), () -> {
+                guest.keep();
+                return guest.howToReach();
+            });
+            guests.add(guest);
         }
-        for (ManagedGuest managed : guests) {
-            managed.guest().awaitReady();
+        for (LabGuest guest : guests) {
+            guest.awaitReady();
         }
         return guests;
     }
@@ -286,7 +307,7 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
 
         static LabHolder start(LabConfig config) {
             try {
-                return new LabHolder(config, LabSession.start(config), null, null);
+                return new LabHolder(config, labStarter.apply(config), null, null);
             } catch (HostUnavailableException e) {
                 LOG.warn("virtunit: {}", e.getMessage());
                 return new LabHolder(config, null, e, null);
@@ -301,32 +322,4 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
         }
     }
 
-    /** One guest in a JUnit store: removed when its context closes, or kept after a failure if so configured. */
-    private static final class ManagedGuest implements AutoCloseable {
-        private final LabSession lab;
-        private final LabGuest guest;
-        private final ExtensionContext context;
-
-        ManagedGuest(LabSession lab, LabGuest guest, ExtensionContext context) {
-            this.lab = lab;
-            this.guest = guest;
-            this.context = context;
-        }
-
-        LabGuest guest() {
-            return guest;
-        }
-
-        @Override
-        public void close() {
-            CleanupMode mode = lab.config().cleanup();
-            boolean failed = context.getExecutionException().isPresent();
-            if (mode == CleanupMode.NEVER || (mode == CleanupMode.ON_SUCCESS && failed)) {
-                guest.keep();
-                LOG.warn("virtunit kept guest for inspection (cleanup {}): {}", mode.settingValue(), guest.howToReach());
-                return;
-            }
-            lab.remove(guest);
-        }
-    }
 }

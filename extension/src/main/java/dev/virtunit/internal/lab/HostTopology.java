@@ -23,6 +23,8 @@ final class HostTopology {
     private final SubnetChooser subnets;
     private final List<LabBridge> bridges = new ArrayList<>();
     private final List<LabUpstream> upstreams = new ArrayList<>();
+    /** Whether a bridge or upstream was kept for inspection (it is then in neither list: nothing here removes it). */
+    private boolean anyKept;
     private int nextBridge;
     private int nextUpstream;
 
@@ -84,6 +86,36 @@ final class HostTopology {
         if (ours) {
             ((LabUpstream) upstream).remove();
         }
+    }
+
+    /**
+     * Keeps a bridge (with its NAT) for inspection: from now on nothing here removes it. Whether it is ours is the
+     * answer; one not ours is left alone.
+     */
+    synchronized boolean keep(Bridge bridge) {
+        return keep(bridges.remove(bridge));
+    }
+
+    /** Keeps an upstream host for inspection, as {@link #keep(Bridge)}. */
+    synchronized boolean keep(Upstream upstream) {
+        return keep(upstreams.remove(upstream));
+    }
+
+    private boolean keep(boolean ours) {
+        anyKept |= ours;
+        return ours;
+    }
+
+    synchronized boolean anyKept() {
+        return anyKept;
+    }
+
+    /** What a lab that closes keeping everything keeps without anyone having described it yet: the rest. */
+    synchronized List<String> describeNotKept() {
+        List<String> lines = new ArrayList<>();
+        upstreams.forEach(upstream -> lines.add(InspectionNotes.upstream(upstream)));
+        bridges.forEach(bridge -> lines.add(InspectionNotes.bridge(bridge)));
+        return lines;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.virtunit.observe.DiskInfo;
 import dev.virtunit.observe.DomainInfo;
 import dev.virtunit.Guest;
 import dev.virtunit.GuestSpec;
+import dev.virtunit.Seed;
 import dev.virtunit.observe.GuestState;
 import dev.virtunit.observe.GuestStats;
 import dev.virtunit.observe.InterfaceCounters;
@@ -16,6 +17,7 @@ import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.ssh.PingCommand;
 import dev.virtunit.internal.ssh.PingOutput;
 import dev.virtunit.internal.ssh.SshKeyPair;
+import dev.virtunit.internal.text.ShellQuoting;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +57,7 @@ public final class LabGuest implements Guest {
     private final GuestSshSessions sshSessions;
     private boolean kept;
     private final ConsoleMark consoleMark;
+    private final ManualLogin manualLogin;
 
     LabGuest(LabSession lab, GuestSpec spec, String name, String mac, List<NicAddress> nics, int testNics, int sshNic,
              SshKeyPair hostKey,
@@ -73,6 +76,9 @@ public final class LabGuest implements Guest {
         this.consoleMark = new ConsoleMark(consoleLog);
         this.teardown = teardown;
         this.bootTimeout = spec.bootTimeout().orElse(lab.config().bootTimeout());
+        this.manualLogin = new ManualLogin(spec.user(), login.keyFileForHumans(),
+                spec.seed() == Seed.NOCLOUD ? Optional.of(hostKey.publicKeyLine()) : Optional.empty(),
+                consoleLog.resolveSibling(name + ".known_hosts"));
     }
 
     @Override
@@ -358,13 +364,15 @@ public final class LabGuest implements Guest {
     public void keep() {
         kept = true;
         teardown.abandon();
+        lab.keptUntil();
+        manualLogin.writeKnownHosts(this::sshAddress);
     }
 
     boolean isKept() {
         return kept;
     }
 
-    /** Ready-to-paste commands that reach this guest, for the "kept for inspection" log. */
+    /** Ready-to-paste commands that reach this guest (ssh, serial console), for the "kept for inspection" log. */
     public String howToReach() {
         String address;
         try {
@@ -372,10 +380,9 @@ public final class LabGuest implements Guest {
         } catch (RuntimeException e) {
             address = "<no address>";
         }
-        String keyOption = login.keyFileForHumans().map(file -> "-i " + file + " ").orElse("");
-        return name + ": ssh " + keyOption + "-o StrictHostKeyChecking=accept-new " + spec.user() + "@"
-                + address + "   |   virsh -c " + lab.config().libvirtUri() + " console " + name
-                + "   |   console log " + consoleLog;
+        return "guest " + name + ": " + manualLogin.sshCommand(address) + "\n    "
+                + ShellQuoting.join(List.of("virsh", "-c", lab.config().libvirtUri(), "console", name))
+                + "   (console log " + consoleLog + ")";
     }
 
     @Override

@@ -22,6 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -54,6 +56,8 @@ public final class LabSession implements Lab {
     private RunPool pool;
     private RunRecord record;
     private boolean closed;
+    /** Until when what this run keeps stays; fixed by the first keep, so every log line and the record agree. */
+    private Instant keptUntil;
 
     private LabSession(LabConfig config, Hypervisor hypervisor, HostNetworking hostNetworking) {
         this.config = config;
@@ -85,8 +89,13 @@ public final class LabSession implements Lab {
 
     /** As {@link #start(LabConfig)}, with the hypervisor made by {@code connector}; for tests with fakes. */
     public static LabSession start(LabConfig config, Function<String, Hypervisor> connector) {
+        return start(config, connector, HostNetworking.local());
+    }
+
+    /** As {@link #start(LabConfig)}, with the hypervisor made by {@code connector} and host networking faked too. */
+    public static LabSession start(LabConfig config, Function<String, Hypervisor> connector, HostNetworking hostNetworking) {
         Hypervisor hypervisor = connector.apply(config.libvirtUri());
-        LabSession lab = new LabSession(config, hypervisor, HostNetworking.local());
+        LabSession lab = new LabSession(config, hypervisor, hostNetworking);
         try {
             lab.setUp();
             return lab;
@@ -210,6 +219,46 @@ public final class LabSession implements Lab {
         }
     }
 
+    /**
+     * Keeps a bridge (and its NAT) for inspection: the lab's close leaves it, and with it the run, in place until the
+     * run's time to live is over. Returns what it is and how to look at it, for the log.
+     */
+    public String keep(Bridge bridge) {
+        hostTopology.keep(bridge);
+        keptUntil();
+        return InspectionNotes.bridge(bridge);
+    }
+
+    /** Keeps an upstream host for inspection, as {@link #keep(Bridge)}. */
+    public String keep(Upstream upstream) {
+        hostTopology.keep(upstream);
+        keptUntil();
+        return InspectionNotes.upstream(upstream);
+    }
+
+    /** Keeps a libvirt network for inspection, as {@link #keep(Bridge)}. */
+    public String keep(Network network) {
+        networks.keep(network);
+        keptUntil();
+        return InspectionNotes.network(network, config.libvirtUri());
+    }
+
+    /**
+     * Until when what this run keeps stays: {@code virtunit.keep.ttl} from the first keep (or from the close that
+     * keeps everything), written to the run record when the lab closes; a later run's sweep removes it after that.
+     */
+    public synchronized Instant keptUntil() {
+        if (keptUntil == null) {
+            keptUntil = Instant.now().plus(config.keepTtl());
+        }
+        return keptUntil;
+    }
+
+    /** The closing line of a "kept for inspection" log: until when, and how to remove it all sooner. */
+    public String keptUntilNote() {
+        return InspectionNotes.keptUntil(run, keptUntil(), config.keepTtl());
+    }
+
     @Override
     public void close() {
         close(true);
@@ -226,7 +275,9 @@ public final class LabSession implements Lab {
         List<LabGuest> remaining = guests.all();
         atExit.remove();
         boolean keep = config.cleanup() == CleanupMode.NEVER || (config.cleanup() == CleanupMode.ON_SUCCESS && !succeeded);
-        if (keep || remaining.stream().anyMatch(LabGuest::isKept)) {
+        boolean anythingKept = remaining.stream().anyMatch(LabGuest::isKept) || hostTopology.anyKept() || networks.anyKept();
+        // Without a run record (setting up failed) there is nothing a person could use: remove what there is.
+        if (record != null && (keep || anythingKept)) {
             keepForInspection(remaining);
             return;
         }
@@ -237,13 +288,32 @@ public final class LabSession implements Lab {
         Teardown.runInOrder(guestsFirst, teardown);
     }
 
-    /** Cleanup on-success after a failure, or never: keep it all, mark the run kept so no sweep removes it. */
+    /**
+     * Cleanup on-success after a failure, or never, or something kept: keep it all (what is kept may need any of it:
+     * the pool, the default network, subnet leases), mark the run kept until {@link #keptUntil()} so that no sweep
+     * removes it before, and log how to reach what nobody described yet.
+     */
     private void keepForInspection(List<LabGuest> remaining) {
-        record = record.markKept(config.keepTtl());
+        Instant until = keptUntil();
+        record = record.markKept(Duration.between(Instant.now(), until));
+        List<String> undescribed = new ArrayList<>();
+        for (LabGuest guest : remaining) {
+            if (!guest.isKept()) {
+                // Kept by the mode rather than one by one: keep() writes the known_hosts file its ssh line uses.
+                guest.keep();
+                undescribed.add(guest.howToReach());
+            }
+        }
+        undescribed.addAll(hostTopology.describeNotKept());
+        undescribed.addAll(networks.describeNotKept(config.libvirtUri()));
         StringBuilder how = new StringBuilder("virtunit kept run " + run + " for inspection (cleanup mode "
-                + config.cleanup().settingValue() + "):");
-        remaining.forEach(guest -> how.append("\n  ").append(guest.howToReach()));
-        how.append("\n  remove it all with: scripts/check-leftovers --remove (or virsh destroy/undefine each guest)");
+                + config.cleanup().settingValue() + ")");
+        if (undescribed.isEmpty()) {
+            how.append(", as described above; ").append(keptUntilNote());
+        } else {
+            undescribed.forEach(line -> how.append("\n  ").append(line.replace("\n", "\n  ")));
+            how.append("\n  ").append(keptUntilNote());
+        }
         LOG.warn(how.toString());
         // Release the connection only; everything else stays.
         teardown.abandon();

@@ -6,6 +6,9 @@ import dev.virtunit.Network;
 import dev.virtunit.NetworkSpec;
 import dev.virtunit.internal.libvirt.Hypervisor;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Makes the run's libvirt networks: the ones tests declare, and the default network guests join when they declare
  * none, made when the first such guest needs it. Each is registered for teardown before it is defined.
@@ -18,6 +21,9 @@ final class LibvirtNetworks {
     private final SubnetChooser subnets;
     private int next;
     private DefaultNetwork defaultNetwork;
+    /** The declared networks not removed yet, and not kept: what a lab closing keeping everything has to describe. */
+    private final List<Network> live = new ArrayList<>();
+    private boolean anyKept;
 
     LibvirtNetworks(Hypervisor hypervisor, String run, Teardown teardown, SubnetChooser subnets) {
         this.hypervisor = hypervisor;
@@ -54,6 +60,9 @@ final class LibvirtNetworks {
         LabLibvirtNetwork network = new LabLibvirtNetwork(hypervisor, name, bridge, subnet, spec.mode(), spec.dhcp());
         teardown.register("network " + name, () -> hypervisor.removeNetwork(name));
         hypervisor.createNetwork(LabLibvirtNetwork.toXml(name, bridge, subnet, spec));
+        synchronized (this) {
+            live.add(network);
+        }
         return network;
     }
 
@@ -72,6 +81,31 @@ final class LibvirtNetworks {
 
     /** Removes a network before the lab closes; guests on it must be gone first. Idempotent. */
     void remove(Network network) {
+        synchronized (this) {
+            if (!live.remove(network)) {
+                // Kept for inspection, already removed, or not ours: nothing to do.
+                return;
+            }
+        }
         hypervisor.removeNetwork(network.name());
+    }
+
+    /**
+     * Keeps a declared network for inspection: {@link #remove} leaves it alone from now on, and the lab's close keeps
+     * the run. Whether it is ours is the answer.
+     */
+    synchronized boolean keep(Network network) {
+        boolean ours = live.remove(network);
+        anyKept |= ours;
+        return ours;
+    }
+
+    synchronized boolean anyKept() {
+        return anyKept;
+    }
+
+    /** The declared networks neither removed nor kept, as the "kept for inspection" log describes them. */
+    synchronized List<String> describeNotKept(String libvirtUri) {
+        return live.stream().map(network -> InspectionNotes.network(network, libvirtUri)).toList();
     }
 }

@@ -59,7 +59,7 @@ class SeedlessGuestTest {
 
         assertThat(guest.address()).isEqualTo("192.168.200.7");
         assertThat(guest.ssh().user()).isEqualTo("root");
-        assertThat(guest.howToReach()).startsWith(guest.name() + ": ssh -o StrictHostKeyChecking=accept-new root@192.168.200.7");
+        assertThat(guest.howToReach()).startsWith("guest " + guest.name() + ": ssh -o StrictHostKeyChecking=accept-new root@192.168.200.7");
     }
 
     @Test
