@@ -59,7 +59,10 @@ public interface Guest {
     /** {@code virsh start}, then waits until the guest is ready again. */
     void start();
 
-    /** {@code virsh shutdown}: asks the guest to power off, waits up to the boot timeout, then forces it off. */
+    /**
+     * {@code virsh shutdown}: asks the guest to power off (ACPI), waits up to the boot timeout, then forces it off
+     * ({@code virsh destroy}) and logs a warning that it did; {@link #shutdown(Duration)} takes another grace period.
+     */
     void shutdown();
 
     /** Asks the guest to power off and waits up to {@code timeout}; if it is still running, forces it off. */

@@ -19,6 +19,9 @@ import dev.virtunit.internal.ssh.PingOutput;
 import dev.virtunit.internal.ssh.SshKeyPair;
 import dev.virtunit.internal.text.ShellQuoting;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +37,7 @@ import static org.awaitility.Awaitility.await;
 /** The {@link Guest} handle: a libvirt domain of the lab's, its disks and seed, and an SSH login to it. */
 public final class LabGuest implements Guest {
 
+    private static final Logger LOG = LoggerFactory.getLogger(LabGuest.class);
 
     private final LabSession lab;
     private final Hypervisor hypervisor;
@@ -184,7 +188,9 @@ public final class LabGuest implements Guest {
             await("guest " + name + " to power off after virsh shutdown").atMost(timeout)
                     .pollInterval(Duration.ofMillis(200)).until(() -> state().isDead());
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            // As virsh users do: ask nicely, then pull the plug.
+            // As virsh users do: ask nicely, then pull the plug; and say so, a guest that ignores ACPI may be a bug.
+            LOG.warn("guest {} did not power off within {} ms of the ACPI shutdown request (does it handle the power "
+                    + "button?); forcing it off (virsh destroy)", name, timeout.toMillis());
             hypervisor.destroyDomain(name);
         }
     }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -29,10 +30,25 @@ import static dev.virtunit.internal.ssh.SshMessages.outputSoFar;
  * together (one after the other would deadlock once both fill their SSH windows). A non-zero exit is a result; so
  * is a command killed by a signal (see {@link SshjSsh#NO_EXIT_STATUS}). A timeout, a lost connection and a refused
  * command are exceptions that show what the command had printed so far.
+ *
+ * <p>A command that outlives its timeout is killed in the guest, with everything it started: closing the channel
+ * does not stop it (without a terminal no SIGHUP comes), and the SSH "signal" request reaches only the login
+ * shell on dropbear (OpenSSH signals its process group). So every command runs with a mark in its environment,
+ * {@code VIRTUNIT_EXEC=<random id>}, which its children inherit, and after a timeout a second command kills every
+ * process that carries the mark. Only a process that cleared its environment ({@code sudo}, {@code env -i})
+ * escapes, and on OpenSSH the signal still reaches it if it stayed in the command's process group.
  */
 final class SshCommandRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(SshCommandRunner.class);
+
+    /** The environment variable that marks a command's processes, so they can be found after a timeout. */
+    static final String MARK_VARIABLE = "VIRTUNIT_EXEC";
+
+    /** How long the kill of a timed-out command may take; it reads /proc, which takes well under a second. */
+    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(15);
+
+    private static final SecureRandom MARKS = new SecureRandom();
 
     private final SshTarget target;
     private final SshConnection connection;
@@ -43,6 +59,11 @@ final class SshCommandRunner {
     }
 
     ExecResult run(String command, Duration timeout) {
+        return run(command, timeout, true);
+    }
+
+    /** {@code killOnTimeout} is false for the kill itself, so a kill that hangs is not chased by another. */
+    private ExecResult run(String command, Duration timeout, boolean killOnTimeout) {
         long started = System.nanoTime();
         long deadline = started + timeout.toNanos();
         SshConnection.Opened<Session> opened = connection.open(SSHClient::startSession,
@@ -51,8 +72,9 @@ final class SshCommandRunner {
         Output stdout = new Output();
         Output stderr = new Output();
         LOG.debug("{} $ {}", target.address(), command);
+        String mark = Long.toHexString(MARKS.nextLong());
         try {
-            Session.Command running = session.exec(command);
+            Session.Command running = session.exec(marked(command, mark));
             // Like `ssh host cmd < /dev/null`: a command that reads stdin sees its end instead of waiting forever.
             running.getOutputStream().close();
             CompletableFuture<Void> drained = CompletableFuture.allOf(
@@ -63,10 +85,10 @@ final class SshCommandRunner {
                 // side, and only then read the status (before it, sshj may not have received it yet).
                 running.join(remainingNanos(deadline), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                throw timedOut(running, command, timeout, stdout, stderr);
+                throw timedOut(running, command, mark, killOnTimeout, timeout, stdout, stderr);
             } catch (IOException e) {
                 if (remainingNanos(deadline) == 0 && opened.client().isConnected()) {
-                    throw timedOut(running, command, timeout, stdout, stderr);
+                    throw timedOut(running, command, mark, killOnTimeout, timeout, stdout, stderr);
                 }
                 throw connectionLost(opened.client(), command, started, stdout, stderr, e);
             } catch (ExecutionException e) {
@@ -88,10 +110,33 @@ final class SshCommandRunner {
         }
     }
 
-    private VirtunitException timedOut(Session.Command running, String command, Duration timeout,
-                                       Output stdout, Output stderr) {
+    /**
+     * {@code export VIRTUNIT_EXEC=<mark>; <command>}: the login shell runs the command as before (same {@code $$},
+     * same exit status), with the mark in the environment of everything it starts.
+     */
+    static String marked(String command, String mark) {
+        return "export " + MARK_VARIABLE + "=" + mark + "; " + command;
+    }
+
+    /**
+     * The shell command that kills every process whose environment carries {@code mark}: the marked processes are
+     * found in /proc (busybox and coreutils alike), never by name, so nothing else is touched.
+     */
+    static String killMarked(String mark) {
+        // One grep over every environ file: a fork per process is seconds on a busy guest under emulation.
+        return "for e in $(grep -l " + MARK_VARIABLE + "=" + mark + " /proc/[0-9]*/environ 2>/dev/null); do "
+                + "p=${e#/proc/}; kill -KILL \"${p%/environ}\" 2>/dev/null; done; true";
+    }
+
+    private VirtunitException timedOut(Session.Command running, String command, String mark, boolean killOnTimeout,
+                                       Duration timeout, Output stdout, Output stderr) {
+        // The marked processes first, while the connection is sure to be sound: dropbear 2022.83 in a guest was
+        // seen to drop the whole connection soon after a signalled command ended.
+        if (killOnTimeout) {
+            killMarkedProcesses(command, mark);
+        }
         try {
-            // Best effort: servers that implement the "signal" request stop the command; others leave it running.
+            // The login shell, which /proc shows without the mark: OpenSSH kills its process group, dropbear it alone.
             running.signal(Signal.KILL);
         } catch (IOException | RuntimeException e) {
             LOG.debug("could not send SIGKILL to `{}` on {}: {}", command, target.address(), e.toString());
@@ -100,6 +145,20 @@ final class SshCommandRunner {
                 + human(timeout) + "; " + outputSoFar(stdout.text(), stderr.text()) + ". (A background process "
                 + "that keeps stdout or stderr open keeps the command open too: redirect its output, e.g. "
                 + "`daemon > /dev/null 2>&1 &`.)");
+    }
+
+    /** Best effort, and said so in the log: the timeout is what the caller must hear about, not this. */
+    private void killMarkedProcesses(String command, String mark) {
+        try {
+            ExecResult killed = run(killMarked(mark), KILL_TIMEOUT, false);
+            if (!killed.succeeded()) {
+                LOG.warn("could not kill what `{}` left running on {} after its timeout: {}", command,
+                        target.address(), killed.stderr().strip());
+            }
+        } catch (VirtunitException e) {
+            LOG.warn("could not kill what `{}` left running on {} after its timeout: {}", command, target.address(),
+                    e.getMessage());
+        }
     }
 
     /**

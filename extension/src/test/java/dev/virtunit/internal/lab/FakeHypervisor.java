@@ -29,6 +29,8 @@ final class FakeHypervisor implements Hypervisor {
     final Map<String, String> volumeXml = new LinkedHashMap<>();
     final List<String> calls = new ArrayList<>();
     String failOn = "";
+    /** Like a guest that does not handle the ACPI power button: shutdownDomain leaves it running. */
+    boolean ignoresShutdown;
     boolean closed;
 
     private void call(String operation, String object) {
@@ -83,7 +85,9 @@ final class FakeHypervisor implements Hypervisor {
     @Override
     public void shutdownDomain(String name) {
         call("shutdownDomain", name);
-        domains.put(name, GuestState.SHUT_OFF);
+        if (!ignoresShutdown) {
+            domains.put(name, GuestState.SHUT_OFF);
+        }
     }
 
     @Override

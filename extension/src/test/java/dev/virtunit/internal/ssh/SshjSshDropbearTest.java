@@ -109,6 +109,22 @@ class SshjSshDropbearTest {
     }
 
     @Test
+    void aCommandThatOutlivesItsTimeoutIsKilledInTheServerAndTheConnectionStaysUsable() {
+        // A unique argument, so the check below finds this command and nothing else on the host dropbear runs on.
+        String marker = "31.4159" + new Random().nextInt(1000);
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> ssh.exec("trap '' HUP; sleep " + marker + "; echo never", Duration.ofSeconds(1)))
+                .isInstanceOf(VirtunitException.class).hasMessageContaining("did not finish within 1s");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(ssh.exec("echo still usable")).succeeded().hasStdout("still usable");
+        await("`sleep " + marker + "` to be gone").atMost(Duration.ofSeconds(5))
+                .until(() -> ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("")
+                        .contains("sleep " + marker)));
+    }
+
+    @Test
     void aCommandKilledByASignalGetsMinusOneAndSaysSo() {
         ExecResult result = ssh.exec("echo before; kill -KILL $$");
 

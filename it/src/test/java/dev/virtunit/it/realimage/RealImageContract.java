@@ -7,6 +7,7 @@ import dev.virtunit.Upstream;
 import dev.virtunit.internal.ssh.SshKeyPair;
 import dev.virtunit.internal.ssh.SshTarget;
 import dev.virtunit.internal.ssh.SshjSsh;
+import dev.virtunit.it.security.NeverEndingCommand;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -91,6 +92,11 @@ abstract class RealImageContract {
             assertThatThrownBy(() -> ssh.exec("true")).satisfies(refused ->
                     assertThat(refused.getMessage()).doesNotContain("host key").containsIgnoringCase("auth"));
         }
+    }
+
+    @Test
+    void aCommandThatNeverEndsTimesOutIsKilledInTheGuestAndTheHandleStaysUsable() {
+        NeverEndingCommand.timesOutAndLeavesNothingRunning(guest().ssh("root"));
     }
 
     @Test
