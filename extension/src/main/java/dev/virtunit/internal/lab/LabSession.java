@@ -102,7 +102,7 @@ public final class LabSession implements Lab {
 
     private void setUp() {
         teardown.register("libvirt connection", hypervisor::close);
-        new Sweeper(hypervisor, config.stateDir()).sweep();
+        new Sweeper(hypervisor, hostNetworking, config.stateDir()).sweep();
         record = RunRecord.create(config.stateDir(), run);
         teardown.register("run record " + run, () -> record.delete());
         atExit.install();
