@@ -53,6 +53,7 @@ public final class LabSession implements Lab {
     private final FirstBootBases firstBootBases;
     private RunPool pool;
     private RunRecord record;
+    private final Object closing = new Object();
     private boolean closed;
 
     private LabSession(LabConfig config, Hypervisor hypervisor, HostNetworking hostNetworking) {
@@ -217,12 +218,19 @@ public final class LabSession implements Lab {
 
     @Override
     public void close(boolean succeeded) {
-        synchronized (this) {
+        // Held for the whole close: a second caller waits until the first is done. The shutdown hook may come while
+        // the main thread is closing (SIGTERM closes the pipes of a forked JVM, whose main then ends); returning at
+        // once would let the JVM halt half-way through the teardown.
+        synchronized (closing) {
             if (closed) {
                 return;
             }
             closed = true;
+            closeOnce(succeeded);
         }
+    }
+
+    private void closeOnce(boolean succeeded) {
         List<LabGuest> remaining = guests.all();
         atExit.remove();
         boolean keep = config.cleanup() == CleanupMode.NEVER || (config.cleanup() == CleanupMode.ON_SUCCESS && !succeeded);
