@@ -77,7 +77,8 @@ final class HostSweep {
                 .map(fields -> fields[2]).toList();
     }
 
-    private static List<String> listed(String what, Supplier<List<String>> list, List<String> problems) {
+    /** {@code list}'s answer, or none with the reason added to {@code problems}: one kind unseen stops no other. */
+    static List<String> listed(String what, Supplier<List<String>> list, List<String> problems) {
         try {
             return list.get();
         } catch (RuntimeException e) {

@@ -226,13 +226,17 @@ public final class LabSession implements Lab {
                 return;
             }
             closed = true;
-            closeOnce(succeeded);
+            try {
+                closeOnce(succeeded);
+            } finally {
+                // Only now: removed earlier, a SIGTERM during the close would find no hook and halt the JVM at once.
+                atExit.remove();
+            }
         }
     }
 
     private void closeOnce(boolean succeeded) {
         List<LabGuest> remaining = guests.all();
-        atExit.remove();
         boolean keep = config.cleanup() == CleanupMode.NEVER || (config.cleanup() == CleanupMode.ON_SUCCESS && !succeeded);
         if (keep || remaining.stream().anyMatch(LabGuest::isKept)) {
             keepForInspection(remaining);

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -95,9 +94,9 @@ public final class Sweeper {
     /** Sweeps every abandoned run; never throws for what it cannot remove, it reports and logs it. */
     public Result sweep() {
         List<String> unlisted = new ArrayList<>();
-        List<String> domains = listed("libvirt domains", hypervisor::domainNames, unlisted);
-        List<String> networks = listed("libvirt networks", hypervisor::networkNames, unlisted);
-        List<String> pools = listed("libvirt storage pools", hypervisor::poolNames, unlisted);
+        List<String> domains = HostSweep.listed("libvirt domains", hypervisor::domainNames, unlisted);
+        List<String> networks = HostSweep.listed("libvirt networks", hypervisor::networkNames, unlisted);
+        List<String> pools = HostSweep.listed("libvirt storage pools", hypervisor::poolNames, unlisted);
         // Unseen domains may still use the run's files: its record stays for the next sweep. (Without Open vSwitch or
         // nftables on the host, those listings fail on every sweep and prove nothing left.)
         boolean libvirtListed = unlisted.isEmpty();
@@ -171,14 +170,6 @@ public final class Sweeper {
                 .map(pid -> "owner process " + pid + " is alive");
     }
 
-    private static List<String> listed(String what, Supplier<List<String>> list, List<String> unlisted) {
-        try {
-            return list.get();
-        } catch (RuntimeException e) {
-            unlisted.add("cannot list " + what + ": " + e.getMessage());
-            return List.of();
-        }
-    }
 
     /** Lease files by the run named inside them (SubnetLease writes the run id into its file). */
     private Map<String, List<String>> leasesByRun(List<String> unlisted) {

@@ -90,7 +90,8 @@ class SweepAfterCrashIT {
     /**
      * {@link Process#destroy()} sends SIGTERM and closes the JVM's pipes, so its main thread sees end of input and
      * closes the lab while the shutdown hook closes it too: the hook must wait for that close, or the JVM halts
-     * half-way through it (it did, before {@code LabSession.close} held its lock for the whole close).
+     * half-way through it (it did, before {@code LabSession.close} held its lock for the whole close and removed the
+     * hook only once done).
      */
     @Test
     void sigtermRemovesEverythingThroughTheShutdownHookWithoutASweep() throws InterruptedException {
