@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The JVM {@link SweepAfterCrashIT} kills: it provisions the topology of issue #9 (an upstream host, an Open vSwitch
@@ -24,6 +25,9 @@ import java.util.concurrent.CompletableFuture;
  * {@code quit} closes the lab and exits. End of input also closes the lab: the test that started it is gone.
  */
 public final class CrashingLab {
+
+    /** Shorter than the test's wait for a marker, so a guest that does not come up says why. */
+    static final Duration BOOT_TIMEOUT = Duration.ofSeconds(100);
 
     private CrashingLab() {
     }
@@ -39,10 +43,17 @@ public final class CrashingLab {
             say("networks-made");
             say("guest-booting");
             CompletableFuture<Guest> onOvs = CompletableFuture.supplyAsync(() -> lab.guest(GuestSpec.builder()
-                    .name("vu-" + lab.runId() + "-onovs").image(image).nic(ovs).build()));
+                    .name("vu-" + lab.runId() + "-onovs").image(image).nic(ovs).bootTimeout(BOOT_TIMEOUT).build()));
             CompletableFuture<Guest> onLinux = CompletableFuture.supplyAsync(() -> lab.guest(GuestSpec.builder()
-                    .name("vu-" + lab.runId() + "-onlinux").image(image).nic(linux).build()));
-            List<Guest> guests = List.of(onOvs.join(), onLinux.join());
+                    .name("vu-" + lab.runId() + "-onlinux").image(image).nic(linux).bootTimeout(BOOT_TIMEOUT).build()));
+            List<Guest> guests;
+            try {
+                guests = List.of(onOvs.join(), onLinux.join());
+            } catch (CompletionException e) {
+                // The test that waits for "ready" shows this line: the phase the guest reached and its console.
+                say("failed: " + e.getCause().getMessage().replace('\n', ' '));
+                throw e;
+            }
             say("ready");
             BufferedReader orders = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String order; (order = orders.readLine()) != null && !order.equals("quit"); ) {

@@ -31,10 +31,10 @@ import static org.awaitility.Awaitility.await;
  * upstream, an Open vSwitch bridge with NAT toward it, a Linux bridge, a guest on each) on this JVM's class path,
  * kills it at a marker it printed, and looks for the run's objects with the real tools ({@link RunTraces}).
  */
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SweepAfterCrashIT {
 
-    private static final Duration MARKER_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration MARKER_TIMEOUT = CrashingLab.BOOT_TIMEOUT.plusSeconds(30);
 
     private final List<Child> children = new ArrayList<>();
 
@@ -193,7 +193,7 @@ class SweepAfterCrashIT {
                     if (line.startsWith(marker)) {
                         return line;
                     }
-                    if (line.startsWith("not-answering")) {
+                    if (line.startsWith("not-answering") || line.startsWith("failed")) {
                         break;
                     }
                 }
