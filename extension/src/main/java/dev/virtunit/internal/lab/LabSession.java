@@ -55,6 +55,7 @@ public final class LabSession implements Lab {
     private final FirstBootBases firstBootBases;
     private RunPool pool;
     private RunRecord record;
+    private final Object closing = new Object();
     private boolean closed;
     /** Until when what this run keeps stays; fixed by the first keep, so every log line and the record agree. */
     private Instant keptUntil;
@@ -111,7 +112,7 @@ public final class LabSession implements Lab {
 
     private void setUp() {
         teardown.register("libvirt connection", hypervisor::close);
-        new Sweeper(hypervisor, config.stateDir()).sweep();
+        new Sweeper(hypervisor, hostNetworking, config.stateDir()).sweep();
         record = RunRecord.create(config.stateDir(), run);
         teardown.register("run record " + run, () -> record.delete());
         atExit.install();
@@ -266,14 +267,25 @@ public final class LabSession implements Lab {
 
     @Override
     public void close(boolean succeeded) {
-        synchronized (this) {
+        // Held for the whole close: a second caller waits until the first is done. The shutdown hook may come while
+        // the main thread is closing (SIGTERM closes the pipes of a forked JVM, whose main then ends); returning at
+        // once would let the JVM halt half-way through the teardown.
+        synchronized (closing) {
             if (closed) {
                 return;
             }
             closed = true;
+            try {
+                closeOnce(succeeded);
+            } finally {
+                // Only now: removed earlier, a SIGTERM during the close would find no hook and halt the JVM at once.
+                atExit.remove();
+            }
         }
+    }
+
+    private void closeOnce(boolean succeeded) {
         List<LabGuest> remaining = guests.all();
-        atExit.remove();
         boolean keep = config.cleanup() == CleanupMode.NEVER || (config.cleanup() == CleanupMode.ON_SUCCESS && !succeeded);
         boolean anythingKept = remaining.stream().anyMatch(LabGuest::isKept) || hostTopology.anyKept() || networks.anyKept();
         // Without a run record (setting up failed) there is nothing a person could use: remove what there is.

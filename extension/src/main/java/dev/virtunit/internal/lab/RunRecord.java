@@ -102,7 +102,8 @@ public record RunRecord(String run, long pid, Instant started, String bootId, Op
         }
     }
 
-    private void write() {
+    /** Writes the record atomically (a temporary file moved over it), so a reader never sees half of one. */
+    void write() {
         Properties properties = new Properties();
         properties.setProperty("pid", Long.toString(pid));
         properties.setProperty("started", started.toString());

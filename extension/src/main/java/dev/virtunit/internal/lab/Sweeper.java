@@ -1,72 +1,282 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.internal.host.FileTrees;
 import dev.virtunit.internal.libvirt.Hypervisor;
+import dev.virtunit.internal.net.HostNetworking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Removes what runs whose JVM died (killed, crashed, machine rebooted) left behind: their domains, networks and
- * storage pools, found by the run id in their names. Runs that are alive, or whose resources were kept on
- * purpose, are left alone; so is anything not ours.
+ * Removes what runs whose JVM died (killed, crashed, machine rebooted) left behind, of every kind: domains, storage
+ * pools with their volumes and directory, libvirt networks, Open vSwitch bridges and ports, Linux bridges and veths,
+ * network namespaces with the processes in them, nftables tables, subnet leases, and last the run record. Every
+ * object names its run ({@link Names}), which is how it is found.
+ *
+ * <p>Which runs are swept:
+ * <ul>
+ *   <li>a run whose record says {@link RunRecord#isAbandoned() abandoned}: its process is gone (same pid, same start
+ *       time), the machine rebooted, or it was kept on purpose and its time to live is over;</li>
+ *   <li>a run id found on objects but with no record in this state directory, only when the objects themselves prove
+ *       the owner dead: a domain's {@code <metadata>} and an Open vSwitch bridge's {@code external_ids} carry the
+ *       owning pid, and every such pid is gone. The record is written before anything is created, so objects without
+ *       one come from a run whose teardown failed after deleting it, or whose record someone removed; but they may
+ *       equally belong to a live run of another state directory (a unit test's temporary one, a user's
+ *       {@code virtunit.state.dir}). No grace period can tell those apart, a dead owner can: without an owner mark
+ *       (a run that left only links, namespaces or tables) the run is left alone and reported, for
+ *       {@code scripts/check-leftovers --remove}.</li>
+ * </ul>
+ * Live runs, runs kept within their time to live, and anything whose name carries no run id are never touched.
+ * Objects are listed before records are read: a run starting meanwhile writes its record before it creates
+ * anything, so each object seen has its record by the time it is looked up.
+ *
+ * <p>Order within a run: domains first (they hold taps on bridges and files in pools), then libvirt networks and
+ * pools, then the host side ({@link HostSweep}), then leases and the pool directory, the record last. A removal that
+ * fails does not stop the others; the failures are reported together, and the record then stays so that the next
+ * sweep tries again.
  */
 public final class Sweeper {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
 
+    /** A run id in an object's name: libvirt {@code vu-<run>-...}, Linux {@code vu<run>...}, nftables {@code vu_<run>_...}. */
+    private static final Pattern RUN_IN_NAME = Pattern.compile("vu(?:-([0-9a-f]{6})-.+|_([0-9a-f]{6})_.+|([0-9a-f]{6})[a-z0-9]+)");
+    private static final Pattern OWNER_PID = Pattern.compile("pid=['\"](\\d+)['\"]");
+
     private final Hypervisor hypervisor;
+    private final HostNetworking host;
     private final Path stateDir;
 
-    public Sweeper(Hypervisor hypervisor, Path stateDir) {
+    public Sweeper(Hypervisor hypervisor, HostNetworking host, Path stateDir) {
         this.hypervisor = hypervisor;
+        this.host = host;
         this.stateDir = stateDir;
     }
 
-    /** Sweeps every abandoned run and returns what it removed, as {@code kind name} strings. */
-    public List<String> sweep() {
-        List<String> removed = new ArrayList<>();
-        for (RunRecord record : RunRecord.all(stateDir)) {
-            if (record.isAbandoned()) {
-                removed.addAll(sweep(record));
-            }
-        }
-        if (!removed.isEmpty()) {
-            LOG.info("removed what dead runs left behind: {}", removed);
-        }
-        return removed;
+    /**
+     * What a sweep did.
+     *
+     * @param removed  what it removed, as {@code kind name}
+     * @param failures what it could not remove, each with the reason
+     * @param spared   runs with objects but no record whose owner could not be proven dead, with why
+     * @param unlisted kinds it could not list, with the reason (a host without Open vSwitch, say): not swept
+     */
+    public record Result(List<String> removed, List<String> failures, List<String> spared, List<String> unlisted) {
     }
 
-    private List<String> sweep(RunRecord record) {
-        String marker = Names.runMarker(record.run());
+    /** The run id an object's name carries, if it is named like one of ours. */
+    static Optional<String> runOf(String name) {
+        Matcher matcher = RUN_IN_NAME.matcher(name);
+        if (!matcher.matches()) {
+            return Optional.empty();
+        }
+        for (int group = 1; group <= 3; group++) {
+            if (matcher.group(group) != null) {
+                return Optional.of(matcher.group(group));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Sweeps every abandoned run; never throws for what it cannot remove, it reports and logs it. */
+    public Result sweep() {
+        List<String> unlisted = new ArrayList<>();
+        List<String> domains = HostSweep.listed("libvirt domains", hypervisor::domainNames, unlisted);
+        List<String> networks = HostSweep.listed("libvirt networks", hypervisor::networkNames, unlisted);
+        List<String> pools = HostSweep.listed("libvirt storage pools", hypervisor::poolNames, unlisted);
+        // Unseen domains may still use the run's files: its record stays for the next sweep. (Without Open vSwitch or
+        // nftables on the host, those listings fail on every sweep and prove nothing left.)
+        boolean libvirtListed = unlisted.isEmpty();
+        HostSweep hostSide = HostSweep.scan(host);
+        unlisted.addAll(hostSide.problems());
+        Map<String, List<String>> leases = leasesByRun(unlisted);
+        Set<String> seen = new TreeSet<>(hostSide.runs());
+        for (List<String> names : List.of(domains, networks, pools)) {
+            names.forEach(name -> runOf(name).ifPresent(seen::add));
+        }
+        seen.addAll(leases.keySet());
+
+        // Read after listing, see the class comment.
+        Map<String, RunRecord> records = new LinkedHashMap<>();
+        RunRecord.all(stateDir).forEach(record -> records.put(record.run(), record));
         List<String> removed = new ArrayList<>();
-        Teardown teardown = new Teardown();
-        // Teardown runs newest first: pools last, after the domains that use them.
-        for (String pool : hypervisor.poolNames()) {
-            if (pool.startsWith(marker)) {
-                teardown.register("pool " + pool, () -> hypervisor.removePool(pool));
-                removed.add("pool " + pool);
+        List<String> failures = new ArrayList<>();
+        List<String> spared = new ArrayList<>();
+        for (RunRecord record : records.values()) {
+            if (record.isAbandoned()) {
+                RunSweep run = new RunSweep(record.run(), domains, networks, pools, hostSide, leases.getOrDefault(record.run(), List.of()));
+                run.removeAll();
+                if (run.failures.isEmpty() && libvirtListed) {
+                    run.step("run record " + record.run(), record::delete);
+                }
+                removed.addAll(run.removed);
+                failures.addAll(run.failures);
             }
         }
-        for (String network : hypervisor.networkNames()) {
-            if (network.startsWith(marker)) {
-                teardown.register("network " + network, () -> hypervisor.removeNetwork(network));
-                removed.add("network " + network);
+        for (String run : seen) {
+            if (records.containsKey(run)) {
+                continue;
+            }
+            Optional<String> alive = ownerAlive(run, domains, hostSide);
+            if (alive.isEmpty()) {
+                RunSweep orphan = new RunSweep(run, domains, networks, pools, hostSide, leases.getOrDefault(run, List.of()));
+                orphan.removeAll();
+                removed.addAll(orphan.removed);
+                failures.addAll(orphan.failures);
+            } else {
+                spared.add("run " + run + " (no record): " + alive.get());
             }
         }
-        for (String domain : hypervisor.domainNames()) {
-            if (domain.startsWith(marker)) {
-                teardown.register("domain " + domain, () -> {
+        Result result = new Result(List.copyOf(removed), List.copyOf(failures), List.copyOf(spared),
+                List.copyOf(unlisted));
+        log(result);
+        return result;
+    }
+
+    /**
+     * Empty when the run's owner is proven dead; else why it may be alive. Evidence: the pids in the run's domains'
+     * metadata and its Open vSwitch bridges' external_ids.
+     */
+    private Optional<String> ownerAlive(String run, List<String> domains, HostSweep hostSide) {
+        List<Long> pids = new ArrayList<>(hostSide.ownerPids(run));
+        for (String domain : domains) {
+            if (runOf(domain).filter(run::equals).isPresent()) {
+                try {
+                    hypervisor.domainMetadata(domain, DomainPlan.OWNER_NAMESPACE)
+                            .map(OWNER_PID::matcher).filter(Matcher::find)
+                            .ifPresent(m -> pids.add(Long.parseLong(m.group(1))));
+                } catch (RuntimeException gone) {
+                    // Removed meanwhile, or unreadable: no evidence either way.
+                }
+            }
+        }
+        if (pids.isEmpty()) {
+            return Optional.of("no object names its owner process; scripts/check-leftovers --remove removes it");
+        }
+        return pids.stream().filter(pid -> ProcessHandle.of(pid).isPresent()).findFirst()
+                .map(pid -> "owner process " + pid + " is alive");
+    }
+
+
+    /** Lease files by the run named inside them (SubnetLease writes the run id into its file). */
+    private Map<String, List<String>> leasesByRun(List<String> unlisted) {
+        Map<String, List<String>> byRun = new LinkedHashMap<>();
+        Path dir = stateDir.resolve("leases");
+        if (!Files.isDirectory(dir)) {
+            return byRun;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path lease : files.toList()) {
+                try {
+                    String owner = Files.readString(lease).strip();
+                    if (owner.matches("[0-9a-f]{6}")) {
+                        byRun.computeIfAbsent(owner, run -> new ArrayList<>()).add(lease.toString());
+                    }
+                } catch (IOException goneOrUnreadable) {
+                    // Released meanwhile; an unreadable one names no run we could sweep.
+                }
+            }
+        } catch (IOException e) {
+            unlisted.add("cannot list subnet leases in " + dir + ": " + e.getMessage());
+        }
+        return byRun;
+    }
+
+    private static void log(Result result) {
+        if (!result.removed().isEmpty()) {
+            LOG.info("removed what dead runs left behind: {}", result.removed());
+        }
+        if (!result.failures().isEmpty()) {
+            LOG.warn("the sweep of dead runs' leftovers could not do everything (scripts/check-leftovers lists what is "
+                    + "left, --spare-live --remove removes it): {}", result.failures());
+        }
+        if (!result.spared().isEmpty()) {
+            LOG.info("left alone, as their owners may be alive: {}", result.spared());
+        }
+        // A host without Open vSwitch or nftables is normal; said at debug level, it is never silent for who looks.
+        if (!result.unlisted().isEmpty()) {
+            LOG.debug("the sweep could not look at: {}", result.unlisted());
+        }
+    }
+
+    /** The removal of one run's objects, in order, each failure collected. */
+    private final class RunSweep {
+        private final String run;
+        private final List<String> domains;
+        private final List<String> networks;
+        private final List<String> pools;
+        private final HostSweep hostSide;
+        private final List<String> leases;
+        final List<String> removed = new ArrayList<>();
+        final List<String> failures = new ArrayList<>();
+
+        RunSweep(String run, List<String> domains, List<String> networks, List<String> pools, HostSweep hostSide,
+                 List<String> leases) {
+            this.run = run;
+            this.domains = ofRun(domains);
+            this.networks = ofRun(networks);
+            this.pools = ofRun(pools);
+            this.hostSide = hostSide;
+            this.leases = leases;
+        }
+
+        private List<String> ofRun(List<String> names) {
+            return names.stream().filter(name -> runOf(name).filter(run::equals).isPresent()).toList();
+        }
+
+        void removeAll() {
+            for (String domain : domains) {
+                step("domain " + domain, () -> {
                     hypervisor.destroyDomain(domain);
                     hypervisor.undefineDomain(domain);
                 });
-                removed.add("domain " + domain);
+            }
+            networks.forEach(network -> step("network " + network, () -> hypervisor.removeNetwork(network)));
+            // removePool deletes the volumes and the directory with the pool.
+            pools.forEach(pool -> step("pool " + pool, () -> hypervisor.removePool(pool)));
+            hostSide.remove(run, this::step);
+            leases.forEach(lease -> step("subnet lease " + lease, () -> delete(Path.of(lease))));
+            // A pool libvirt never defined (a crash between the directory and the pool) leaves its directory alone.
+            Path poolDir = stateDir.resolve("pools").resolve(Names.pool(run));
+            if (Files.exists(poolDir)) {
+                step("pool directory " + poolDir, () -> {
+                    try {
+                        FileTrees.deleteRecursively(poolDir);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
             }
         }
-        teardown.register("run record " + record.run(), record::delete);
-        teardown.run();
-        return removed;
+
+        void step(String what, Runnable removal) {
+            try {
+                removal.run();
+                removed.add(what);
+            } catch (RuntimeException e) {
+                failures.add("cannot remove " + what + " of dead run " + run + ": " + e.getMessage());
+            }
+        }
+
+        private static void delete(Path file) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 }

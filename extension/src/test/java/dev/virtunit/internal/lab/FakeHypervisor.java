@@ -137,7 +137,10 @@ final class FakeHypervisor implements Hypervisor {
 
     @Override
     public Optional<String> domainMetadata(String name, String namespaceUri) {
-        return Optional.empty();
+        // What libvirt gives: the element of that namespace inside <metadata>, as the domain's XML has it.
+        Matcher matcher = Pattern.compile("<metadata>(.*?)</metadata>", Pattern.DOTALL)
+                .matcher(domainXml.getOrDefault(name, ""));
+        return matcher.find() && matcher.group(1).contains(namespaceUri) ? Optional.of(matcher.group(1)) : Optional.empty();
     }
 
     @Override

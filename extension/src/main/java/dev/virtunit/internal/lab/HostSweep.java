@@ -1,0 +1,145 @@
+package dev.virtunit.internal.lab;
+
+import dev.virtunit.internal.host.CommandResult;
+import dev.virtunit.internal.net.HostNetworking;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * The host side of the {@link Sweeper}: what runs left in the host's own networking, found by the run id in the
+ * names, listed once through {@link HostNetworking} and removed run by run in an order that never pulls something
+ * from under another: Open vSwitch ports on bridges not ours, our Open vSwitch bridges (with their ports and their
+ * own interface), Linux links (bridges, veth ends), network namespaces (the processes in them first: the upstream's
+ * echo service), nftables tables. A listing that fails (no Open vSwitch on this host, say) is reported, not thrown:
+ * the rest is still swept.
+ */
+final class HostSweep {
+
+    private static final Duration NFT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** An object of ours on a bridge not ours: {@code bridge} holds port {@code port}. */
+    private record ForeignPort(String bridge, String port) {
+    }
+
+    private final HostNetworking host;
+    private final List<String> ovsBridges;
+    private final List<ForeignPort> foreignPorts;
+    private final List<String> links;
+    private final List<String> namespaces;
+    private final List<String> tables;
+    private final List<String> problems;
+
+    private HostSweep(HostNetworking host, List<String> ovsBridges, List<ForeignPort> foreignPorts, List<String> links,
+                      List<String> namespaces, List<String> tables, List<String> problems) {
+        this.host = host;
+        this.ovsBridges = ovsBridges;
+        this.foreignPorts = foreignPorts;
+        this.links = links;
+        this.namespaces = namespaces;
+        this.tables = tables;
+        this.problems = problems;
+    }
+
+    /** Lists every host object whose name carries a run id. */
+    static HostSweep scan(HostNetworking host) {
+        List<String> problems = new ArrayList<>();
+        List<String> allBridges = listed("Open vSwitch bridges", () -> host.ovs().bridges(), problems);
+        List<String> ovsBridges = ours(allBridges);
+        List<ForeignPort> foreignPorts = new ArrayList<>();
+        for (String bridge : allBridges) {
+            if (Sweeper.runOf(bridge).isEmpty()) {
+                for (String port : ours(listed("ports of Open vSwitch bridge " + bridge, () -> host.ovs().ports(bridge), problems))) {
+                    foreignPorts.add(new ForeignPort(bridge, port));
+                }
+            }
+        }
+        // An Open vSwitch bridge's own interface goes with the bridge.
+        List<String> links = ours(listed("links", () -> host.links().links(), problems)).stream()
+                .filter(link -> !ovsBridges.contains(link)).toList();
+        List<String> namespaces = ours(listed("network namespaces", () -> host.namespaces().namespaces(), problems));
+        List<String> tables = ours(listed("nftables tables", () -> ipTables(host), problems));
+        return new HostSweep(host, ovsBridges, foreignPorts, links, namespaces, tables, problems);
+    }
+
+    /** Tables of family {@code ip}, the only family virtunit makes, from {@code nft list tables}. */
+    private static List<String> ipTables(HostNetworking host) {
+        CommandResult result = host.commands().check(NFT_TIMEOUT, List.of("nft", "list", "tables"));
+        return result.stdout().lines().map(String::strip).map(line -> line.split("\\s+"))
+                .filter(fields -> fields.length == 3 && fields[0].equals("table") && fields[1].equals("ip"))
+                .map(fields -> fields[2]).toList();
+    }
+
+    /** {@code list}'s answer, or none with the reason added to {@code problems}: one kind unseen stops no other. */
+    static List<String> listed(String what, Supplier<List<String>> list, List<String> problems) {
+        try {
+            return list.get();
+        } catch (RuntimeException e) {
+            problems.add("cannot list " + what + ": " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    private static List<String> ours(List<String> names) {
+        return names.stream().filter(name -> Sweeper.runOf(name).isPresent()).toList();
+    }
+
+    /** The run ids seen on the host. */
+    Set<String> runs() {
+        Set<String> runs = new TreeSet<>();
+        for (List<String> names : List.of(ovsBridges, links, namespaces, tables)) {
+            names.forEach(name -> Sweeper.runOf(name).ifPresent(runs::add));
+        }
+        foreignPorts.forEach(port -> Sweeper.runOf(port.port()).ifPresent(runs::add));
+        return runs;
+    }
+
+    /** The owning pids the run's Open vSwitch bridges name in their {@code external_ids} ({@code virtunit-pid}). */
+    List<Long> ownerPids(String run) {
+        List<Long> pids = new ArrayList<>();
+        for (String bridge : ofRun(run, ovsBridges)) {
+            try {
+                Map<String, String> ids = host.ovs().externalIds(bridge);
+                Optional.ofNullable(ids.get("virtunit-pid")).filter(pid -> pid.matches("\\d+"))
+                        .ifPresent(pid -> pids.add(Long.parseLong(pid)));
+            } catch (RuntimeException gone) {
+                // Removed meanwhile, or unreadable: no evidence either way.
+            }
+        }
+        return pids;
+    }
+
+    /** Removes the run's host objects in order, each through {@code step} (which runs it and records the outcome). */
+    void remove(String run, BiConsumer<String, Runnable> step) {
+        for (ForeignPort port : foreignPorts) {
+            if (Sweeper.runOf(port.port()).filter(run::equals).isPresent()) {
+                step.accept("Open vSwitch port " + port.port() + " of " + port.bridge(),
+                        () -> host.ovs().deletePort(port.bridge(), port.port()));
+            }
+        }
+        ofRun(run, ovsBridges).forEach(bridge -> step.accept("Open vSwitch bridge " + bridge,
+                () -> host.ovs().deleteBridge(bridge)));
+        // Idempotent: a veth end that went with its peer, or with its namespace, is no failure.
+        ofRun(run, links).forEach(link -> step.accept("link " + link, () -> host.links().deleteLink(link)));
+        ofRun(run, namespaces).forEach(namespace -> step.accept("network namespace " + namespace
+                + " and its processes", () -> host.namespaces().deleteNamespace(namespace)));
+        ofRun(run, tables).forEach(table -> step.accept("nftables table ip " + table,
+                () -> host.nftables().deleteTable(table)));
+    }
+
+    private static List<String> ofRun(String run, List<String> names) {
+        return names.stream().filter(name -> Sweeper.runOf(name).filter(run::equals).isPresent()).toList();
+    }
+
+    /** What could not be listed. */
+    List<String> problems() {
+        return List.copyOf(problems);
+    }
+}
