@@ -115,12 +115,13 @@ final class GuestProvisioner {
             tuneBridgePorts(lab, spec, guest);
             return guest;
         } catch (RuntimeException e) {
+            RuntimeException failure = ProvisioningFailure.naming("guest " + name, e);
             try {
                 teardown.run();
             } catch (RuntimeException teardownFailure) {
-                e.addSuppressed(teardownFailure);
+                failure.addSuppressed(teardownFailure);
             }
-            throw e;
+            throw failure;
         }
     }
 

@@ -114,12 +114,14 @@ public final class LabBridge implements Bridge {
             }
             return bridge;
         } catch (RuntimeException e) {
+            RuntimeException failure = ProvisioningFailure.naming(
+                    (spec.kind() == Kind.OVS ? "OVS bridge " : "Linux bridge ") + name, e);
             try {
                 teardown.run();
             } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
+                failure.addSuppressed(cleanup);
             }
-            throw e;
+            throw failure;
         }
     }
 

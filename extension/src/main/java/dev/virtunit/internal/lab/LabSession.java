@@ -93,10 +93,13 @@ public final class LabSession implements Lab {
         return start(config, connector, HostNetworking.local());
     }
 
-    /** As {@link #start(LabConfig)}, with the hypervisor made by {@code connector} and host networking faked too. */
-    public static LabSession start(LabConfig config, Function<String, Hypervisor> connector, HostNetworking hostNetworking) {
+    /**
+     * As {@link #start(LabConfig, Function)}, with the host's programs run through {@code host}: the seam through
+     * which a test fakes the host (and fails its step k) as {@code connector} fakes libvirt.
+     */
+    public static LabSession start(LabConfig config, Function<String, Hypervisor> connector, HostNetworking host) {
         Hypervisor hypervisor = connector.apply(config.libvirtUri());
-        LabSession lab = new LabSession(config, hypervisor, hostNetworking);
+        LabSession lab = new LabSession(config, hypervisor, host);
         try {
             lab.setUp();
             return lab;

@@ -57,7 +57,7 @@ final class DomainObservations {
 
     /** The state, or {@link GuestState#UNDEFINED} when no such domain exists. */
     GuestState state(String name) {
-        return calls.call(action("read the state of", name), c -> {
+        return calls.repeatable(action("read the state of", name), c -> {
             try {
                 return guestState(c.rawDomainInfo(name).state);
             } catch (RawCallFailure e) {
@@ -70,7 +70,7 @@ final class DomainObservations {
     }
 
     DomainInfo info(String name) {
-        return calls.call(action("read information about", name), c -> {
+        return calls.repeatable(action("read information about", name), c -> {
             virDomainInfo raw = c.rawDomainInfo(name);
             return use(c.domainLookupByName(name), Domain::free, d -> {
                 boolean active = check(d.isActive()) == 1;

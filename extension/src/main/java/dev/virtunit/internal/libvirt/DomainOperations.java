@@ -47,12 +47,12 @@ final class DomainOperations {
     }
 
     boolean exists(String name) {
-        return calls.call(action("look up", name), c -> useIfPresent(find(c, name), Domain::free, false,
+        return calls.repeatable(action("look up", name), c -> useIfPresent(find(c, name), Domain::free, false,
                 d -> true));
     }
 
     List<String> names() {
-        return calls.call("list domains", c -> {
+        return calls.repeatable("list domains", c -> {
             Set<String> names = new LinkedHashSet<>();
             for (int id : c.listDomains()) {
                 // A domain that stopped since the listing is simply not running any more; it is listed below
@@ -87,7 +87,7 @@ final class DomainOperations {
 
     /** Hard power-off; nothing to do when the domain is not running or not defined. */
     void destroy(String name) {
-        calls.call(action("destroy", name), c -> useIfPresent(find(c, name), Domain::free, null, d -> {
+        calls.repeatable(action("destroy", name), c -> useIfPresent(find(c, name), Domain::free, null, d -> {
             if (check(d.isActive()) == 0) {
                 return null;
             }
@@ -105,7 +105,7 @@ final class DomainOperations {
 
     /** Removes the definition; nothing to do when there is none. */
     void undefine(String name) {
-        calls.call(action("undefine", name), c -> useIfPresent(find(c, name), Domain::free, null, d -> {
+        calls.repeatable(action("undefine", name), c -> useIfPresent(find(c, name), Domain::free, null, d -> {
             undefineWithEverything(d);
             return null;
         }));

@@ -53,7 +53,7 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public String capabilitiesXml() {
-        return calls.call("read the capabilities of " + calls.uri(), Connect::getCapabilities);
+        return calls.repeatable("read the capabilities of " + calls.uri(), Connect::getCapabilities);
     }
 
     // ---- domains ----

@@ -45,23 +45,23 @@ final class NetworkOperations {
     }
 
     boolean exists(String name) {
-        return calls.call("look up network '" + name + "'", c -> exists(c, name));
+        return calls.repeatable("look up network '" + name + "'", c -> exists(c, name));
     }
 
     /** Names of all networks, active or not. */
     List<String> names() {
-        return calls.call("list networks",
+        return calls.repeatable("list networks",
                 c -> LibvirtCalls.activeThenInactive(c.listNetworks(), c.listDefinedNetworks()));
     }
 
     String xml(String name) {
-        return calls.call("read the XML of network '" + name + "'",
+        return calls.repeatable("read the XML of network '" + name + "'",
                 c -> use(c.networkLookupByName(name), Network::free, n -> n.getXMLDesc(0)));
     }
 
     /** Destroys and undefines; nothing to do when the network is not there. */
     void remove(String name) {
-        calls.call("remove network '" + name + "'", c -> useIfPresent(find(c, name), Network::free, null, n -> {
+        calls.repeatable("remove network '" + name + "'", c -> useIfPresent(find(c, name), Network::free, null, n -> {
             try {
                 // A transient network is gone once destroyed; only a persistent one has a definition to remove.
                 boolean persistent = check(n.isPersistent()) == 1;

@@ -62,7 +62,7 @@ final class StorageOperations {
 
     /** Names of all pools, active or not. */
     List<String> poolNames() {
-        return calls.call("list storage pools",
+        return calls.repeatable("list storage pools",
                 c -> LibvirtCalls.activeThenInactive(c.listStoragePools(), c.listDefinedStoragePools()));
     }
 
@@ -86,7 +86,7 @@ final class StorageOperations {
 
     /** Deletes one volume; nothing to do when it or its pool is not there. */
     void deleteVolume(String pool, String volume) {
-        calls.call("delete volume '" + volume + "' of pool '" + pool + "'",
+        calls.repeatable("delete volume '" + volume + "' of pool '" + pool + "'",
                 c -> useIfPresent(findPool(c, pool), StoragePool::free, null, p -> {
                     deleteIfPresent(p, volume);
                     return null;
@@ -95,7 +95,7 @@ final class StorageOperations {
 
     /** Deletes every volume, then the pool's directory, and undefines the pool; nothing to do when it is missing. */
     void removePool(String pool) {
-        calls.call("remove pool '" + pool + "'", c -> useIfPresent(findPool(c, pool), StoragePool::free, null, p -> {
+        calls.repeatable("remove pool '" + pool + "'", c -> useIfPresent(findPool(c, pool), StoragePool::free, null, p -> {
             boolean persistent = check(p.isPersistent()) == 1;
             boolean active = check(p.isActive()) == 1 || tryToStart(p);
             LibvirtException directoryLeft = null;

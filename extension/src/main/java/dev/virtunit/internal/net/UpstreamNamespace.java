@@ -84,12 +84,15 @@ public final class UpstreamNamespace implements AutoCloseable {
         try {
             created.create(tcpPort, udpPort);
         } catch (RuntimeException e) {
+            // The step's own message names a veth end or an address; this names the upstream host it was for.
+            VirtunitException failure = new VirtunitException("cannot create upstream host " + namespace + ": "
+                    + e.getMessage(), e);
             try {
                 created.close();
             } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
+                failure.addSuppressed(cleanup);
             }
-            throw e;
+            throw failure;
         }
         return created;
     }
@@ -98,13 +101,13 @@ public final class UpstreamNamespace implements AutoCloseable {
         // Never adopt (and later delete) what someone else created under the same names.
         for (String link : List.of(uplinkInterface, namespaceInterface)) {
             if (host.links().linkExists(link)) {
-                throw new VirtunitException("cannot create upstream host " + namespace + ": link " + link
-                        + " already exists (left by a dead run? scripts/check-leftovers lists it)");
+                throw new VirtunitException("link " + link + " already exists (left by a dead run? "
+                        + "scripts/check-leftovers lists it)");
             }
         }
         if (host.namespaces().namespaceExists(namespace)) {
-            throw new VirtunitException("cannot create upstream host " + namespace + ": the network namespace "
-                    + "already exists (left by a dead run? scripts/check-leftovers lists it)");
+            throw new VirtunitException("the network namespace already exists (left by a dead run? "
+                    + "scripts/check-leftovers lists it)");
         }
         claimed = true;
         IpLinks links = host.links();

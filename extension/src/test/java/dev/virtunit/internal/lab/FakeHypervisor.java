@@ -4,6 +4,7 @@ import dev.virtunit.observe.BlockCounters;
 import dev.virtunit.observe.DomainInfo;
 import dev.virtunit.observe.GuestState;
 import dev.virtunit.observe.InterfaceCounters;
+import dev.virtunit.internal.host.MutationSteps;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.libvirt.LibvirtOperationException;
 
@@ -17,7 +18,11 @@ import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** An in-memory {@link Hypervisor} that records what was created and can be told to fail at one operation. */
+/**
+ * An in-memory {@link Hypervisor} that records what was created and can be told to fail at one operation: the first
+ * call of an operation ({@link #failOn}), or the k-th call that changes something, counted together with the host's
+ * commands ({@link #countingSteps}). A running domain's live XML names a tap per NIC ({@code vnet0}, ...), as libvirt's.
+ */
 final class FakeHypervisor implements Hypervisor {
 
     private static final Pattern NAME = Pattern.compile("<name>([^<]+)</name>");
@@ -28,10 +33,20 @@ final class FakeHypervisor implements Hypervisor {
     final Map<String, List<String>> pools = new LinkedHashMap<>();
     final Map<String, String> volumeXml = new LinkedHashMap<>();
     final List<String> calls = new ArrayList<>();
+    /** The live XML of running domains, with their taps. */
+    private final Map<String, String> liveXml = new LinkedHashMap<>();
     String failOn = "";
     /** Like a guest that does not handle the ACPI power button: shutdownDomain leaves it running. */
     boolean ignoresShutdown;
     boolean closed;
+    private MutationSteps steps;
+    private int nextTap;
+
+    /** Counts every call that changes something as a step of {@code steps}, failing the one {@code steps} chose. */
+    FakeHypervisor countingSteps(MutationSteps steps) {
+        this.steps = steps;
+        return this;
+    }
 
     private void call(String operation, String object) {
         calls.add(operation + " " + object);
@@ -39,7 +54,40 @@ final class FakeHypervisor implements Hypervisor {
             throw new LibvirtOperationException("cannot " + operation + " '" + object + "': injected failure", 1,
                     "VIR_ERR_INTERNAL_ERROR", null);
         }
+        if (steps != null && steps.next("libvirt " + operation + " " + object)) {
+            // As LibvirtCalls reports it: the operation and its object, then libvirt's own message.
+            throw new LibvirtOperationException("cannot " + action(operation) + " '"
+                    + object + "': internal error: injected failure", 1, "VIR_ERR_INTERNAL_ERROR", null);
+        }
     }
+
+    /** How LibvirtCalls names each operation in its messages. */
+    private static final Map<String, String> LIBVIRT_ACTIONS = Map.ofEntries(
+            Map.entry("defineDomain", "define domain"), Map.entry("startDomain", "start domain"),
+            Map.entry("shutdownDomain", "shut down domain"), Map.entry("rebootDomain", "reboot domain"),
+            Map.entry("suspendDomain", "suspend domain"), Map.entry("resumeDomain", "resume domain"),
+            Map.entry("destroyDomain", "destroy domain"), Map.entry("undefineDomain", "undefine domain"),
+            Map.entry("createNetwork", "create network"), Map.entry("removeNetwork", "remove network"),
+            Map.entry("createPool", "create pool"), Map.entry("refreshPool", "refresh pool"),
+            Map.entry("createVolume", "create volume"), Map.entry("deleteVolume", "delete volume"),
+            Map.entry("removePool", "remove pool"));
+
+    /** {@code operation} (a method of {@link Hypervisor}) as LibvirtCalls names it: {@code startDomain}, "start domain". */
+    static String action(String operation) {
+        return LIBVIRT_ACTIONS.getOrDefault(operation, operation);
+    }
+
+    /** The taps of the running domains, as libvirt makes them on the host. */
+    synchronized List<String> taps() {
+        List<String> taps = new ArrayList<>();
+        Matcher tap = TAP.matcher(String.join("", liveXml.values()));
+        while (tap.find()) {
+            taps.add(tap.group(1));
+        }
+        return taps;
+    }
+
+    private static final Pattern TAP = Pattern.compile("<target dev='([^']+)'/>");
 
     private static String name(String xml) {
         Matcher matcher = NAME.matcher(xml);
@@ -77,9 +125,17 @@ final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public void startDomain(String name) {
+    public synchronized void startDomain(String name) {
         call("startDomain", name);
         domains.put(name, GuestState.RUNNING);
+        String xml = domainXml.get(name);
+        StringBuilder live = new StringBuilder();
+        int at = 0;
+        for (int end = xml.indexOf("</interface>"); end >= 0; end = xml.indexOf("</interface>", at)) {
+            live.append(xml, at, end).append("<target dev='vnet").append(nextTap++).append("'/></interface>");
+            at = end + "</interface>".length();
+        }
+        liveXml.put(name, live.append(xml.substring(at)).toString());
     }
 
     @Override
@@ -87,6 +143,7 @@ final class FakeHypervisor implements Hypervisor {
         call("shutdownDomain", name);
         if (!ignoresShutdown) {
             domains.put(name, GuestState.SHUT_OFF);
+            liveXml.remove(name);
         }
     }
 
@@ -111,6 +168,7 @@ final class FakeHypervisor implements Hypervisor {
     public void destroyDomain(String name) {
         call("destroyDomain", name);
         domains.computeIfPresent(name, (k, v) -> GuestState.SHUT_OFF);
+        liveXml.remove(name);
     }
 
     @Override
@@ -118,6 +176,7 @@ final class FakeHypervisor implements Hypervisor {
         call("undefineDomain", name);
         domains.remove(name);
         domainXml.remove(name);
+        liveXml.remove(name);
     }
 
     @Override
@@ -127,7 +186,7 @@ final class FakeHypervisor implements Hypervisor {
 
     @Override
     public String domainXml(String name) {
-        return domainXml.get(name);
+        return liveXml.getOrDefault(name, domainXml.get(name));
     }
 
     @Override

@@ -119,7 +119,8 @@ class LabBridgeTest {
         host.failCommand(9);
 
         assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
-                .hasMessageStartingWith("cannot add port vu1a2b3cb0p to Open vSwitch bridge " + BRIDGE)
+                .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot add port vu1a2b3cb0p to Open "
+                        + "vSwitch bridge " + BRIDGE)
                 .hasMessageContaining(RecordingHostCommands.INJECTED);
 
         assertThat(commands().subList(0, 8)).isEqualTo(OVS_ON_VETH_WITH_NAT.subList(0, 8));
@@ -135,7 +136,7 @@ class LabBridgeTest {
         host.failFirst(List.of("nft", "-f"));
 
         assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
-                .hasMessageStartingWith("cannot load NAT table ip " + TABLE);
+                .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot load NAT table ip " + TABLE);
 
         int failed = OVS_ON_VETH_WITH_NAT.size();
         assertThat(commands().subList(0, failed)).isEqualTo(OVS_ON_VETH_WITH_NAT);

@@ -81,7 +81,8 @@ class UpstreamNamespaceTest {
         host.failFirst(List.of("ip", "-n", NS, "address", "add"));
 
         assertThatThrownBy(() -> UpstreamNamespace.start(network, NS, "192.168.231.1/24", "192.168.231.2/24"))
-                .hasMessageStartingWith("cannot add address 192.168.231.2/24 to vunt1a2bun in namespace " + NS);
+                .hasMessageStartingWith("cannot create upstream host " + NS + ": cannot add address 192.168.231.2/24 "
+                        + "to vunt1a2bun in namespace " + NS);
 
         assertThat(host.rendered()).startsWith(CREATION.subList(0, 10).toArray(String[]::new));
         assertThat(host.rendered().subList(10, host.commands().size())).containsExactly(
