@@ -21,6 +21,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -123,9 +125,12 @@ class KeepOnFailureIT {
         assertThat(virsh("list", "--all", "--name").stdout()).doesNotContain("vu-" + keptRun + "-");
         assertThat(virsh("pool-list", "--all", "--name").stdout()).doesNotContain("vu-" + keptRun + "-");
         assertThat(RunRecord.all(LabConfig.fromEnvironment().stateDir())).noneMatch(r -> r.run().equals(keptRun));
-        // TODO(#9 sweep of every kind): once the sweep removes host-side objects too, assert here that
-        // `ovs-vsctl br-exists vu<run>b0` fails, `nft list table ip vu_<run>_b0` fails, `ip netns list` lacks
-        // vu<run>u0 and no lease names the run; until then removeWhatWasKept() removes them.
+        // ... and the host side of it too: the bridge, its NAT table, the upstream's namespace, the subnet leases.
+        assertThat(Command.run(TIMEOUT, "ovs-vsctl", "br-exists", "vu" + keptRun + "b0").exitCode()).isNotZero();
+        assertThat(Command.run(TIMEOUT, "nft", "list", "table", "ip", "vu_" + keptRun + "_b0").succeeded()).isFalse();
+        assertThat(Command.check(TIMEOUT, "ip", "netns", "list").stdout()).doesNotContain("vu" + keptRun + "u0");
+        assertThat(Command.check(TIMEOUT, "ip", "-o", "link").stdout()).doesNotContain("vu" + keptRun);
+        assertThat(leasesOf(keptRun)).isEmpty();
     }
 
     /** Runs the class with cleanup on-success and the time to live; returns what it logged. */
@@ -184,6 +189,23 @@ class KeepOnFailureIT {
         List<String> argv = new java.util.ArrayList<>(List.of("virsh", "-c", "qemu:///system"));
         argv.addAll(List.of(args));
         return Command.run(TIMEOUT, argv);
+    }
+
+    /** The subnet lease files that name {@code run} as their owner. */
+    private static List<Path> leasesOf(String run) throws IOException {
+        Path leases = LabConfig.fromEnvironment().stateDir().resolve("leases");
+        if (!Files.isDirectory(leases)) {
+            return List.of();
+        }
+        try (var files = Files.list(leases)) {
+            return files.filter(lease -> {
+                try {
+                    return Files.readString(lease).strip().equals(run);
+                } catch (IOException gone) {
+                    return false;
+                }
+            }).toList();
+        }
     }
 
     /** Removes whatever of the kept run is left (all of it if the test stopped early), by its three name forms. */
