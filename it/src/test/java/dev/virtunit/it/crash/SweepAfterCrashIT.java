@@ -65,7 +65,8 @@ class SweepAfterCrashIT {
 
         child.kill();
 
-        assertThat(RunTraces.of(child.run)).contains("domain vu-" + child.run + "-onovs");
+        // Either guest may be defined first (they boot side by side); one is enough to prove the point.
+        assertThat(RunTraces.of(child.run)).anyMatch(trace -> trace.startsWith("domain vu-" + child.run + "-on"));
         sweepByStartingALab();
         assertThat(RunTraces.of(child.run)).isEmpty();
     }
