@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -51,6 +52,9 @@ public final class LabSession implements Lab {
     private final HostNetworking hostNetworking;
     private final HostTopology hostTopology;
     private final FirstBootBases firstBootBases;
+    private final BootSlots bootSlots;
+    /** How a guest's readiness is awaited; unit tests on a fake hypervisor, whose guests never answer, swap it. */
+    private volatile Consumer<LabGuest> readiness = LabGuest::awaitReadyNow;
     private RunPool pool;
     private RunRecord record;
     private boolean closed;
@@ -70,6 +74,7 @@ public final class LabSession implements Lab {
         this.networks = new LibvirtNetworks(hypervisor, run, teardown, subnets);
         this.hostTopology = new HostTopology(run, hostNetworking, subnets);
         this.firstBootBases = new FirstBootBases(this, new FirstBootCache(config.cacheDir()));
+        this.bootSlots = new BootSlots(config.bootConcurrency());
     }
 
     /** Connects to libvirt and sets the run up; a host that cannot run guests gives {@link HostUnavailableException}. */
@@ -137,6 +142,20 @@ public final class LabSession implements Lab {
         return firstBootBases;
     }
 
+    /** How many guests boot at once; the rest queue. */
+    BootSlots bootSlots() {
+        return bootSlots;
+    }
+
+    Consumer<LabGuest> readiness() {
+        return readiness;
+    }
+
+    /** For unit tests on a fake hypervisor: how guests' readiness is awaited (no network for guests that are not). */
+    void readiness(Consumer<LabGuest> check) {
+        this.readiness = check;
+    }
+
     /** The run's storage pool and SSH client key. */
     RunPool pool() {
         return pool;
@@ -150,8 +169,9 @@ public final class LabSession implements Lab {
     }
 
     /**
-     * Defines and starts a guest without waiting for it, so that several can boot at once; {@code label} names it
-     * when the spec does not ({@code vu-<run>-<label>}). Call {@link LabGuest#awaitReady()} next.
+     * Defines a guest and starts it when a boot slot is free ({@link BootSlots}: at once, or queued), without waiting
+     * for it, so that several can boot at once; {@code label} names it when the spec does not
+     * ({@code vu-<run>-<label>}). Call {@link LabGuest#awaitReady()} next.
      */
     public LabGuest create(GuestSpec spec, String label) {
         AccelerationChooser.Choice choice = kvmProof.choose(spec, config.acceleration());

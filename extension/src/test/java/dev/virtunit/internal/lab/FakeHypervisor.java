@@ -9,6 +9,7 @@ import dev.virtunit.internal.libvirt.LibvirtOperationException;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,10 @@ import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** An in-memory {@link Hypervisor} that records what was created and can be told to fail at one operation. */
+/**
+ * An in-memory {@link Hypervisor} that records what was created and can be told to fail at one operation. Its methods
+ * are synchronized: guests boot on threads of their own ({@link GuestBoot}).
+ */
 final class FakeHypervisor implements Hypervisor {
 
     private static final Pattern NAME = Pattern.compile("<name>([^<]+)</name>");
@@ -27,7 +31,7 @@ final class FakeHypervisor implements Hypervisor {
     final Map<String, String> networks = new LinkedHashMap<>();
     final Map<String, List<String>> pools = new LinkedHashMap<>();
     final Map<String, String> volumeXml = new LinkedHashMap<>();
-    final List<String> calls = new ArrayList<>();
+    final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     String failOn = "";
     boolean closed;
 
@@ -48,165 +52,165 @@ final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public String uri() {
+    public synchronized String uri() {
         return "fake:///";
     }
 
     @Override
-    public String capabilitiesXml() {
+    public synchronized String capabilitiesXml() {
         return "<capabilities><guest><arch name='x86_64'><domain type='qemu'/></arch></guest></capabilities>";
     }
 
     @Override
-    public void defineDomain(String xml) {
+    public synchronized void defineDomain(String xml) {
         call("defineDomain", name(xml));
         domains.put(name(xml), GuestState.SHUT_OFF);
         domainXml.put(name(xml), xml);
     }
 
     @Override
-    public boolean domainExists(String name) {
+    public synchronized boolean domainExists(String name) {
         return domains.containsKey(name);
     }
 
     @Override
-    public List<String> domainNames() {
+    public synchronized List<String> domainNames() {
         return List.copyOf(domains.keySet());
     }
 
     @Override
-    public void startDomain(String name) {
+    public synchronized void startDomain(String name) {
         call("startDomain", name);
         domains.put(name, GuestState.RUNNING);
     }
 
     @Override
-    public void shutdownDomain(String name) {
+    public synchronized void shutdownDomain(String name) {
         call("shutdownDomain", name);
         domains.put(name, GuestState.SHUT_OFF);
     }
 
     @Override
-    public void rebootDomain(String name) {
+    public synchronized void rebootDomain(String name) {
         call("rebootDomain", name);
     }
 
     @Override
-    public void suspendDomain(String name) {
+    public synchronized void suspendDomain(String name) {
         call("suspendDomain", name);
         domains.put(name, GuestState.PAUSED);
     }
 
     @Override
-    public void resumeDomain(String name) {
+    public synchronized void resumeDomain(String name) {
         call("resumeDomain", name);
         domains.put(name, GuestState.RUNNING);
     }
 
     @Override
-    public void destroyDomain(String name) {
+    public synchronized void destroyDomain(String name) {
         call("destroyDomain", name);
         domains.computeIfPresent(name, (k, v) -> GuestState.SHUT_OFF);
     }
 
     @Override
-    public void undefineDomain(String name) {
+    public synchronized void undefineDomain(String name) {
         call("undefineDomain", name);
         domains.remove(name);
         domainXml.remove(name);
     }
 
     @Override
-    public GuestState domainState(String name) {
+    public synchronized GuestState domainState(String name) {
         return domains.getOrDefault(name, GuestState.UNDEFINED);
     }
 
     @Override
-    public String domainXml(String name) {
+    public synchronized String domainXml(String name) {
         return domainXml.get(name);
     }
 
     @Override
-    public String domainUuid(String name) {
+    public synchronized String domainUuid(String name) {
         return "00000000-0000-0000-0000-000000000000";
     }
 
     @Override
-    public Optional<String> domainMetadata(String name, String namespaceUri) {
+    public synchronized Optional<String> domainMetadata(String name, String namespaceUri) {
         return Optional.empty();
     }
 
     @Override
-    public DomainInfo domainInfo(String name) {
+    public synchronized DomainInfo domainInfo(String name) {
         return new DomainInfo(name, domainUuid(name), OptionalInt.empty(), "hvm", domainState(name), 1, Duration.ZERO,
                 262144, 262144, true, false);
     }
 
     @Override
-    public InterfaceCounters interfaceCounters(String name, String device) {
+    public synchronized InterfaceCounters interfaceCounters(String name, String device) {
         return new InterfaceCounters(device, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     @Override
-    public BlockCounters blockCounters(String name, String device) {
+    public synchronized BlockCounters blockCounters(String name, String device) {
         return new BlockCounters(device, 0, 0, 0, 0, 0);
     }
 
     @Override
-    public Map<String, Long> memoryStats(String name) {
+    public synchronized Map<String, Long> memoryStats(String name) {
         return Map.of();
     }
 
     @Override
-    public List<String> leasedAddresses(String name, String mac) {
+    public synchronized List<String> leasedAddresses(String name, String mac) {
         return List.of();
     }
 
     @Override
-    public void createNetwork(String xml) {
+    public synchronized void createNetwork(String xml) {
         call("createNetwork", name(xml));
         networks.put(name(xml), xml);
     }
 
     @Override
-    public boolean networkExists(String name) {
+    public synchronized boolean networkExists(String name) {
         return networks.containsKey(name);
     }
 
     @Override
-    public List<String> networkNames() {
+    public synchronized List<String> networkNames() {
         return List.copyOf(networks.keySet());
     }
 
     @Override
-    public String networkXml(String name) {
+    public synchronized String networkXml(String name) {
         return networks.get(name);
     }
 
     @Override
-    public void removeNetwork(String name) {
+    public synchronized void removeNetwork(String name) {
         call("removeNetwork", name);
         networks.remove(name);
     }
 
     @Override
-    public void createPool(String xml) {
+    public synchronized void createPool(String xml) {
         call("createPool", name(xml));
         pools.put(name(xml), new ArrayList<>());
     }
 
     @Override
-    public List<String> poolNames() {
+    public synchronized List<String> poolNames() {
         return List.copyOf(pools.keySet());
     }
 
     @Override
-    public void refreshPool(String pool) {
+    public synchronized void refreshPool(String pool) {
         call("refreshPool", pool);
     }
 
     @Override
-    public String createVolume(String pool, String xml) {
+    public synchronized String createVolume(String pool, String xml) {
         call("createVolume", name(xml));
         pools.get(pool).add(name(xml));
         volumeXml.put(name(xml), xml);
@@ -214,12 +218,12 @@ final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public List<String> volumeNames(String pool) {
+    public synchronized List<String> volumeNames(String pool) {
         return List.copyOf(pools.getOrDefault(pool, List.of()));
     }
 
     @Override
-    public void deleteVolume(String pool, String volume) {
+    public synchronized void deleteVolume(String pool, String volume) {
         call("deleteVolume", volume);
         if (pools.containsKey(pool)) {
             pools.get(pool).remove(volume);
@@ -227,18 +231,18 @@ final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public void removePool(String pool) {
+    public synchronized void removePool(String pool) {
         call("removePool", pool);
         pools.remove(pool);
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
     }
 
     /** Everything still defined, for "nothing left" assertions. */
-    List<String> everything() {
+    synchronized List<String> everything() {
         List<String> all = new ArrayList<>();
         domains.keySet().forEach(d -> all.add("domain " + d));
         networks.keySet().forEach(n -> all.add("network " + n));
