@@ -25,6 +25,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -64,7 +66,8 @@ public final class LabSession implements Lab {
         this.hypervisor = hypervisor;
         this.hostNetworking = hostNetworking;
         this.host = hostNetworking.commands();
-        this.run = Names.newRunId();
+        Set<String> runsOnRecord = RunRecord.all(config.stateDir()).stream().map(RunRecord::run).collect(Collectors.toSet());
+        this.run = Names.newRunId(runsOnRecord::contains);
         this.kvmProof = new KvmProof(new AccelerationChooser(Path.of("/dev/kvm"), hypervisor::capabilitiesXml,
                 config.cacheDir(), AccelerationChooser.currentHostKey()));
         this.guests = new GuestRegistry(run, hypervisor::domainExists);
