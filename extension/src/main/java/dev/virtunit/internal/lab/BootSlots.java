@@ -112,8 +112,11 @@ public final class BootSlots {
         }
     }
 
-    private synchronized void giveBack() {
+    /** Under the lock, like {@link #taken}: observers see takes and give-backs in the order they happened. */
+    private synchronized void giveBack(String guest) {
+        int now = booting.decrementAndGet();
         free++;
+        OBSERVERS.forEach(observer -> observer.givenBack(guest, now, limit, Instant.now()));
         notifyAll();
     }
 
@@ -146,6 +149,7 @@ public final class BootSlots {
         }
     }
 
+    /** Called under the lock (by {@link #tryTake} and {@link Ticket#await}). */
     private Slot taken(String guest) {
         int now = booting.incrementAndGet();
         OBSERVERS.forEach(observer -> observer.taken(guest, now, limit, Instant.now()));
@@ -164,9 +168,7 @@ public final class BootSlots {
         @Override
         public void close() {
             if (givenBack.compareAndSet(false, true)) {
-                int now = booting.decrementAndGet();
-                giveBack();
-                OBSERVERS.forEach(observer -> observer.givenBack(guest, now, limit, Instant.now()));
+                giveBack(guest);
             }
         }
     }
