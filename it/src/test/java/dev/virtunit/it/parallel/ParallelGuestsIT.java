@@ -8,7 +8,10 @@ import dev.virtunit.junit.LibvirtGuest;
 import dev.virtunit.junit.LibvirtTest;
 import dev.virtunit.junit.OvsBridge;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
@@ -35,7 +38,7 @@ class ParallelGuestsIT {
 
     private static final int BOOT_LIMIT = 2;
 
-    /** When each test method ran: its class, its name, start and end. */
+    /** When each test method ran (from its beforeEach to its afterEach): its class, its name, start and end. */
     record Interval(String testClass, String method, Instant start, Instant end) {
         boolean overlaps(Interval other) {
             return start.isBefore(other.end) && other.start.isBefore(end);
@@ -45,25 +48,41 @@ class ParallelGuestsIT {
     static final List<Interval> intervals = new CopyOnWriteArrayList<>();
 
     /**
+     * Records each test method's whole run as JUnit executes it, its per-test guest's boot included: registered on
+     * the superclass, it runs before the extension's own beforeEach and after its afterEach.
+     */
+    static final class RecordsInterval implements BeforeEachCallback, AfterEachCallback {
+        private static final ExtensionContext.Namespace TIMES = ExtensionContext.Namespace.create(RecordsInterval.class);
+
+        @Override
+        public void beforeEach(ExtensionContext context) {
+            context.getStore(TIMES).put("start", Instant.now());
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            intervals.add(new Interval(context.getRequiredTestClass().getSimpleName(), context.getDisplayName(),
+                    context.getStore(TIMES).get("start", Instant.class), Instant.now()));
+        }
+    }
+
+    /**
      * One class's tests and its per-test guest; each nested class declares its own bridge and static guest (static
      * fields here would be shared by all three).
      */
+    @ExtendWith(RecordsInterval.class)
     abstract static class PingsAcrossItsBridge {
         @LibvirtGuest(image = "${virtunit.testImage}", network = "lan")
         Guest client;
 
         @Test
-        void thePerTestGuestPingsTheStaticOne(TestInfo test) {
-            Instant start = Instant.now();
+        void thePerTestGuestPingsTheStaticOne() {
             assertThat(client.ping(server().address())).isReachable();
-            intervals.add(new Interval(getClass().getSimpleName(), test.getDisplayName(), start, Instant.now()));
         }
 
         @Test
-        void theStaticGuestPingsThePerTestOne(TestInfo test) {
-            Instant start = Instant.now();
+        void theStaticGuestPingsThePerTestOne() {
             assertThat(server().ping(client.address())).isReachable();
-            intervals.add(new Interval(getClass().getSimpleName(), test.getDisplayName(), start, Instant.now()));
         }
 
         abstract Guest server();
