@@ -23,7 +23,7 @@ import java.util.Optional;
 /**
  * Turns a {@link GuestSpec} into a running domain: overlay and blank disks as volumes of the run's pool, a
  * cloud-init seed with a fresh host key (none with {@link Seed#NONE}), the domain definition, and
- * {@code virsh start}. Every step's undo is
+ * {@code virsh start} once the lab's {@link BootSlots} let it boot. Every step's undo is
  * registered on the guest's own teardown before the step runs, so a failure half-way leaves nothing behind.
  */
 final class GuestProvisioner {
@@ -111,8 +111,11 @@ final class GuestProvisioner {
                 hypervisor.undefineDomain(name);
             });
             hypervisor.defineDomain(plan.toXml());
-            hypervisor.startDomain(name);
-            tuneBridgePorts(lab, spec, guest);
+            // Started now if the lab has a boot slot free, else queued; a failure to start now is thrown here.
+            guest.boot(() -> {
+                hypervisor.startDomain(name);
+                tuneBridgePorts(lab, spec, guest);
+            });
             return guest;
         } catch (RuntimeException e) {
             RuntimeException failure = ProvisioningFailure.naming("guest " + name, e);

@@ -62,6 +62,8 @@ public final class LabGuest implements Guest {
     private boolean kept;
     private final ConsoleMark consoleMark;
     private final ManualLogin manualLogin;
+    /** The first boot, under the lab's boot limit; null until {@link #boot} began it. */
+    private volatile GuestBoot firstBoot;
 
     LabGuest(LabSession lab, GuestSpec spec, String name, String mac, List<NicAddress> nics, int testNics, int sshNic,
              SshKeyPair hostKey,
@@ -165,11 +167,21 @@ public final class LabGuest implements Guest {
 
     // ---- lifecycle ----
 
+    /**
+     * Begins the first boot: {@code start} runs when the lab has a boot slot free (at once, or later on a thread of
+     * the guest's own), then readiness is awaited; {@link #awaitReady()} waits for both.
+     */
+    void boot(Runnable start) {
+        firstBoot = GuestBoot.begin(name, lab.bootSlots(), start, () -> lab.readiness().accept(this));
+    }
+
     @Override
     public void start() {
-        consoleMark.markEnd();
-        hypervisor.startDomain(name);
-        awaitReady();
+        lab.bootSlots().whileHolding(name, () -> {
+            consoleMark.markEnd();
+            hypervisor.startDomain(name);
+            awaitReadyNow();
+        });
     }
 
     @Override
@@ -203,6 +215,10 @@ public final class LabGuest implements Guest {
 
     @Override
     public void reboot() {
+        lab.bootSlots().whileHolding(name, this::rebootAndAwait);
+    }
+
+    private void rebootAndAwait() {
         String bootId = spec.awaitSsh() ? currentBootId() : "";
         disconnect();
         consoleMark.markEnd();
@@ -214,7 +230,7 @@ public final class LabGuest implements Guest {
                     .failFast("guest " + name + " stopped while rebooting", () -> state().isDead())
                     .until(() -> !currentBootId().equals(bootId));
         }
-        awaitReady();
+        awaitReadyNow();
     }
 
     private String currentBootId() {
@@ -237,8 +253,19 @@ public final class LabGuest implements Guest {
         return hypervisor.domainState(name);
     }
 
+    /** Waits for the first boot (queue, start, ready) and throws what ended it; after it, checks readiness again. */
     @Override
     public void awaitReady() {
+        GuestBoot boot = firstBoot;
+        if (boot != null && !boot.succeeded()) {
+            boot.await();
+            return;
+        }
+        awaitReadyNow();
+    }
+
+    /** Every readiness phase, now, under the guest's boot timeout (what the lab's readiness check runs). */
+    void awaitReadyNow() {
         new Readiness(this, bootTimeout).awaitAllPhases();
     }
 
@@ -327,28 +354,6 @@ public final class LabGuest implements Guest {
         }
     }
 
-    /** The last {@code lines} lines of the console, control characters made visible; for failure messages. */
-    String consoleTail(int lines) {
-        List<String> all = consoleLines();
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    }
-
-    /** The console's last lines that report an error or a panic, as a sentence for failure messages; empty if none. */
-    String consoleErrors(int lines) {
-        List<String> errors = consoleLines().stream()
-                .filter(line -> line.matches("(?i).*(error|panic|oops|fail|not found|unable to).*")).toList();
-        if (errors.isEmpty()) {
-            return "";
-        }
-        return " Errors on its console:\n" + String.join("\n", errors.subList(Math.max(0, errors.size() - lines), errors.size()))
-                + "\n";
-    }
-
-    /** The console's lines, terminal escapes removed and other control characters made visible, for failure messages. */
-    private List<String> consoleLines() {
-        return consoleLog().replace("\r", "").lines().map(ConsoleLog::clean).toList();
-    }
-
     Path consoleLogPath() {
         return consoleLog;
     }
@@ -362,6 +367,10 @@ public final class LabGuest implements Guest {
 
     /** Removes the domain, its disks, seed and console log. Idempotent. */
     void remove() {
+        GuestBoot boot = firstBoot;
+        if (boot != null) {
+            boot.cancel();
+        }
         sshSessions.close();
         teardown.run();
     }

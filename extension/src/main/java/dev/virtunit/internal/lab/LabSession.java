@@ -27,6 +27,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -53,6 +56,9 @@ public final class LabSession implements Lab {
     private final HostNetworking hostNetworking;
     private final HostTopology hostTopology;
     private final FirstBootBases firstBootBases;
+    private final BootSlots bootSlots;
+    /** How a guest's readiness is awaited; unit tests on a fake hypervisor, whose guests never answer, swap it. */
+    private volatile Consumer<LabGuest> readiness = LabGuest::awaitReadyNow;
     private RunPool pool;
     private RunRecord record;
     private final Object closing = new Object();
@@ -65,7 +71,8 @@ public final class LabSession implements Lab {
         this.hypervisor = hypervisor;
         this.hostNetworking = hostNetworking;
         this.host = hostNetworking.commands();
-        this.run = Names.newRunId();
+        Set<String> runsOnRecord = RunRecord.all(config.stateDir()).stream().map(RunRecord::run).collect(Collectors.toSet());
+        this.run = Names.newRunId(runsOnRecord::contains);
         this.kvmProof = new KvmProof(new AccelerationChooser(Path.of("/dev/kvm"), hypervisor::capabilitiesXml,
                 config.cacheDir(), AccelerationChooser.currentHostKey()));
         this.guests = new GuestRegistry(run, hypervisor::domainExists);
@@ -75,6 +82,7 @@ public final class LabSession implements Lab {
         this.networks = new LibvirtNetworks(hypervisor, run, teardown, subnets);
         this.hostTopology = new HostTopology(run, hostNetworking, subnets);
         this.firstBootBases = new FirstBootBases(this, new FirstBootCache(config.cacheDir()));
+        this.bootSlots = new BootSlots(config.bootConcurrency());
     }
 
     /** Connects to libvirt and sets the run up; a host that cannot run guests gives {@link HostUnavailableException}. */
@@ -150,6 +158,20 @@ public final class LabSession implements Lab {
         return firstBootBases;
     }
 
+    /** How many guests boot at once; the rest queue. */
+    BootSlots bootSlots() {
+        return bootSlots;
+    }
+
+    Consumer<LabGuest> readiness() {
+        return readiness;
+    }
+
+    /** For unit tests on a fake hypervisor: how guests' readiness is awaited (no network for guests that are not). */
+    void readiness(Consumer<LabGuest> check) {
+        this.readiness = check;
+    }
+
     /** The run's storage pool and SSH client key. */
     RunPool pool() {
         return pool;
@@ -163,8 +185,9 @@ public final class LabSession implements Lab {
     }
 
     /**
-     * Defines and starts a guest without waiting for it, so that several can boot at once; {@code label} names it
-     * when the spec does not ({@code vu-<run>-<label>}). Call {@link LabGuest#awaitReady()} next.
+     * Defines a guest and starts it when a boot slot is free ({@link BootSlots}: at once, or queued), without waiting
+     * for it, so that several can boot at once; {@code label} names it when the spec does not
+     * ({@code vu-<run>-<label>}). Call {@link LabGuest#awaitReady()} next.
      */
     public LabGuest create(GuestSpec spec, String label) {
         AccelerationChooser.Choice choice = kvmProof.choose(spec, config.acceleration());

@@ -3,6 +3,7 @@ package dev.virtunit.internal.lab;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
  * How virtunit names what it creates: prefix {@code vu}, then the run id, so that every object says which run owns
@@ -18,6 +19,19 @@ public final class Names {
     /** Six hex digits: unique enough per machine, short enough for Linux's 15-character interface names. */
     public static String newRunId() {
         return HexFormat.of().formatHex(randomBytes(3));
+    }
+
+    /**
+     * A new run id that {@code taken} refuses not: one in 16 million may repeat the id of a run whose record is still
+     * there (a live JVM beside this one, or a run kept for inspection), and two runs of one id would share every name
+     * and sweep each other's objects; so a taken id is drawn again.
+     */
+    public static String newRunId(Predicate<String> taken) {
+        String run = newRunId();
+        while (taken.test(run)) {
+            run = newRunId();
+        }
+        return run;
     }
 
     /** The prefix every libvirt object of a run starts with. */

@@ -78,8 +78,8 @@ final class Readiness {
                     " was not ready within " + timeout.toSeconds() + " s") + ": waiting for '" + phase + "' ("
                     + seconds(System.nanoTime() - phaseStarted) + "); reached: "
                     + reachedSoFar() + "; state " + safeState()
-                    + "." + guest.consoleErrors(ERROR_LINES) + " Last lines of its serial console ("
-                    + guest.consoleLogPath() + "):\n" + guest.consoleTail(CONSOLE_LINES), e);
+                    + "." + consoleErrors(ERROR_LINES) + " Last lines of its serial console ("
+                    + guest.consoleLogPath() + "):\n" + consoleTail(CONSOLE_LINES), e);
         }
     }
 
@@ -142,7 +142,7 @@ final class Readiness {
                 + failure.explain(guest.spec().bootSource()) + " (noticed " + seconds(System.nanoTime() - phaseStarted)
                 + " into '" + phase + "'; reached: " + reachedSoFar()
                 + "; state " + safeState() + ".) Last lines of its serial console (" + guest.consoleLogPath() + "):\n"
-                + guest.consoleTail(CONSOLE_LINES), cause);
+                + consoleTail(CONSOLE_LINES), cause);
     }
 
     private String reachedSoFar() {
@@ -168,5 +168,27 @@ final class Readiness {
 
     private static String seconds(long nanos) {
         return String.format("%.1f s", nanos / 1e9);
+    }
+
+    /** The last {@code lines} lines of the console, control characters made visible; for failure messages. */
+    private String consoleTail(int lines) {
+        List<String> all = consoleLines();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /** The console's last lines that report an error or a panic, as a sentence for failure messages; empty if none. */
+    private String consoleErrors(int lines) {
+        List<String> errors = consoleLines().stream()
+                .filter(line -> line.matches("(?i).*(error|panic|oops|fail|not found|unable to).*")).toList();
+        if (errors.isEmpty()) {
+            return "";
+        }
+        return " Errors on its console:\n" + String.join("\n", errors.subList(Math.max(0, errors.size() - lines), errors.size()))
+                + "\n";
+    }
+
+    /** The console's lines, terminal escapes removed and other control characters made visible, for failure messages. */
+    private List<String> consoleLines() {
+        return guest.consoleLog().replace("\r", "").lines().map(ConsoleLog::clean).toList();
     }
 }

@@ -10,6 +10,7 @@ import dev.virtunit.internal.libvirt.LibvirtOperationException;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,8 @@ import java.util.regex.Pattern;
 /**
  * An in-memory {@link Hypervisor} that records what was created and can be told to fail at one operation: the first
  * call of an operation ({@link #failOn}), or the k-th call that changes something, counted together with the host's
- * commands ({@link #countingSteps}). A running domain's live XML names a tap per NIC ({@code vnet0}, ...), as libvirt's.
+ * commands ({@link #countingSteps}). A running domain's live XML names a tap per NIC ({@code vnet0}, ...), as libvirt's. Its methods
+ * are synchronized: guests boot on threads of their own ({@link GuestBoot}).
  */
 final class FakeHypervisor implements Hypervisor {
 
@@ -32,7 +34,7 @@ final class FakeHypervisor implements Hypervisor {
     final Map<String, String> networks = new LinkedHashMap<>();
     final Map<String, List<String>> pools = new LinkedHashMap<>();
     final Map<String, String> volumeXml = new LinkedHashMap<>();
-    final List<String> calls = new ArrayList<>();
+    final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     /** The live XML of running domains, with their taps. */
     private final Map<String, String> liveXml = new LinkedHashMap<>();
     String failOn = "";
@@ -98,29 +100,29 @@ final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public String uri() {
+    public synchronized String uri() {
         return "fake:///";
     }
 
     @Override
-    public String capabilitiesXml() {
+    public synchronized String capabilitiesXml() {
         return "<capabilities><guest><arch name='x86_64'><domain type='qemu'/></arch></guest></capabilities>";
     }
 
     @Override
-    public void defineDomain(String xml) {
+    public synchronized void defineDomain(String xml) {
         call("defineDomain", name(xml));
         domains.put(name(xml), GuestState.SHUT_OFF);
         domainXml.put(name(xml), xml);
     }
 
     @Override
-    public boolean domainExists(String name) {
+    public synchronized boolean domainExists(String name) {
         return domains.containsKey(name);
     }
 
     @Override
-    public List<String> domainNames() {
+    public synchronized List<String> domainNames() {
         return List.copyOf(domains.keySet());
     }
 
@@ -139,7 +141,7 @@ final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public void shutdownDomain(String name) {
+    public synchronized void shutdownDomain(String name) {
         call("shutdownDomain", name);
         if (!ignoresShutdown) {
             domains.put(name, GuestState.SHUT_OFF);
@@ -148,31 +150,31 @@ final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public void rebootDomain(String name) {
+    public synchronized void rebootDomain(String name) {
         call("rebootDomain", name);
     }
 
     @Override
-    public void suspendDomain(String name) {
+    public synchronized void suspendDomain(String name) {
         call("suspendDomain", name);
         domains.put(name, GuestState.PAUSED);
     }
 
     @Override
-    public void resumeDomain(String name) {
+    public synchronized void resumeDomain(String name) {
         call("resumeDomain", name);
         domains.put(name, GuestState.RUNNING);
     }
 
     @Override
-    public void destroyDomain(String name) {
+    public synchronized void destroyDomain(String name) {
         call("destroyDomain", name);
         domains.computeIfPresent(name, (k, v) -> GuestState.SHUT_OFF);
         liveXml.remove(name);
     }
 
     @Override
-    public void undefineDomain(String name) {
+    public synchronized void undefineDomain(String name) {
         call("undefineDomain", name);
         domains.remove(name);
         domainXml.remove(name);
@@ -180,22 +182,22 @@ final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public GuestState domainState(String name) {
+    public synchronized GuestState domainState(String name) {
         return domains.getOrDefault(name, GuestState.UNDEFINED);
     }
 
     @Override
-    public String domainXml(String name) {
+    public synchronized String domainXml(String name) {
         return liveXml.getOrDefault(name, domainXml.get(name));
     }
 
     @Override
-    public String domainUuid(String name) {
+    public synchronized String domainUuid(String name) {
         return "00000000-0000-0000-0000-000000000000";
     }
 
     @Override
-    public Optional<String> domainMetadata(String name, String namespaceUri) {
+    public synchronized Optional<String> domainMetadata(String name, String namespaceUri) {
         // What libvirt gives: the element of that namespace inside <metadata>, as the domain's XML has it.
         Matcher matcher = Pattern.compile("<metadata>(.*?)</metadata>", Pattern.DOTALL)
                 .matcher(domainXml.getOrDefault(name, ""));
@@ -203,76 +205,76 @@ final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public DomainInfo domainInfo(String name) {
+    public synchronized DomainInfo domainInfo(String name) {
         return new DomainInfo(name, domainUuid(name), OptionalInt.empty(), "hvm", domainState(name), 1, Duration.ZERO,
                 262144, 262144, true, false);
     }
 
     @Override
-    public InterfaceCounters interfaceCounters(String name, String device) {
+    public synchronized InterfaceCounters interfaceCounters(String name, String device) {
         return new InterfaceCounters(device, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     @Override
-    public BlockCounters blockCounters(String name, String device) {
+    public synchronized BlockCounters blockCounters(String name, String device) {
         return new BlockCounters(device, 0, 0, 0, 0, 0);
     }
 
     @Override
-    public Map<String, Long> memoryStats(String name) {
+    public synchronized Map<String, Long> memoryStats(String name) {
         return Map.of();
     }
 
     @Override
-    public List<String> leasedAddresses(String name, String mac) {
+    public synchronized List<String> leasedAddresses(String name, String mac) {
         return List.of();
     }
 
     @Override
-    public void createNetwork(String xml) {
+    public synchronized void createNetwork(String xml) {
         call("createNetwork", name(xml));
         networks.put(name(xml), xml);
     }
 
     @Override
-    public boolean networkExists(String name) {
+    public synchronized boolean networkExists(String name) {
         return networks.containsKey(name);
     }
 
     @Override
-    public List<String> networkNames() {
+    public synchronized List<String> networkNames() {
         return List.copyOf(networks.keySet());
     }
 
     @Override
-    public String networkXml(String name) {
+    public synchronized String networkXml(String name) {
         return networks.get(name);
     }
 
     @Override
-    public void removeNetwork(String name) {
+    public synchronized void removeNetwork(String name) {
         call("removeNetwork", name);
         networks.remove(name);
     }
 
     @Override
-    public void createPool(String xml) {
+    public synchronized void createPool(String xml) {
         call("createPool", name(xml));
         pools.put(name(xml), new ArrayList<>());
     }
 
     @Override
-    public List<String> poolNames() {
+    public synchronized List<String> poolNames() {
         return List.copyOf(pools.keySet());
     }
 
     @Override
-    public void refreshPool(String pool) {
+    public synchronized void refreshPool(String pool) {
         call("refreshPool", pool);
     }
 
     @Override
-    public String createVolume(String pool, String xml) {
+    public synchronized String createVolume(String pool, String xml) {
         call("createVolume", name(xml));
         pools.get(pool).add(name(xml));
         volumeXml.put(name(xml), xml);
@@ -280,12 +282,12 @@ final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public List<String> volumeNames(String pool) {
+    public synchronized List<String> volumeNames(String pool) {
         return List.copyOf(pools.getOrDefault(pool, List.of()));
     }
 
     @Override
-    public void deleteVolume(String pool, String volume) {
+    public synchronized void deleteVolume(String pool, String volume) {
         call("deleteVolume", volume);
         if (pools.containsKey(pool)) {
             pools.get(pool).remove(volume);
@@ -293,18 +295,18 @@ final class FakeHypervisor implements Hypervisor {
     }
 
     @Override
-    public void removePool(String pool) {
+    public synchronized void removePool(String pool) {
         call("removePool", pool);
         pools.remove(pool);
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
     }
 
     /** Everything still defined, for "nothing left" assertions. */
-    List<String> everything() {
+    synchronized List<String> everything() {
         List<String> all = new ArrayList<>();
         domains.keySet().forEach(d -> all.add("domain " + d));
         networks.keySet().forEach(n -> all.add("network " + n));

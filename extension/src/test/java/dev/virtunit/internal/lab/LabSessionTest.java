@@ -45,7 +45,7 @@ class LabSessionTest {
 
     @Test
     void createsPoolOverlaySeedNetworkAndDomainAndRemovesThemAll() {
-        LabSession lab = LabSession.start(config, uri -> hypervisor);
+        LabSession lab = FakeLab.start(config, hypervisor);
         String run = lab.runId();
 
         LabGuest guest = lab.create(GuestSpec.builder().image(image).build(), "router");
@@ -77,7 +77,7 @@ class LabSessionTest {
 
     @Test
     void aGuestThatFailsToStartLeavesNothingOfItselfBehind() {
-        LabSession lab = LabSession.start(config, uri -> hypervisor);
+        LabSession lab = FakeLab.start(config, hypervisor);
         hypervisor.failOn = "startDomain";
 
         assertThatThrownBy(() -> lab.create(GuestSpec.builder().image(image).build(), "web"))
@@ -98,7 +98,7 @@ class LabSessionTest {
     @Test
     void aNameInUseFailsLikeVirtInstallBeforeAnythingIsCreated() {
         hypervisor.domains.put("debian-base", GuestState.SHUT_OFF);
-        LabSession lab = LabSession.start(config, uri -> hypervisor);
+        LabSession lab = FakeLab.start(config, hypervisor);
         int callsBefore = hypervisor.calls.size();
 
         assertThatThrownBy(() -> lab.create(GuestSpec.builder().name("debian-base").image(image).build(), "x"))
@@ -116,7 +116,7 @@ class LabSessionTest {
         Path notAnImage = images.resolve("notes.txt");
         Files.writeString(notAnImage, "hello");
         Command.check(Duration.ofSeconds(30), "qemu-img", "create", "-q", "-f", "vmdk", images.resolve("disk.vmdk").toString(), "1M");
-        LabSession lab = LabSession.start(config, uri -> hypervisor);
+        LabSession lab = FakeLab.start(config, hypervisor);
 
         assertThatThrownBy(() -> lab.create(GuestSpec.builder().image(images.resolve("disk.vmdk")).build(), "x"))
                 .isInstanceOf(InvalidDeclarationException.class)
@@ -129,7 +129,7 @@ class LabSessionTest {
 
     @Test
     void twoGuestsWithTheSameLabelGetDistinctNames() {
-        LabSession lab = LabSession.start(config, uri -> hypervisor);
+        LabSession lab = FakeLab.start(config, hypervisor);
 
         String first = lab.create(GuestSpec.builder().image(image).build(), "node").name();
         String second = lab.create(GuestSpec.builder().image(image).build(), "node").name();
@@ -145,7 +145,7 @@ class LabSessionTest {
 
     @Test
     void cleanupNeverKeepsEverythingAndMarksTheRunKept() {
-        LabSession lab = LabSession.start(config.withCleanup(CleanupMode.NEVER), uri -> hypervisor);
+        LabSession lab = FakeLab.start(config.withCleanup(CleanupMode.NEVER), hypervisor);
         LabGuest guest = lab.create(GuestSpec.builder().image(image).build(), "keep");
 
         lab.close(true);
@@ -168,7 +168,7 @@ class LabSessionTest {
         hypervisor.domains.put("vu-other-web", GuestState.RUNNING);
         hypervisor.domains.put("someone-elses", GuestState.RUNNING);
 
-        LabSession lab = LabSession.start(config, uri -> hypervisor);
+        LabSession lab = FakeLab.start(config, hypervisor);
 
         assertThat(hypervisor.everything()).contains("domain vu-other-web", "domain someone-elses")
                 .noneMatch(object -> object.contains("dead01"));

@@ -38,6 +38,8 @@ class ReadinessTest {
     void setUp() {
         image = FakeLab.blankImage(images, "blank.qcow2");
         lab = FakeLab.start(stateDir, hypervisor);
+        // Readiness itself is under test here; each guest's console decides before any SSH phase is reached.
+        lab.readiness(LabGuest::awaitReadyNow);
     }
 
     @AfterEach
@@ -47,9 +49,11 @@ class ReadinessTest {
 
     @Test
     void aGuestWhoseFirmwareFindsNothingToBootFailsWithinSecondsNotAtItsBootTimeout() throws IOException {
-        LabGuest guest = lab.create(GuestSpec.builder().image(image).bootTimeout(Duration.ofSeconds(60)).build(), "blank");
-        Files.writeString(guest.consoleLogPath(), FIRMWARE_GAVE_UP, StandardCharsets.ISO_8859_1);
+        // Written before the guest exists: its boot (and readiness) begins as it is created.
+        Files.writeString(lab.pool().dir().resolve(Names.domain(lab.runId(), "blank") + "-console.log"), FIRMWARE_GAVE_UP,
+                StandardCharsets.ISO_8859_1);
         long started = System.nanoTime();
+        LabGuest guest = lab.create(GuestSpec.builder().image(image).bootTimeout(Duration.ofSeconds(60)).build(), "blank");
 
         assertThatThrownBy(guest::awaitReady).isInstanceOf(GuestNotReadyException.class)
                 .hasMessageStartingWith("guest " + guest.name() + " did not boot from its disk image " + image

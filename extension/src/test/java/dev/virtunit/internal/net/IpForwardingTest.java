@@ -2,13 +2,19 @@ package dev.virtunit.internal.net;
 
 import dev.virtunit.internal.host.RecordingHostCommands;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Through a fake host: what is read and written, and when. */
+/** Through a fake host and temporary holder folders: what is read and written, and when, in one JVM and across JVMs. */
 class IpForwardingTest {
 
     private static final List<String> READ = List.of("sysctl", "-n", "net.ipv4.ip_forward");
@@ -65,5 +71,57 @@ class IpForwardingTest {
                 .hasMessageStartingWith("cannot set IP forwarding to 1 (virtunit must run as root")
                 .hasMessageContaining("permission denied");
         assertThat(forwarding.holders()).isZero();
+    }
+
+    /** Two JVMs on one host: one holders folder, each its own process identity; {@code dead} lists the gone ones. */
+    private final Set<Long> dead = ConcurrentHashMap.newKeySet();
+
+    private IpForwarding jvm(long pid, Path dir) {
+        return new IpForwarding(new Sysctls(host), dir,
+                new IpForwarding.HolderProcess(pid, Instant.EPOCH, "boot-1"), holder -> !dead.contains(holder.pid()));
+    }
+
+    @Test
+    void acrossJvmsTheLastLiveHolderRestoresWhatTheFirstFound(@TempDir Path dir) {
+        host.answer(READ, "0\n");
+        IpForwarding one = jvm(101, dir);
+        IpForwarding two = jvm(202, dir);
+
+        IpForwarding.Lease first = one.acquire();
+        host.answer(READ, "1\n");
+        IpForwarding.Lease second = two.acquire();
+        first.close();
+        assertThat(host.rendered()).as("the other JVM still routes").containsExactly("sysctl -n net.ipv4.ip_forward", ON);
+        second.close();
+
+        assertThat(host.rendered()).containsExactly("sysctl -n net.ipv4.ip_forward", ON, OFF);
+        assertThat(dir).isDirectoryNotContaining("glob:**.holder").isDirectoryNotContaining("glob:**/original");
+    }
+
+    @Test
+    void aHolderWhoseProcessDiedNoLongerCountsAndItsSavedValueIsRestored(@TempDir Path dir) {
+        host.answer(READ, "0\n");
+        jvm(101, dir).acquire(); // never closed: its JVM is killed
+        dead.add(101L);
+        host.answer(READ, "1\n"); // the dead JVM left forwarding on
+
+        IpForwarding.Lease lease = jvm(202, dir).acquire();
+        lease.close();
+
+        assertThat(host.rendered()).as("the value found before the dead JVM came is the one put back")
+                .containsExactly("sysctl -n net.ipv4.ip_forward", ON, "sysctl -n net.ipv4.ip_forward", OFF);
+        assertThat(dir).isDirectoryNotContaining("glob:**.holder");
+    }
+
+    @Test
+    void aLiveHolderOfAnotherJvmKeepsItOnAfterThisJvmLetsGo(@TempDir Path dir) {
+        host.answer(READ, "0\n");
+        IpForwarding.Lease other = jvm(101, dir).acquire();
+
+        jvm(202, dir).acquire().close();
+
+        assertThat(host.rendered()).doesNotContain(OFF);
+        other.close();
+        assertThat(host.rendered()).endsWith(OFF);
     }
 }

@@ -8,7 +8,19 @@ import dev.virtunit.internal.ssh.SshKeyPair;
 import dev.virtunit.internal.ssh.SshTarget;
 import dev.virtunit.internal.ssh.SshjSsh;
 import dev.virtunit.it.security.NeverEndingCommand;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.ResourceLocksProvider;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.Set;
 
 import java.time.Duration;
 
@@ -21,8 +33,34 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * same annotations as the tiny image. Each image is a subclass that declares the topology with its image: the seed
  * notes' OVS bridge + veth + NAT toward an upstream namespace with a static guest on it, and a second guest taking
  * DHCP from a libvirt network.
+ *
+ * <p>The group runs under JUnit's parallel execution (its own Failsafe execution, tag {@value #TAG}): both images'
+ * classes at once, and each class's methods at once. Each class has its own topology and guests, so the classes share
+ * nothing. Within a class the methods share the static guests: reading them at once is safe (SSH commands run in
+ * channels of their own), but the reboot takes the guest away from everyone, so it holds the class's guest lock for
+ * writing while the other methods hold it for reading ({@link GuestLock}); the other class keeps running meanwhile.
  */
+@Tag(RealImageContract.TAG)
+@ResourceLock(providers = RealImageContract.GuestLock.class)
 abstract class RealImageContract {
+
+    /** The tag of the real-image group, which the it module's pom runs in its own parallel Failsafe execution. */
+    static final String TAG = "realimage";
+
+    /** Marks a test that takes the class's guest away from the others (a reboot). */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @interface TakesTheGuestAway {
+    }
+
+    /** Per class: the reboot alone, everything else side by side. */
+    public static final class GuestLock implements ResourceLocksProvider {
+        @Override
+        public Set<Lock> provideForMethod(List<Class<?>> enclosingInstanceTypes, Class<?> testClass, Method testMethod) {
+            return Set.of(new Lock(testClass.getName() + ".guest", testMethod.isAnnotationPresent(TakesTheGuestAway.class)
+                    ? ResourceAccessMode.READ_WRITE : ResourceAccessMode.READ));
+        }
+    }
 
     /** A test's own user-data, merged into virtunit's seed: one write_files entry and one runcmd. */
     static final String USER_DATA = """
@@ -137,6 +175,7 @@ abstract class RealImageContract {
     }
 
     @Test
+    @TakesTheGuestAway
     void aRebootKeepsTheDiskAndTheSameSshHandleKeepsWorking() {
         Ssh ssh = guest().ssh();
         String bootBefore = ssh.exec("cat /proc/sys/kernel/random/boot_id").stdout().strip();
