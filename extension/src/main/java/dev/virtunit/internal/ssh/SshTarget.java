@@ -26,7 +26,11 @@ public record SshTarget(String host, int port, String user, SshCredentials crede
                         Duration connectTimeout, Duration commandTimeout, Path privateKeyFile) {
 
     public static final int DEFAULT_PORT = 22;
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Generous on purpose: a guest under software emulation on a loaded host (parallel classes, several guests
+     * booting) took more than 5 s to send OpenSSH's greeting; a port that is closed is refused at once anyway.
+     */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(20);
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
     public SshTarget {

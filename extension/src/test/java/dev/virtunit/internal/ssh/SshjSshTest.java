@@ -63,7 +63,7 @@ class SshjSshTest {
 
         assertThatThrownBy(() -> ssh.exec("true"))
                 .isInstanceOf(VirtunitException.class)
-                .hasMessageStartingWith("cannot connect to 127.0.0.1:" + port + " within 5s: ")
+                .hasMessageStartingWith("cannot connect to 127.0.0.1:" + port + " within " + SshTarget.DEFAULT_CONNECT_TIMEOUT.toSeconds() + "s: ")
                 .hasMessageContaining("Connection refused");
     }
 
