@@ -334,6 +334,8 @@ public final class LabSession implements Lab {
     private void keepForInspection(List<LabGuest> remaining) {
         Instant until = keptUntil();
         record = record.markKept(Duration.between(Instant.now(), until));
+        // A kept NAT must go on forwarding after this JVM exits, until the same time.
+        hostNetworking.forwarding().keepOpenLeasesUntil(until);
         List<String> undescribed = new ArrayList<>();
         for (LabGuest guest : remaining) {
             if (!guest.isKept()) {

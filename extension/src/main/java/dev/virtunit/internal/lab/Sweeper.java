@@ -140,6 +140,12 @@ public final class Sweeper {
                 spared.add("run " + run + " (no record): " + alive.get());
             }
         }
+        // A killed JVM never let go of IP forwarding: with no live or kept holder left, put back the host's value.
+        try {
+            host.forwarding().restoreIfUnheld();
+        } catch (RuntimeException e) {
+            failures.add("IP forwarding: cannot put back the host's value: " + e.getMessage());
+        }
         Result result = new Result(List.copyOf(removed), List.copyOf(failures), List.copyOf(spared),
                 List.copyOf(unlisted));
         log(result);

@@ -14,6 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,6 +54,8 @@ public final class IpForwarding {
     private final HolderProcess self;
     private final Predicate<HolderProcess> alive;
     private int holders;
+    /** The holder files of this instance's leases not closed yet. */
+    private final Set<Path> open = new LinkedHashSet<>();
 
     /**
      * Forwarding of the host {@code sysctls} runs on, its holders counted in {@code dir} with every other JVM that uses
@@ -107,6 +111,7 @@ public final class IpForwarding {
             }
             Path file = dir.resolve(self.pid() + "-" + LEASES.incrementAndGet() + HOLDER);
             Files.writeString(file, self.toText());
+            open.add(file);
             holders++;
             return new Lease(file);
         });
@@ -120,27 +125,63 @@ public final class IpForwarding {
     private synchronized void release(Path file) {
         underFileLock(() -> {
             Files.deleteIfExists(file);
+            open.remove(file);
             holders--;
-            Path original = dir.resolve(ORIGINAL);
-            if (liveHolders().isEmpty() && Files.exists(original)) {
-                String value = Files.readString(original).strip();
-                if (!value.equals("1")) {
-                    write(value);
+            restoreWhenUnheld();
+            return null;
+        });
+    }
+
+    /**
+     * Marks every lease of this instance still open as held until {@code until} even after its process is gone: what
+     * a lab keeps for inspection (a NAT bridge) must go on forwarding after its JVM exits, until its time to live is
+     * over. A lease closed later is let go as usual.
+     */
+    public synchronized void keepOpenLeasesUntil(Instant until) {
+        underFileLock(() -> {
+            for (Path file : open) {
+                if (Files.exists(file)) {
+                    Files.writeString(file, self.toText(until));
                 }
-                Files.delete(original);
             }
             return null;
         });
     }
 
-    /** The holder files of live processes; those of dead ones are deleted on the way. */
+    /**
+     * Puts back the value the first holder found if no live or kept holder is left: a JVM killed while it held
+     * forwarding never let go, and the next lab's sweep calls this so the host does not stay a router.
+     */
+    public synchronized void restoreIfUnheld() {
+        underFileLock(() -> {
+            restoreWhenUnheld();
+            return null;
+        });
+    }
+
+    private void restoreWhenUnheld() throws IOException {
+        Path original = dir.resolve(ORIGINAL);
+        if (liveHolders().isEmpty() && Files.exists(original)) {
+            String value = Files.readString(original).strip();
+            if (!value.equals("1")) {
+                write(value);
+            }
+            Files.delete(original);
+        }
+    }
+
+    /** The holder files of live processes (or kept ones); those of dead ones are deleted on the way. */
     private List<Path> liveHolders() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> holderFiles = files.filter(f -> f.getFileName().toString().endsWith(HOLDER)).toList();
             List<Path> live = new ArrayList<>();
             for (Path file : holderFiles) {
-                Optional<HolderProcess> owner = HolderProcess.parse(Files.readString(file));
-                if (owner.isPresent() && alive.test(owner.get())) {
+                String text = Files.readString(file);
+                Optional<HolderProcess> owner = HolderProcess.parse(text);
+                if (owner.isPresent() && (alive.test(owner.get()) || HolderProcess.keptUntil(text).isAfter(Instant.now()))) {
                     live.add(file);
                 } else {
                     Files.deleteIfExists(file);
@@ -212,10 +253,25 @@ public final class IpForwarding {
             return pid + " " + started + " " + bootId + "\n";
         }
 
+        /** As {@link #toText()}, held on after the process until {@code until}. */
+        String toText(Instant until) {
+            return pid + " " + started + " " + bootId + " " + until + "\n";
+        }
+
+        /** Until when a holder file keeps its lease after its process (the epoch when it does not). */
+        static Instant keptUntil(String text) {
+            String[] parts = text.strip().split(" ");
+            try {
+                return parts.length == 4 ? Instant.parse(parts[3]) : Instant.EPOCH;
+            } catch (RuntimeException e) {
+                return Instant.EPOCH;
+            }
+        }
+
         static Optional<HolderProcess> parse(String text) {
             String[] parts = text.strip().split(" ");
             try {
-                return parts.length == 3 ? Optional.of(new HolderProcess(Long.parseLong(parts[0]), Instant.parse(parts[1]),
+                return parts.length == 3 || parts.length == 4 ? Optional.of(new HolderProcess(Long.parseLong(parts[0]), Instant.parse(parts[1]),
                         parts[2])) : Optional.empty();
             } catch (RuntimeException e) {
                 return Optional.empty();

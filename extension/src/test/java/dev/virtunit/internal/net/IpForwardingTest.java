@@ -124,4 +124,68 @@ class IpForwardingTest {
         other.close();
         assertThat(host.rendered()).endsWith(OFF);
     }
+
+    @Test
+    void theNextSweepPutsBackWhatAKilledJvmLeftOnWithNoOtherHolder(@TempDir Path dir) {
+        host.answer(READ, "0\n");
+        jvm(101, dir).acquire(); // never closed: its JVM is killed
+        dead.add(101L);
+
+        jvm(202, dir).restoreIfUnheld();
+
+        assertThat(host.rendered()).containsExactly("sysctl -n net.ipv4.ip_forward", ON, OFF);
+        assertThat(dir).isDirectoryNotContaining("glob:**.holder").isDirectoryNotContaining("glob:**/original");
+    }
+
+    @Test
+    void aSweepLeavesForwardingOnWhileALiveHolderRoutes(@TempDir Path dir) {
+        host.answer(READ, "0\n");
+        IpForwarding.Lease live = jvm(101, dir).acquire();
+
+        jvm(202, dir).restoreIfUnheld();
+
+        assertThat(host.rendered()).doesNotContain(OFF);
+        live.close();
+        assertThat(host.rendered()).endsWith(OFF);
+    }
+
+    @Test
+    void aLeaseKeptForInspectionHoldsAfterItsJvmDiedUntilItsTimeToLive(@TempDir Path dir) {
+        host.answer(READ, "0\n");
+        IpForwarding kept = jvm(101, dir);
+        kept.acquire(); // a kept NAT bridge's lease: never closed
+        kept.keepOpenLeasesUntil(Instant.now().plusSeconds(3600));
+        dead.add(101L); // the JVM that kept it exits
+
+        jvm(202, dir).restoreIfUnheld();
+        jvm(303, dir).acquire().close();
+        assertThat(host.rendered()).as("the kept NAT still forwards").doesNotContain(OFF);
+        assertThat(dir).isDirectoryContaining("glob:**.holder");
+    }
+
+    @Test
+    void aKeptLeaseWhoseTimeToLiveIsOverNoLongerHolds(@TempDir Path dir) {
+        host.answer(READ, "0\n");
+        IpForwarding kept = jvm(101, dir);
+        kept.acquire();
+        kept.keepOpenLeasesUntil(Instant.now().minusSeconds(1));
+        dead.add(101L);
+
+        jvm(202, dir).restoreIfUnheld();
+
+        assertThat(host.rendered()).endsWith(OFF);
+        assertThat(dir).isDirectoryNotContaining("glob:**.holder");
+    }
+
+    @Test
+    void aLeaseClosedAfterBeingMarkedKeptIsLetGoAsUsual(@TempDir Path dir) {
+        host.answer(READ, "0\n");
+        IpForwarding one = jvm(101, dir);
+        IpForwarding.Lease lease = one.acquire();
+        one.keepOpenLeasesUntil(Instant.now().plusSeconds(3600));
+
+        lease.close();
+
+        assertThat(host.rendered()).endsWith(OFF);
+    }
 }
