@@ -68,7 +68,8 @@ final class GuestBoot {
                 synchronized (lock) {
                     slot = taken;
                     if (removed) {
-                        throw new VirtunitException("guest " + guest + " was removed before it got a boot slot");
+                        // Removed just as its slot came: the same outcome as while it waited, so the same words.
+                        throw new VirtunitException("guest " + guest + " was removed while it waited for a boot slot");
                     }
                     start.run();
                 }

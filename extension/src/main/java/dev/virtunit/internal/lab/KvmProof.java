@@ -35,7 +35,9 @@ final class KvmProof {
     /** What libvirt and QEMU say when KVM, not the guest, failed; matched lower case anywhere in the error. */
     static final List<String> KVM_ERRORS = List.of("failed to initialize kvm", "could not access kvm kernel module",
             "/dev/kvm", "kvm_create_vm", "kvm_init_vcpu", "failed to set msr", "requires kvm", "domaintype=kvm",
-            "kvm was enabled when probing, but it is not available");
+            "kvm was enabled when probing, but it is not available",
+            // QEMU's log when KVM could not run the guest's code; QEMU pauses it (Readiness reports that at once).
+            "kvm internal error");
 
     /** What the evidence of a failed first KVM boot says. */
     enum Verdict { KVM_FAILED, NO_OUTPUT, GUEST_FAILED }

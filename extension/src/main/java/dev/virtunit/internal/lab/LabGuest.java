@@ -354,6 +354,10 @@ public final class LabGuest implements Guest {
         }
     }
 
+    LabSession lab() {
+        return lab;
+    }
+
     Path consoleLogPath() {
         return consoleLog;
     }

@@ -2,6 +2,7 @@ package dev.virtunit.internal.lab;
 
 import dev.virtunit.GuestNotReadyException;
 import dev.virtunit.Seed;
+import dev.virtunit.observe.GuestState;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 
@@ -26,6 +27,7 @@ import static org.awaitility.Awaitility.await;
 final class Readiness {
 
     private static final int CONSOLE_LINES = 30;
+    private static final Duration PAUSED_GRACE = Duration.ofSeconds(3);
     /** A kernel panic's stack trace can push the line that says why out of the tail; these are kept apart. */
     private static final int ERROR_LINES = 8;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Readiness.class);
@@ -36,6 +38,8 @@ final class Readiness {
     /** Made on first use, and read on from where it stopped: the console is watched, not re-read, every poll. */
     private BootFailureWatch bootFailureWatch;
     private volatile Optional<BootFailure> bootFailure = Optional.empty();
+    /** When the guest was first seen paused (System.nanoTime), or -1 while it runs. */
+    private long pausedSince = -1;
 
     Readiness(LabGuest guest, Duration timeout) {
         this.guest = guest;
@@ -66,7 +70,7 @@ final class Readiness {
                     .pollInterval(Duration.ofMillis(200))
                     .ignoreExceptionsMatching(GuestLogin::worthRetrying)
                     .failFast("guest " + guest.name() + " stopped or did not boot",
-                            () -> guest.state().isDead() || bootFailedOnConsole())
+                            () -> guest.state().isDead() || bootFailedOnConsole() || pausedByQemu())
                     .until(condition);
             reached.add(phase + " after " + seconds(System.nanoTime() - phaseStarted));
         } catch (ConditionTimeoutException | TerminalFailureException e) {
@@ -74,6 +78,9 @@ final class Readiness {
                 throw didNotBoot(bootFailure.get(), phase, phaseStarted, e);
             }
             boolean dead = e instanceof TerminalFailureException;
+            if (dead && pausedSince >= 0) {
+                throw pausedByQemu(phase, phaseStarted, e);
+            }
             throw new GuestNotReadyException("guest " + guest.name() + (dead ? " stopped before it was ready" :
                     " was not ready within " + timeout.toSeconds() + " s") + ": waiting for '" + phase + "' ("
                     + seconds(System.nanoTime() - phaseStarted) + "); reached: "
@@ -135,6 +142,34 @@ final class Readiness {
             LOG.debug("console log of guest {} unreadable: {}", guest.name(), e.toString());
         }
         return bootFailure.isPresent();
+    }
+
+    /**
+     * Nothing pauses a booting guest but QEMU itself (a KVM internal error, an emulation failure, a disk I/O error):
+     * paused for {@link #PAUSED_GRACE}, it will not go on, so it fails now rather than at the deadline. The grace
+     * covers the moment libvirt starts a domain paused and resumes it.
+     */
+    private boolean pausedByQemu() {
+        if (guest.state() != GuestState.PAUSED) {
+            pausedSince = -1;
+            return false;
+        }
+        if (pausedSince < 0) {
+            pausedSince = System.nanoTime();
+        }
+        return System.nanoTime() - pausedSince >= PAUSED_GRACE.toNanos();
+    }
+
+    private GuestNotReadyException pausedByQemu(String phase, long phaseStarted, Exception cause) {
+        QemuLog qemuLog = QemuLog.of(guest.lab().config().libvirtUri(), guest.name());
+        String reasons = qemuLog.stopReasons();
+        return new GuestNotReadyException("guest " + guest.name() + " was paused by QEMU before it was ready, while "
+                + "waiting for '" + phase + "' (" + seconds(System.nanoTime() - phaseStarted) + "); reached: "
+                + reachedSoFar() + ". "
+                + (reasons.isEmpty() ? "QEMU's log " + qemuLog.file() + " says nothing about why."
+                        : "QEMU's log " + qemuLog.file() + " says:\n" + reasons)
+                + "\nLast lines of its serial console (" + guest.consoleLogPath() + "):\n" + consoleTail(CONSOLE_LINES),
+                cause);
     }
 
     private GuestNotReadyException didNotBoot(BootFailure failure, String phase, long phaseStarted, Exception cause) {

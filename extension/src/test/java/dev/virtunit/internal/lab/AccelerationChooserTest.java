@@ -225,6 +225,22 @@ class AccelerationChooserTest {
     }
 
     @Test
+    void aGuestQemuPausedWithAKvmInternalErrorAfterConsoleOutputRecordsKvmAsBroken() throws Exception {
+        // This project's machines: SeaBIOS and SYSLINUX print, then KVM fails to run the guest and QEMU pauses it.
+        AccelerationChooser chooser = chooser(true, WITH_KVM);
+        GuestNotReadyException paused = new GuestNotReadyException("guest vu-x-first was paused by QEMU before it was "
+                + "ready, while waiting for 'SSH port open' (3.0 s); reached: domain running after 0.0 s. QEMU's log "
+                + "/var/log/libvirt/qemu/vu-x-first.log says:\nKVM internal error. Suberror: 1\nemulation failure", null);
+
+        TrialGuest made = settle(new KvmProof(chooser), new TrialGuest("first", paused,
+                "SeaBIOS (version 1.16.2)\nBooting from Hard Disk...\nSYSLINUX 6.04 EDD 20210613"), booting("tcg"));
+
+        assertThat(made.name()).isEqualTo("tcg");
+        assertThat(events).containsExactly("remove first", "again under qemu");
+        assertThat(chooser.cachedAnswer()).contains(false);
+    }
+
+    @Test
     void noConsoleOutputUnderKvmButABootUnderTcgRecordsKvmAsBroken() throws Exception {
         AccelerationChooser chooser = chooser(true, WITH_KVM);
         GuestNotReadyException silent = new GuestNotReadyException("guest vu-x-first was not ready within 60 s", null);

@@ -2,6 +2,7 @@ package dev.virtunit.internal.lab;
 
 import dev.virtunit.GuestNotReadyException;
 import dev.virtunit.GuestSpec;
+import dev.virtunit.observe.GuestState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,5 +77,37 @@ class ReadinessTest {
 
         assertThatThrownBy(guest::awaitReady).isInstanceOf(GuestNotReadyException.class)
                 .hasMessageStartingWith("guest " + guest.name() + " was not ready within 1 s: waiting for 'console shows 'login:''");
+    }
+
+    @Test
+    void aGuestThatQemuPausedFailsWithinSecondsNotAtItsBootTimeout() {
+        // What a KVM that cannot run the guest's code does: QEMU logs "KVM internal error" and pauses the guest.
+        long started = System.nanoTime();
+        LabGuest guest = lab.create(GuestSpec.builder().image(image).bootTimeout(Duration.ofSeconds(60)).awaitSsh(false)
+                .readyWhen("login:").build(), "paused");
+        hypervisor.domains.put(guest.name(), GuestState.PAUSED);
+
+        assertThatThrownBy(guest::awaitReady).isInstanceOf(GuestNotReadyException.class)
+                .hasMessageStartingWith("guest " + guest.name() + " was paused by QEMU before it was ready, while "
+                        + "waiting for '")
+                .hasMessageContaining("Last lines of its serial console (" + guest.consoleLogPath() + ")");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void qemusLogGivesWhyItPausedTheGuestFromItsLastRunOnly(@TempDir Path logs) throws IOException {
+        Files.writeString(logs.resolve("vu-1a2b3c-router.log"), String.join("\n",
+                "2026-11-30 18:10:01.000+0000: starting up libvirt version: 9.0.0",
+                "KVM internal error. Suberror: 1 (an earlier run)",
+                "2026-11-30 18:14:09.000+0000: starting up libvirt version: 9.0.0",
+                "-accel kvm \\",
+                "KVM internal error. Suberror: 1",
+                "emulation failure",
+                "EAX=00000c62 EBX=00000000 ECX=0000000c EDX=62177387"));
+
+        assertThat(new QemuLog(logs, "vu-1a2b3c-router").stopReasons())
+                .isEqualTo("KVM internal error. Suberror: 1\nemulation failure");
+        assertThat(new QemuLog(logs, "vu-1a2b3c-other").stopReasons()).as("no log").isEmpty();
+        assertThat(QemuLog.of("qemu+ssh://host/system", "vu-1a2b3c-router").stopReasons()).as("a remote host's").isEmpty();
     }
 }
