@@ -139,6 +139,21 @@ public final class LabGuest implements Guest {
         return addresses.get(0);
     }
 
+    /** Every NIC, test NICs first: {@code nics().get(i)} is the guest's {@code eth<i>}. */
+    List<NicAddress> nics() {
+        return nics;
+    }
+
+    /** How many of {@link #nics()} the test asked for; a NIC after them is the host's way in for SSH only. */
+    int testNics() {
+        return testNics;
+    }
+
+    /** The addresses of one NIC: its static one, or what libvirt's DHCP leased it (none yet: empty). */
+    List<String> addressesOf(int nic) {
+        return addressesOf(nics.get(nic));
+    }
+
     boolean hasSshAddress() {
         return !addressesOf(nics.get(sshNic)).isEmpty();
     }
