@@ -139,6 +139,17 @@ class TopologyPictureTest {
     }
 
     @Test
+    void aNatTowardAHostInterfaceRatherThanAnUpstreamEndsAtThatInterface() {
+        Bridge toHost = lab.bridge(BridgeSpec.linux().withNat(FakeHost.UPLINK));
+
+        String dot = lab.topology().dot();
+
+        assertThat(dot).contains("\"uplink:eth0\" [shape=box, style=\"dashed\", fillcolor=\"#ffffff\", label=\"host interface eth0\"]");
+        assertThat(dot).contains("\"nat:" + toHost.name() + "\" -> \"uplink:eth0\" [label=\"uplink eth0\"]");
+        assertThat(lab.topology().toString()).contains("NAT vu_" + run + "_b2: masquerade toward uplink eth0\n");
+    }
+
+    @Test
     void aPictureIsASnapshotAndShowsWhatWasRemovedNoMore() {
         Topology before = lab.topology();
         lab.remove(lab.guests().get(0));
