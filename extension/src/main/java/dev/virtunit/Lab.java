@@ -45,6 +45,18 @@ public interface Lab extends AutoCloseable {
     /** Creates an upstream host: a namespace playing the outside world, with an echo service. */
     Upstream upstream();
 
+    /**
+     * What the lab holds now, as a picture: guests with their NICs and addresses, bridges with their kind, gateway
+     * and VLANs, NAT with its uplink and port forwards, upstream hosts and libvirt networks. Write it as Graphviz DOT,
+     * SVG or PNG, or print it ({@link Topology#toString()} is the text form):
+     * <pre>{@code
+     * lab.topology().writeSvg(Path.of("target/topology.svg"));
+     * }</pre>
+     *
+     * @since 0.2
+     */
+    Topology topology();
+
     /** Removes a guest and its disks now rather than at {@link #close()}. Idempotent. */
     void remove(Guest guest);
 

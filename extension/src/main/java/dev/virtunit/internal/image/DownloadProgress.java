@@ -6,14 +6,16 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * When a download says how far it got, and what it says: a line at every tenth of a known size (from 10 MB on), and at
- * least every {@code interval} (a slow or unsized download still shows it is alive). Time is passed in, so tests need
- * no clock.
+ * When a download says how far it got, and what it says: a line at every tenth of a known size (from 10 MB on) but
+ * no more than one a second (a fast mirror's download is a closing line, not ten), and at least every
+ * {@code interval} (a slow or unsized download still shows it is alive). Time is passed in, so tests need no clock.
  */
 final class DownloadProgress {
 
     /** Below this size, lines at each tenth are noise: the download is over in a moment. */
     static final long TENTHS_FROM = 10_000_000;
+    /** Tenths closer together than this would flood the log without telling anyone anything. */
+    static final long MIN_GAP_NANOS = 1_000_000_000L;
 
     private final String what;
     private final OptionalLong total;
@@ -39,7 +41,8 @@ final class DownloadProgress {
     /** The line to log once {@code bytes} have arrived at {@code nowNanos}, or empty when it is not time for one. */
     Optional<String> advance(long bytes, long nowNanos) {
         int tenth = total.isPresent() && total.getAsLong() >= TENTHS_FROM ? (int) Math.min(10, bytes * 10 / total.getAsLong()) : 0;
-        boolean nextTenth = tenth > lastTenth && tenth < 10;   // 100% is the closing line's
+        boolean nextTenth = tenth > lastTenth && tenth < 10   // 100% is the closing line's
+                && nowNanos - lastLineNanos >= MIN_GAP_NANOS;
         if (!nextTenth && nowNanos - lastLineNanos < intervalNanos) {
             return Optional.empty();
         }

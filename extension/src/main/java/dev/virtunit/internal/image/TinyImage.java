@@ -44,6 +44,8 @@ final class TinyImage {
 
     private static final Logger LOG = LoggerFactory.getLogger(TinyImage.class);
     private static final int STDERR_LINES_KEPT = 20;
+    /** A build's output line by line is for DEBUG; at INFO, a line this often says it is alive and where it is. */
+    private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(15);
 
     private final Path cacheDir;
     private final HostCommands host;
@@ -99,10 +101,16 @@ final class TinyImage {
         LOG.info("virtunit:tiny is not in {} yet: building it (a minute or two): {}", cacheDir, ShellQuoting.join(argv));
         HostProcess build = host.start(argv);
         build.closeInput();
+        ImageBuildProgress progress = new ImageBuildProgress("virtunit:tiny", System.nanoTime(), PROGRESS_INTERVAL);
         Deque<String> lastErrors = new ArrayDeque<>();
-        ProcessOutput.forEachLine(build.stdout(), LOG::info);
+        ProcessOutput.forEachLine(build.stdout(), line -> {
+            LOG.debug(line);
+            progress.advance(line, System.nanoTime()).ifPresent(LOG::info);
+        });
         CompletableFuture<Void> stderrRead = ProcessOutput.forEachLine(build.stderr(), line -> {
-            LOG.warn(line);
+            // apt and debootstrap write their progress to stderr too; a failure's last lines are in the exception.
+            LOG.debug(line);
+            progress.advance(line, System.nanoTime()).ifPresent(LOG::info);
             synchronized (lastErrors) {
                 lastErrors.addLast(line);
                 if (lastErrors.size() > STDERR_LINES_KEPT) {
@@ -131,6 +139,7 @@ final class TinyImage {
             throw new VirtunitException("building virtunit:tiny failed (" + ShellQuoting.join(argv) + " exited " + exit
                     + "):\n" + errors + "\nBuild it once as root: scripts/build-test-image --cache-dir " + cacheDir);
         }
+        LOG.info(progress.finished(System.nanoTime()));
     }
 
     /** Copies the script and {@code image/**} out of the library, from a jar or from a folder of classes. */

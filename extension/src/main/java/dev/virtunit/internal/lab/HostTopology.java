@@ -106,6 +106,16 @@ final class HostTopology {
         return ours;
     }
 
+    /** The bridges neither removed nor kept, oldest first: what a picture of the topology shows. */
+    synchronized List<LabBridge> bridges() {
+        return List.copyOf(bridges);
+    }
+
+    /** The upstream hosts neither removed nor kept, oldest first. */
+    synchronized List<LabUpstream> upstreams() {
+        return List.copyOf(upstreams);
+    }
+
     synchronized boolean anyKept() {
         return anyKept;
     }

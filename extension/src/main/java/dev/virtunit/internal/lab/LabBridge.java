@@ -16,6 +16,7 @@ import dev.virtunit.internal.net.PortForward;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -143,6 +144,12 @@ public final class LabBridge implements Bridge {
 
     StaticAddresses addresses() {
         return addresses;
+    }
+
+    /** The NAT in force (uplink, port forwards with their guest addresses resolved), if the bridge has one. */
+    Optional<NatSpec> natSpec() {
+        NatRules rules = nat;
+        return rules == null ? Optional.empty() : Optional.of(rules.spec());
     }
 
     boolean userspaceDatapath() {

@@ -64,10 +64,16 @@ public final class LabGuest implements Guest {
     private final ManualLogin manualLogin;
     /** The first boot, under the lab's boot limit; null until {@link #boot} began it. */
     private volatile GuestBoot firstBoot;
+    /**
+     * The phases of the boot under way, for its one "ready" log line: from provisioning for the first boot (begun
+     * as this handle is made, before its disks and definition), from the request for a start or reboot.
+     */
+    private volatile BootTimeline timeline;
 
     LabGuest(LabSession lab, GuestSpec spec, String name, String mac, List<NicAddress> nics, int testNics, int sshNic,
              SshKeyPair hostKey,
              Path consoleLog, Teardown teardown) {
+        this.timeline = BootTimeline.startingNow(name);
         this.lab = lab;
         this.hypervisor = lab.hypervisor();
         this.spec = spec;
@@ -139,6 +145,21 @@ public final class LabGuest implements Guest {
         return addresses.get(0);
     }
 
+    /** Every NIC, test NICs first: {@code nics().get(i)} is the guest's {@code eth<i>}. */
+    List<NicAddress> nics() {
+        return nics;
+    }
+
+    /** How many of {@link #nics()} the test asked for; a NIC after them is the host's way in for SSH only. */
+    int testNics() {
+        return testNics;
+    }
+
+    /** The addresses of one NIC: its static one, or what libvirt's DHCP leased it (none yet: empty). */
+    List<String> addressesOf(int nic) {
+        return addressesOf(nics.get(nic));
+    }
+
     boolean hasSshAddress() {
         return !addressesOf(nics.get(sshNic)).isEmpty();
     }
@@ -172,14 +193,24 @@ public final class LabGuest implements Guest {
      * the guest's own), then readiness is awaited; {@link #awaitReady()} waits for both.
      */
     void boot(Runnable start) {
-        firstBoot = GuestBoot.begin(name, lab.bootSlots(), start, () -> lab.readiness().accept(this));
+        BootTimeline first = timeline;
+        first.phase("defined");
+        firstBoot = GuestBoot.begin(name, lab.bootSlots(), () -> {
+            first.phaseIfNoticeable("waited for a boot slot");
+            start.run();
+            first.phase("started");
+        }, () -> lab.readiness().accept(this));
     }
 
     @Override
     public void start() {
+        BootTimeline restart = BootTimeline.startingNow(name);
         lab.bootSlots().whileHolding(name, () -> {
+            restart.phaseIfNoticeable("waited for a boot slot");
             consoleMark.markEnd();
             hypervisor.startDomain(name);
+            restart.phase("started");
+            timeline = restart;
             awaitReadyNow();
         });
     }
@@ -219,6 +250,7 @@ public final class LabGuest implements Guest {
     }
 
     private void rebootAndAwait() {
+        BootTimeline restart = BootTimeline.startingNow(name);
         String bootId = spec.awaitSsh() ? currentBootId() : "";
         disconnect();
         consoleMark.markEnd();
@@ -230,6 +262,8 @@ public final class LabGuest implements Guest {
                     .failFast("guest " + name + " stopped while rebooting", () -> state().isDead())
                     .until(() -> !currentBootId().equals(bootId));
         }
+        restart.phase("rebooted");
+        timeline = restart;
         awaitReadyNow();
     }
 
@@ -261,12 +295,21 @@ public final class LabGuest implements Guest {
             boot.await();
             return;
         }
+        timeline = BootTimeline.startingNow(name);
         awaitReadyNow();
     }
 
-    /** Every readiness phase, now, under the guest's boot timeout (what the lab's readiness check runs). */
+    /**
+     * Every readiness phase, now, under the guest's boot timeout (what the lab's readiness check runs), adding to
+     * the timeline of the boot under way.
+     */
     void awaitReadyNow() {
-        new Readiness(this, bootTimeout).awaitAllPhases();
+        new Readiness(this, bootTimeout, timeline).awaitAllPhases();
+    }
+
+    /** The phases of the boot under way or last done: what its "ready" line says. */
+    BootTimeline timeline() {
+        return timeline;
     }
 
     boolean answersSsh() {

@@ -12,6 +12,7 @@ import dev.virtunit.Lab;
 import dev.virtunit.LabConfig;
 import dev.virtunit.Network;
 import dev.virtunit.NetworkSpec;
+import dev.virtunit.Topology;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.image.FirstBootCache;
@@ -170,6 +171,26 @@ public final class LabSession implements Lab {
     /** For unit tests on a fake hypervisor: how guests' readiness is awaited (no network for guests that are not). */
     void readiness(Consumer<LabGuest> check) {
         this.readiness = check;
+    }
+
+    /** The guests that exist, oldest first. */
+    List<LabGuest> guests() {
+        return guests.all();
+    }
+
+    /** The bridges and upstream hosts that exist (neither removed nor kept). */
+    HostTopology hostTopology() {
+        return hostTopology;
+    }
+
+    /** The declared libvirt networks and the default network. */
+    LibvirtNetworks libvirtNetworks() {
+        return networks;
+    }
+
+    @Override
+    public Topology topology() {
+        return TopologyPicture.of(this);
     }
 
     /** The run's storage pool and SSH client key. */

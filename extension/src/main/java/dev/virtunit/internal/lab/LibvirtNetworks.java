@@ -8,6 +8,7 @@ import dev.virtunit.internal.libvirt.Hypervisor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Makes the run's libvirt networks: the ones tests declare, and the default network guests join when they declare
@@ -98,6 +99,16 @@ final class LibvirtNetworks {
         boolean ours = live.remove(network);
         anyKept |= ours;
         return ours;
+    }
+
+    /** The declared networks neither removed nor kept, oldest first: what a picture of the topology shows. */
+    synchronized List<Network> declared() {
+        return List.copyOf(live);
+    }
+
+    /** The default network, if a guest needed it yet (asking must not make it). */
+    synchronized Optional<DefaultNetwork> defaultNetworkIfMade() {
+        return Optional.ofNullable(defaultNetwork);
     }
 
     synchronized boolean anyKept() {

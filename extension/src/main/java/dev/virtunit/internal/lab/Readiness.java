@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
  * address, its SSH port accepts connections, a login runs {@code true}, and with a NoCloud seed cloud-init is done
  * ({@link CloudInitDone}; these four unless {@code awaitSsh = false}). One deadline covers all phases. A guest that stops or crashes fails at once rather than at the
  * deadline; either way the error says which phases were reached and how long each took, the guest's state, and
- * the end of its serial console.
+ * the end of its serial console. A guest that gets ready is logged in one INFO line with its {@link BootTimeline}.
  */
 final class Readiness {
 
@@ -34,6 +34,8 @@ final class Readiness {
 
     private final LabGuest guest;
     private final Duration timeout;
+    /** The boot's phases so far (provisioning, start), to which readiness adds its own; for the one "ready" line. */
+    private final BootTimeline timeline;
     private final List<String> reached = new ArrayList<>();
     /** Made on first use, and read on from where it stopped: the console is watched, not re-read, every poll. */
     private BootFailureWatch bootFailureWatch;
@@ -41,9 +43,10 @@ final class Readiness {
     /** When the guest was first seen paused (System.nanoTime), or -1 while it runs. */
     private long pausedSince = -1;
 
-    Readiness(LabGuest guest, Duration timeout) {
+    Readiness(LabGuest guest, Duration timeout, BootTimeline timeline) {
         this.guest = guest;
         this.timeout = timeout;
+        this.timeline = timeline;
     }
 
     void awaitAllPhases() {
@@ -57,7 +60,7 @@ final class Readiness {
         phase(started, "SSH port open", () -> portOpen(guest.sshAddress(), 22));
         phase(started, "SSH login", guest::answersSsh);
         awaitCloudInit(started);
-        LOG.info("guest {} ready in {}: {}", guest.name(), seconds(System.nanoTime() - started), String.join(", ", reached));
+        LOG.info(timeline.readyLine());
     }
 
     private void phase(long runStarted, String phase, Callable<Boolean> condition) {
@@ -73,6 +76,7 @@ final class Readiness {
                             () -> guest.state().isDead() || bootFailedOnConsole() || pausedByQemu())
                     .until(condition);
             reached.add(phase + " after " + seconds(System.nanoTime() - phaseStarted));
+            timeline.phase(phase);
         } catch (ConditionTimeoutException | TerminalFailureException e) {
             if (bootFailure.isPresent()) {
                 throw didNotBoot(bootFailure.get(), phase, phaseStarted, e);
@@ -105,6 +109,7 @@ final class Readiness {
         if (outcome[0].status() == CloudInitDone.Status.NO_CLOUD_INIT) {
             reached.set(reached.size() - 1, reached.get(reached.size() - 1).replace(phase, phase
                     + " (the image has no cloud-init)"));
+            timeline.noteOnLastPhase("the image has no cloud-init");
         } else if (outcome[0].status() == CloudInitDone.Status.FAILED) {
             throw new GuestNotReadyException("guest " + guest.name() + " is not ready: " + outcome[0].report()
                     + "\nreached: " + String.join(", ", reached) + "; its serial console is " + guest.consoleLogPath(), null);
@@ -122,8 +127,7 @@ final class Readiness {
         ConsoleLine line = new ConsoleLine(guest.spec().readyWhen().get());
         phase(runStarted, "console shows '" + line + "'", () -> line.foundIn(guest.consoleSinceStart()));
         if (!guest.spec().awaitSsh()) {
-            LOG.info("guest {} ready in {}: {}", guest.name(), seconds(System.nanoTime() - runStarted),
-                    String.join(", ", reached));
+            LOG.info(timeline.readyLine());
         }
     }
 
@@ -202,7 +206,7 @@ final class Readiness {
     }
 
     private static String seconds(long nanos) {
-        return String.format("%.1f s", nanos / 1e9);
+        return BootTimeline.seconds(nanos);
     }
 
     /** The last {@code lines} lines of the console, control characters made visible; for failure messages. */

@@ -33,8 +33,11 @@ final class SshLogin {
 
     private static final Logger LOG = LoggerFactory.getLogger(SshLogin.class);
 
-    /** Building sshj's algorithm lists is not free and they never change, so every client shares one. */
-    private static final Config SSHJ_CONFIG = new DefaultConfig();
+    /**
+     * Building sshj's algorithm lists is not free and they never change, so every client shares one; sshj's chatter
+     * goes to DEBUG ({@link QuietSshjLoggers}).
+     */
+    private static final Config SSHJ_CONFIG = quietConfig();
 
     /** Key exchange on an emulated guest CPU can take seconds; sshj's own default is 30 s. */
     private static final Duration MIN_PROTOCOL_TIMEOUT = Duration.ofSeconds(30);
@@ -47,6 +50,12 @@ final class SshLogin {
         Duration protocolTimeout = target.connectTimeout().compareTo(MIN_PROTOCOL_TIMEOUT) > 0
                 ? target.connectTimeout() : MIN_PROTOCOL_TIMEOUT;
         this.protocolTimeoutMs = sshjMillis(protocolTimeout);
+    }
+
+    private static Config quietConfig() {
+        DefaultConfig config = new DefaultConfig();
+        config.setLoggerFactory(new QuietSshjLoggers());
+        return config;
     }
 
     /**

@@ -42,6 +42,17 @@ class DownloadProgressTest {
     }
 
     @Test
+    void aFastDownloadSaysAtMostOneLineASecond() {
+        DownloadProgress fast = new DownloadProgress("f", OptionalLong.of(500_000_000), 0, Duration.ofSeconds(5));
+        List<String> lines = new ArrayList<>();
+        for (long bytes = 10_000_000; bytes <= 500_000_000; bytes += 10_000_000) {
+            fast.advance(bytes, bytes * SECOND / 250_000_000).ifPresent(lines::add);   // 250 MB/s: 2 s in all
+        }
+
+        assertThat(lines).containsExactly("downloading f: 50% (250.0 MB of 500.0 MB, 250.0 MB/s)");
+    }
+
+    @Test
     void aSmallDownloadSaysOnlyThatItFinished() {
         DownloadProgress small = new DownloadProgress("x", OptionalLong.of(300_000), 0, Duration.ofSeconds(5));
 
