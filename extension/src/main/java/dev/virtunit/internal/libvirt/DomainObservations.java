@@ -24,8 +24,8 @@ import java.util.OptionalInt;
 
 import static dev.virtunit.internal.libvirt.DomainOperations.action;
 import static dev.virtunit.internal.libvirt.DomainOperations.on;
-import static dev.virtunit.internal.libvirt.LibvirtCalls.check;
-import static dev.virtunit.internal.libvirt.LibvirtCalls.use;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.check;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.use;
 
 /**
  * What libvirt measures about a domain: its state, {@code dominfo}, interface and disk counters, memory statistics

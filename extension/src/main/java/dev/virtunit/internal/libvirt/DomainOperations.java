@@ -1,7 +1,7 @@
 package dev.virtunit.internal.libvirt;
 
-import dev.virtunit.internal.libvirt.LibvirtCalls.HandleCall;
-import dev.virtunit.internal.libvirt.LibvirtCalls.Lookup;
+import dev.virtunit.internal.libvirt.LibvirtHandles.HandleCall;
+import dev.virtunit.internal.libvirt.LibvirtHandles.Lookup;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.Error.ErrorNumber;
@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import static dev.virtunit.internal.libvirt.LibvirtCalls.check;
-import static dev.virtunit.internal.libvirt.LibvirtCalls.use;
-import static dev.virtunit.internal.libvirt.LibvirtCalls.useIfPresent;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.check;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.use;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.useIfPresent;
 import static dev.virtunit.internal.libvirt.LibvirtErrors.is;
 
 /**
@@ -194,6 +194,6 @@ final class DomainOperations {
     }
 
     private static Domain find(Lookup<Domain> lookup) throws LibvirtException {
-        return LibvirtCalls.find(lookup, ErrorNumber.VIR_ERR_NO_DOMAIN);
+        return LibvirtHandles.find(lookup, ErrorNumber.VIR_ERR_NO_DOMAIN);
     }
 }

@@ -8,10 +8,10 @@ import org.libvirt.Network;
 import java.util.List;
 import java.util.Optional;
 
-import static dev.virtunit.internal.libvirt.LibvirtCalls.check;
-import static dev.virtunit.internal.libvirt.LibvirtCalls.undo;
-import static dev.virtunit.internal.libvirt.LibvirtCalls.use;
-import static dev.virtunit.internal.libvirt.LibvirtCalls.useIfPresent;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.check;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.undo;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.use;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.useIfPresent;
 import static dev.virtunit.internal.libvirt.LibvirtErrors.is;
 
 /** libvirt networks by name: created active with autostart off, removed completely (idempotent). */
@@ -51,7 +51,7 @@ final class NetworkOperations {
     /** Names of all networks, active or not. */
     List<String> names() {
         return calls.repeatable("list networks",
-                c -> LibvirtCalls.activeThenInactive(c.listNetworks(), c.listDefinedNetworks()));
+                c -> LibvirtHandles.activeThenInactive(c.listNetworks(), c.listDefinedNetworks()));
     }
 
     String xml(String name) {
@@ -85,6 +85,6 @@ final class NetworkOperations {
     }
 
     private static Network find(Connect c, String name) throws LibvirtException {
-        return LibvirtCalls.find(() -> c.networkLookupByName(name), ErrorNumber.VIR_ERR_NO_NETWORK);
+        return LibvirtHandles.find(() -> c.networkLookupByName(name), ErrorNumber.VIR_ERR_NO_NETWORK);
     }
 }

@@ -1,6 +1,6 @@
 package dev.virtunit.internal.libvirt;
 
-import dev.virtunit.internal.libvirt.LibvirtCalls.HandleCall;
+import dev.virtunit.internal.libvirt.LibvirtHandles.HandleCall;
 import org.libvirt.Connect;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
@@ -12,10 +12,10 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Optional;
 
-import static dev.virtunit.internal.libvirt.LibvirtCalls.check;
-import static dev.virtunit.internal.libvirt.LibvirtCalls.undo;
-import static dev.virtunit.internal.libvirt.LibvirtCalls.use;
-import static dev.virtunit.internal.libvirt.LibvirtCalls.useIfPresent;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.check;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.undo;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.use;
+import static dev.virtunit.internal.libvirt.LibvirtHandles.useIfPresent;
 import static dev.virtunit.internal.libvirt.LibvirtErrors.is;
 import static dev.virtunit.internal.libvirt.LibvirtErrors.messageOf;
 
@@ -63,7 +63,7 @@ final class StorageOperations {
     /** Names of all pools, active or not. */
     List<String> poolNames() {
         return calls.repeatable("list storage pools",
-                c -> LibvirtCalls.activeThenInactive(c.listStoragePools(), c.listDefinedStoragePools()));
+                c -> LibvirtHandles.activeThenInactive(c.listStoragePools(), c.listDefinedStoragePools()));
     }
 
     /** Re-reads the pool's directory so files written beside libvirt show up as volumes. */
@@ -141,7 +141,7 @@ final class StorageOperations {
     }
 
     private static void deleteIfPresent(StoragePool pool, String volume) throws LibvirtException {
-        StorageVol vol = LibvirtCalls.find(() -> pool.storageVolLookupByName(volume),
+        StorageVol vol = LibvirtHandles.find(() -> pool.storageVolLookupByName(volume),
                 ErrorNumber.VIR_ERR_NO_STORAGE_VOL);
         useIfPresent(vol, StorageVol::free, null, v -> {
             v.delete(0);
@@ -155,6 +155,6 @@ final class StorageOperations {
     }
 
     private static StoragePool findPool(Connect c, String name) throws LibvirtException {
-        return LibvirtCalls.find(() -> c.storagePoolLookupByName(name), ErrorNumber.VIR_ERR_NO_STORAGE_POOL);
+        return LibvirtHandles.find(() -> c.storagePoolLookupByName(name), ErrorNumber.VIR_ERR_NO_STORAGE_POOL);
     }
 }

@@ -9,13 +9,13 @@ class LibvirtCallsTest extends OnTestDriver {
 
     @Test
     void aMinusOneWithoutAnErrorIsReportedWithTheOperation() {
-        assertThatThrownBy(() -> calls.call("count the widgets of domain 'test'", c -> LibvirtCalls.check(-1)))
+        assertThatThrownBy(() -> calls.call("count the widgets of domain 'test'", c -> LibvirtHandles.check(-1)))
                 .hasMessage("cannot count the widgets of domain 'test': libvirt returned -1 without saying why")
                 .satisfies(thrown -> {
                     assertThat(failure(thrown).errorName()).isEqualTo("VIR_ERR_UNKNOWN");
                     assertThat(failure(thrown).errorCode()).isEqualTo(-1);
                 });
-        int counted = calls.call("count", c -> LibvirtCalls.check(0));
+        int counted = calls.call("count", c -> LibvirtHandles.check(0));
         assertThat(counted).isZero();
     }
 
@@ -32,7 +32,7 @@ class LibvirtCallsTest extends OnTestDriver {
 
     @Test
     void namesOfActiveObjectsComeFirstAndEachOnce() {
-        assertThat(LibvirtCalls.activeThenInactive(new String[] {"b", "a"}, new String[] {"c", "a"}))
+        assertThat(LibvirtHandles.activeThenInactive(new String[] {"b", "a"}, new String[] {"c", "a"}))
                 .containsExactly("b", "a", "c");
     }
 }
