@@ -4,6 +4,7 @@ import dev.virtunit.observe.BlockCounters;
 import dev.virtunit.observe.DiskInfo;
 import dev.virtunit.observe.DomainInfo;
 import dev.virtunit.Guest;
+import dev.virtunit.GuestLink;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.Seed;
 import dev.virtunit.observe.GuestState;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.awaitility.Awaitility.await;
 
@@ -53,6 +55,8 @@ public final class LabGuest implements Guest {
     /** A NIC's MAC and its static address; empty means DHCP, looked up in the lease. */
     record NicAddress(String mac, Optional<String> staticAddress) {
     }
+    /** Captures on this guest's ports, for the failure report. */
+    private final List<LabCapture> captures = new CopyOnWriteArrayList<>();
     /** Credentials and host key policy; a host key trusted on first use stays required for the guest's life. */
     private final GuestLogin login;
     private final Path consoleLog;
@@ -163,6 +167,15 @@ public final class LabGuest implements Guest {
         String command = PingCommand.of(target, count, 1);
         // ping says why it gave up (bad address, unreachable) on stderr; the parser reads both.
         return PingOutput.parse(name, target, ssh().exec(command, Duration.ofSeconds(count * 2L + 10)));
+    }
+
+    @Override
+    public GuestLink link(int nic) {
+        return LabGuestLink.of(name, interfaces(), nic, lab.host(), teardown, captures);
+    }
+
+    List<LabCapture> captures() {
+        return List.copyOf(captures);
     }
 
     // ---- lifecycle ----

@@ -1,0 +1,169 @@
+package dev.virtunit.internal.net;
+
+import dev.virtunit.VirtunitException;
+import dev.virtunit.internal.host.CommandResult;
+import dev.virtunit.internal.host.HostCommands;
+import dev.virtunit.internal.host.HostProcess;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One {@code tcpdump -w} on a host interface, bounded in packets ({@code -c}), bytes per packet ({@code -s}) and
+ * time (stopped when its limit is over). Started, it has said "listening on": no packet sent after
+ * {@link #start} returns is missed.
+ *
+ * @since 0.2
+ */
+public final class PacketCapture implements AutoCloseable {
+
+    /** At most this many packets of at most {@link #SNAPLEN} bytes: a capture never grows past about 2.7 MB. */
+    public static final int MAX_PACKETS = 10_000;
+    public static final int SNAPLEN = 262;
+
+    private static final Duration LISTENING_TIMEOUT = Duration.ofSeconds(10);
+    private static final ScheduledExecutorService LIMITS = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "virtunit-capture-limit");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final HostCommands host;
+    private final String device;
+    private final Path file;
+    private final HostProcess process;
+    private final StringBuilder stderr = new StringBuilder();
+    private final ScheduledFuture<?> limit;
+    private boolean stopped;
+
+    private PacketCapture(HostCommands host, String device, Path file, HostProcess process, Duration limit) {
+        this.host = host;
+        this.device = device;
+        this.file = file;
+        this.process = process;
+        this.limit = LIMITS.schedule(this::stop, limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The tcpdump command: no name lookups, each packet written at once ({@code -U}), as root ({@code -Z root}). */
+    public static List<String> command(String device, Path file) {
+        return List.of("tcpdump", "-i", NetworkNames.interfaceName(device), "-n", "-U", "-Z", "root",
+                "-s", Integer.toString(SNAPLEN), "-c", Integer.toString(MAX_PACKETS), "-w", file.toString());
+    }
+
+    /** Starts capturing on {@code device} into {@code file}, for at most {@code limit}; returns once it listens. */
+    public static PacketCapture start(HostCommands host, String device, Path file, Duration limit) {
+        Objects.requireNonNull(limit, "limit");
+        HostProcess process = host.start(command(device, file));
+        PacketCapture capture = new PacketCapture(host, device, file, process, limit);
+        drain(process.stdout(), null);
+        CompletableFuture<Void> listening = new CompletableFuture<>();
+        drain(process.stderr(), line -> {
+            synchronized (capture.stderr) {
+                capture.stderr.append(line).append('\n');
+            }
+            if (line.startsWith("listening on")) {
+                listening.complete(null);
+            }
+        });
+        try {
+            listening.get(LISTENING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            capture.stop();
+            throw new VirtunitException("tcpdump on " + device + " did not start listening within "
+                    + LISTENING_TIMEOUT.toSeconds() + " s: " + capture.stderrText().strip()
+                    + " (is tcpdump installed? scripts/setup-host installs it)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            capture.stop();
+            throw new VirtunitException("interrupted while tcpdump on " + device + " started", e);
+        }
+        return capture;
+    }
+
+    /** Reads {@code stream} line by line on a daemon thread (a full pipe would stall tcpdump). */
+    private static void drain(InputStream stream, java.util.function.Consumer<String> lines) {
+        Thread thread = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    if (lines != null) {
+                        lines.accept(line);
+                    }
+                }
+            } catch (IOException ended) {
+                // the process is gone; what it said so far is kept
+            }
+        }, "virtunit-capture-output");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public String device() {
+        return device;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public boolean isRunning() {
+        return process.isAlive();
+    }
+
+    /** What tcpdump said on stderr: "listening on ...", and when it ended, "N packets captured". */
+    public String stderrText() {
+        synchronized (stderr) {
+            return stderr.toString();
+        }
+    }
+
+    /** Ends tcpdump (SIGTERM: it flushes the file), killing it if it does not end within 5 s. Idempotent. */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        limit.cancel(false);
+        if (process.isAlive()) {
+            process.terminate();
+            try {
+                if (!process.waitFor(Duration.ofSeconds(5))) {
+                    process.kill();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.kill();
+            }
+        }
+    }
+
+    /** The packets as {@code tcpdump -n -r} prints them; stops the capture first. */
+    public String decoded() {
+        stop();
+        List<String> argv = List.of("tcpdump", "-n", "-r", file.toString());
+        CommandResult result = host.run(Duration.ofSeconds(30), argv);
+        if (!result.succeeded()) {
+            throw new VirtunitException("cannot read capture " + file + " of " + device + ": " + String.join(" ", argv)
+                    + " failed with exit code " + result.exitCode() + ": " + result.stderr().strip());
+        }
+        return result.stdout();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
