@@ -77,6 +77,14 @@ public final class FakeHost implements HostCommands {
     private final List<Route> routes = new ArrayList<>();
     private final List<Started> started = new ArrayList<>();
     private final List<String> unknown = new ArrayList<>();
+    /** Root qdiscs other than the default, by device (host namespace): impairments. */
+    private final Map<String, String> qdiscs = new TreeMap<>();
+    /** Links taken down after they were up (a guest's tap, say). */
+    private final Set<String> downLinks = new LinkedHashSet<>();
+    /** OpenFlow flows added to each Open vSwitch bridge, as given to ovs-ofctl add-flow. */
+    private final Map<String, List<String>> flows = new TreeMap<>();
+    /** nftables tables of family bridge, by name. */
+    private final Map<String, String> nftBridgeTables = new TreeMap<>();
     private Supplier<List<String>> externalLinks = List::of;
     private long nextPid = 4000;
 
@@ -166,6 +174,15 @@ public final class FakeHost implements HostCommands {
         ovsBridges.keySet().forEach(bridge -> left.add("Open vSwitch bridge " + bridge));
         ovsPorts.forEach((port, bridge) -> left.add("Open vSwitch port " + port + " of " + bridge));
         nftTables.keySet().forEach(table -> left.add("nftables table ip " + table));
+        nftBridgeTables.keySet().forEach(table -> left.add("nftables table bridge " + table));
+        // A tap goes with its guest, and with it what was set on it.
+        qdiscs.forEach((device, qdisc) -> {
+            if (exists(HOST_NS, device)) {
+                left.add("qdisc " + qdisc + " on " + device);
+            }
+        });
+        downLinks.stream().filter(link -> exists(HOST_NS, link)).forEach(link -> left.add("link " + link + " down"));
+        flows.forEach((bridge, list) -> list.forEach(flow -> left.add("OpenFlow flow " + flow + " on " + bridge)));
         started.stream().filter(s -> s.process().isAlive())
                 .forEach(s -> left.add("process " + s.process().pid() + " in namespace " + s.namespace()));
         sysctls.forEach((key, value) -> {
@@ -216,6 +233,8 @@ public final class FakeHost implements HostCommands {
             return switch (argv.get(0)) {
                 case "ip" -> ip(namespace, argv);
                 case "ovs-vsctl" -> ovsVsctl(argv);
+                case "ovs-ofctl" -> ovsOfctl(argv);
+                case "tc" -> tc(argv);
                 case "nft" -> nft(argv);
                 case "sysctl" -> sysctl(argv);
                 case "ethtool" -> ethtool(namespace, argv);
@@ -346,16 +365,22 @@ public final class FakeHost implements HostCommands {
         if (args.size() >= 5 && args.get(1).equals("set") && args.get(2).equals("dev")) {
             String name = args.get(3);
             List<String> what = args.subList(4, args.size());
-            if (!(what.equals(List.of("up")) || what.size() == 2 && List.of("master", "arp", "netns").contains(what.get(0)))) {
+            if (!(what.equals(List.of("up")) || what.equals(List.of("down")) || what.size() == 2 && List.of("master", "arp", "netns").contains(what.get(0)))) {
                 return unknown(argv);
             }
             failIfChosen(argv, 2, "RTNETLINK answers: Operation not permitted");
+            if (what.get(0).equals("up")) {
+                downLinks.remove(name);
+            } else if (what.get(0).equals("down") && exists(ns, name)) {
+                downLinks.add(name);
+            }
             if (isExternal(ns, name)) {
                 return Answer.OK;
             }
             LinkState state = state(ns, name, argv);
             switch (what.get(0)) {
                 case "up" -> state.up = true;
+                case "down" -> state.up = false;
                 case "arp" -> state.arp = what.get(1).equals("on");
                 case "master" -> {
                     LinkState bridge = links.get(new Link(ns, what.get(1)));
@@ -792,6 +817,87 @@ public final class FakeHost implements HostCommands {
         }
     }
 
+    // ---- ovs-ofctl ----
+
+    private Answer ovsOfctl(List<String> argv) {
+        if (argv.size() != 4 && !(argv.size() == 3 && argv.get(1).startsWith("dump-"))) {
+            return unknown(argv);
+        }
+        String bridge = argv.get(2);
+        if (!ovsBridges.containsKey(bridge)) {
+            throw new Refused(1, "ovs-ofctl: " + bridge + " is not a bridge or a socket");
+        }
+        List<String> list = flows.computeIfAbsent(bridge, b -> new ArrayList<>());
+        switch (argv.get(1)) {
+            case "add-flow" -> {
+                failIfChosen(argv, 1, "ovs-ofctl: " + bridge + ": failed to connect to socket (Permission denied)");
+                list.add(argv.get(3));
+            }
+            case "del-flows" -> {
+                String cookie = argv.get(3);
+                if (!cookie.startsWith("cookie=") || !cookie.endsWith("/-1")) {
+                    return unknown(argv);
+                }
+                failIfChosen(argv, 1, "ovs-ofctl: " + bridge + ": failed to connect to socket (Permission denied)");
+                String mark = cookie.substring(0, cookie.length() - 3) + ",";
+                list.removeIf(flow -> flow.startsWith(mark));
+            }
+            case "dump-flows" -> {
+                StringBuilder out = new StringBuilder();
+                list.forEach(flow -> out.append(" ").append(flow.replace(",priority", ", n_packets=0, n_bytes=0, priority"))
+                        .append('\n'));
+                out.append(" cookie=0x0, n_packets=0, n_bytes=0, priority=0 actions=NORMAL\n");
+                return Answer.out(out.toString());
+            }
+            case "dump-ports" -> {
+                return Answer.out("OFPST_PORT reply (xid=0x2): " + ovsPorts.values().stream().filter(bridge::equals).count()
+                        + " ports\n");
+            }
+            default -> {
+                return unknown(argv);
+            }
+        }
+        if (list.isEmpty()) {
+            flows.remove(bridge);
+        }
+        return Answer.OK;
+    }
+
+    // ---- tc ----
+
+    private Answer tc(List<String> argv) {
+        if (argv.size() == 6 && argv.subList(1, 4).equals(List.of("-s", "qdisc", "show")) && argv.get(4).equals("dev")) {
+            String qdisc = qdiscs.getOrDefault(argv.get(5), "noqueue 0: root refcnt 2");
+            return Answer.out("qdisc " + qdisc + "\n Sent 0 bytes 0 pkt (dropped 0, overlimits 0 requeues 0)\n");
+        }
+        if (argv.size() < 6 || !argv.get(1).equals("qdisc") || !argv.get(3).equals("dev") || !argv.get(5).equals("root")) {
+            return unknown(argv);
+        }
+        String device = argv.get(4);
+        if (!exists(HOST_NS, device)) {
+            throw new Refused(1, "Cannot find device \"" + device + "\"");
+        }
+        switch (argv.get(2)) {
+            case "replace" -> {
+                if (argv.size() < 8 || !argv.get(6).equals("netem")) {
+                    return unknown(argv);
+                }
+                failIfChosen(argv, 2, "Error: Specified qdisc kind is unknown.");
+                qdiscs.put(device, String.join(" ", argv.subList(6, argv.size())));
+            }
+            case "del" -> {
+                failIfChosen(argv, 2, "RTNETLINK answers: Operation not permitted");
+                if (qdiscs.remove(device) == null) {
+                    throw new Refused(2, "Error: Cannot delete qdisc with handle of zero.");
+                }
+            }
+            default -> {
+                return unknown(argv);
+            }
+        }
+        return Answer.OK;
+    }
+
     // ---- nft ----
 
     private Answer nft(List<String> argv) {
@@ -819,6 +925,14 @@ public final class FakeHost implements HostCommands {
             }
             return Answer.OK;
         }
+        if (args.size() == 4 && args.subList(0, 3).equals(List.of("delete", "table", "bridge"))) {
+            failIfChosen(argv, 1, "Error: Could not process rule: Operation not permitted");
+            if (nftBridgeTables.remove(args.get(3)) == null) {
+                throw new Refused(1, "Error: Could not process rule: No such file or directory\ndelete table bridge "
+                        + args.get(3));
+            }
+            return Answer.OK;
+        }
         if (args.size() == 5 && args.subList(0, 3).equals(List.of("list", "counter", "ip"))) {
             if (!nftTables.containsKey(args.get(3)) || !nftTables.get(args.get(3)).contains("counter " + args.get(4) + " ")) {
                 throw new Refused(1, "Error: No such file or directory");
@@ -832,6 +946,7 @@ public final class FakeHost implements HostCommands {
     /** An {@code nft -f} script of the shapes {@code NatRules} writes, run as one transaction. */
     private Answer nftScript(List<String> argv, String script) {
         Map<String, String> tables = new TreeMap<>(nftTables);
+        Map<String, String> bridgeTables = new TreeMap<>(nftBridgeTables);
         List<String> lines = script.lines().toList();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -841,8 +956,10 @@ public final class FakeHost implements HostCommands {
                 if (tables.remove(line.substring("delete table ip ".length())) == null) {
                     throw new Refused(1, "Error: Could not process rule: No such file or directory\n" + line);
                 }
-            } else if (line.startsWith("table ip ") && line.endsWith(" {")) {
-                String name = line.substring("table ip ".length(), line.length() - 2);
+            } else if ((line.startsWith("table ip ") || line.startsWith("table bridge ")) && line.endsWith(" {")) {
+                boolean bridgeFamily = line.startsWith("table bridge ");
+                String name = line.substring(bridgeFamily ? "table bridge ".length() : "table ip ".length(),
+                        line.length() - 2);
                 StringBuilder body = new StringBuilder(lines.get(i)).append('\n');
                 int depth = 1;
                 while (depth > 0 && ++i < lines.size()) {
@@ -851,13 +968,15 @@ public final class FakeHost implements HostCommands {
                     depth -= inner.strip().equals("}") ? 1 : 0;
                     body.append(inner).append('\n');
                 }
-                tables.put(name, body.toString());
+                (bridgeFamily ? bridgeTables : tables).put(name, body.toString());
             } else if (!line.isEmpty()) {
                 return unknown(argv);
             }
         }
         nftTables.clear();
         nftTables.putAll(tables);
+        nftBridgeTables.clear();
+        nftBridgeTables.putAll(bridgeTables);
         return Answer.OK;
     }
 
