@@ -92,11 +92,14 @@ public final class FailureReport {
         folder.text(base + "console.log", "serial console of guest " + guest.name() + " since it was defined", ITEM,
                 guest::consoleLog);
         folder.text(base + "domain.xml", "libvirt domain XML of guest " + guest.name() + " (virsh dumpxml)", ITEM, guest::xml);
-        boolean reachable = true;
+        // A guest that is not awaited over SSH (a live CD, an appliance) may have no SSH to ask.
+        boolean reachable = guest.spec().awaitSsh();
+        String unreachable = reachable ? "guest " + guest.name() + " did not answer the SSH command before"
+                : "guest " + guest.name() + " is declared with awaitSsh = false: virtunit does not log in to it";
         for (String command : List.of("ip addr", "ip route", "ip neigh")) {
             String path = base + command.replace(' ', '-') + ".txt";
             if (!reachable) {
-                folder.skipped(path, "guest " + guest.name() + " did not answer the SSH command before");
+                folder.skipped(path, unreachable);
                 continue;
             }
             reachable = folder.text(path, "`" + command + "` inside guest " + guest.name() + " (over SSH)", ITEM,

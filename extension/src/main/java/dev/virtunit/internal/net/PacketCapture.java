@@ -75,7 +75,7 @@ public final class PacketCapture implements AutoCloseable {
             synchronized (capture.stderr) {
                 capture.stderr.append(line).append('\n');
             }
-            if (line.startsWith("listening on")) {
+            if (line.contains("listening on")) {
                 listening.complete(null);
             }
         });

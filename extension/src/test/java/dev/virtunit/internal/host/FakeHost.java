@@ -129,6 +129,9 @@ public final class FakeHost implements HostCommands {
     @Override
     public synchronized HostProcess start(List<String> argv) {
         List<String> copy = List.copyOf(argv);
+        if (copy.get(0).equals("tcpdump")) {
+            return tcpdump(copy);
+        }
         if (copy.size() < 6 || !copy.subList(0, 3).equals(List.of("ip", "netns", "exec"))
                 || !copy.get(copy.size() - 3).endsWith("EchoServer")) {
             throw refuse(copy);
@@ -148,6 +151,38 @@ public final class FakeHost implements HostCommands {
                 "READY tcp " + tcp + " udp " + udp + "\n");
         started.add(new Started(namespace, process));
         return process;
+    }
+
+    /**
+     * {@code tcpdump -i DEV ... -w FILE}: on a link that exists it writes a pcap file with one 42-byte packet (an ARP
+     * request) and says it listens; it runs until signalled. Reading a file back ({@code tcpdump -n -r}) prints that
+     * packet.
+     */
+    private HostProcess tcpdump(List<String> argv) {
+        String device = argv.get(argv.indexOf("-i") + 1);
+        if (!argv.contains("-w") || !exists(HOST_NS, device)) {
+            throw refuse(argv);
+        }
+        Path file = Path.of(argv.get(argv.indexOf("-w") + 1));
+        java.nio.ByteBuffer pcap = java.nio.ByteBuffer.allocate(24 + 16 + 42).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        pcap.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262).putInt(1);
+        pcap.putInt(1_700_000_000).putInt(0).putInt(42).putInt(42);
+        try {
+            Files.write(file, pcap.array());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        RecordingHostCommands.FakeProcess process = new RecordingHostCommands.FakeProcess(argv, nextPid++, "",
+                "tcpdump: listening on " + device + ", link-type EN10MB (Ethernet), snapshot length 262 bytes\n");
+        started.add(new Started(HOST_NS, process));
+        return process;
+    }
+
+    private Answer tcpdumpRead(List<String> argv) {
+        if (argv.size() != 4 || !argv.subList(1, 3).equals(List.of("-n", "-r"))) {
+            return unknown(argv);
+        }
+        return Answer.out("00:00:00.000000 ARP, Request who-has 192.168.77.1 tell 192.168.77.10, length 28\n");
     }
 
     private static int port(String asked, int free) {
@@ -235,6 +270,7 @@ public final class FakeHost implements HostCommands {
                 case "ovs-vsctl" -> ovsVsctl(argv);
                 case "ovs-ofctl" -> ovsOfctl(argv);
                 case "tc" -> tc(argv);
+                case "tcpdump" -> tcpdumpRead(argv);
                 case "nft" -> nft(argv);
                 case "sysctl" -> sysctl(argv);
                 case "ethtool" -> ethtool(namespace, argv);

@@ -3,6 +3,7 @@ package dev.virtunit.internal.lab;
 import dev.virtunit.Acceleration;
 import dev.virtunit.Bridge;
 import dev.virtunit.BridgeSpec;
+import dev.virtunit.Capture;
 import dev.virtunit.CleanupMode;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.Impairment;
@@ -25,6 +26,7 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Link impairments on a host with state ({@link FakeHost}): each one is on the host while open, gone after close,
@@ -158,6 +160,49 @@ class ImpairmentTest {
     void aNicThatIsNotThereIsNamed() {
         assertThatThrownBy(() -> a.link(1)).isInstanceOf(VirtunitException.class)
                 .hasMessage("guest " + a.name() + " has no NIC 1: it has 1 (numbered from 0 in declaration order)");
+    }
+
+    // ---- captures ----
+
+    /** A program running in the host's own namespace: tcpdump (the upstream's echo server runs in its namespace). */
+    private static boolean tcpdump(String left) {
+        return left.startsWith("process ") && left.endsWith(" in namespace ");
+    }
+
+    @Test
+    void aCaptureOnAGuestsPortWritesAPcapThatStopsOnCloseAndGoesWithTheGuest() {
+        Capture capture = a.link().capture(Duration.ofMinutes(1));
+        assertThat(capture.interfaceName()).isEqualTo(a.link().device());
+        assertThat(host.everything()).anyMatch(ImpairmentTest::tcpdump);
+
+        capture.close();
+
+        assertThat(host.everything()).noneMatch(ImpairmentTest::tcpdump);
+        assertThat(capture.packetCount()).isEqualTo(1);
+        assertThat(capture.decoded()).contains("ARP, Request who-has 192.168.77.1");
+        assertThat(a.captures()).containsExactly((LabCapture) capture);
+        Path pcap = capture.pcap();
+        assertThat(pcap).exists().hasFileName(pcap.getFileName().toString()).satisfies(
+                file -> assertThat(file.getFileName().toString()).startsWith(a.link().device() + "-").endsWith(".pcap"));
+        lab.remove(a);
+        assertThat(pcap).doesNotExist();
+    }
+
+    @Test
+    void aCaptureEndsByItselfWhenItsTimeIsOver() {
+        Capture capture = ovs.capture(Duration.ofMillis(200));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> host.everything().stream().noneMatch(ImpairmentTest::tcpdump));
+        assertThat(capture.packetCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theUplinkIsCapturedOnTheNatsUplinkAndABridgeWithoutOneSaysSo() {
+        try (Capture capture = ovs.captureUplink(Duration.ofSeconds(30))) {
+            assertThat(capture.interfaceName()).isEqualTo("vu" + lab.runId() + "u0h");
+        }
+        assertThatThrownBy(() -> linux.captureUplink(Duration.ofSeconds(1))).isInstanceOf(VirtunitException.class)
+                .hasMessageStartingWith("cannot capture on the uplink of bridge " + linux.name() + ": it has no NAT uplink");
     }
 
     @Test
