@@ -30,7 +30,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -305,23 +304,7 @@ public final class LabGuest implements Guest {
 
     @Override
     public GuestStats stats() {
-        DomainInfo info = info();
-        List<InterfaceCounters> nics = new ArrayList<>();
-        List<BlockCounters> blocks = new ArrayList<>();
-        if (info.state().isActive() || info.state() == GuestState.PAUSED) {
-            for (InterfaceInfo nic : interfaces()) {
-                if (!nic.device().isEmpty()) {
-                    nics.add(hypervisor.interfaceCounters(name, nic.device()));
-                }
-            }
-            for (DiskInfo disk : disks()) {
-                if (!disk.source().isEmpty()) {
-                    blocks.add(hypervisor.blockCounters(name, disk.target()));
-                }
-            }
-        }
-        return new GuestStats(info.state(), info.cpuTime(), info.vcpus(),
-                info.state().isActive() ? hypervisor.memoryStats(name) : Map.of(), nics, blocks);
+        return GuestCounters.read(hypervisor, name, info(), this::interfaces, this::disks);
     }
 
     @Override
@@ -341,11 +324,7 @@ public final class LabGuest implements Guest {
 
     @Override
     public InterfaceCounters interfaceCounters() {
-        List<InterfaceInfo> nics = interfaces();
-        if (nics.isEmpty() || nics.get(0).device().isEmpty()) {
-            throw new VirtunitException("guest " + name + " has no running NIC to count (state " + state() + ")");
-        }
-        return interfaceCounters(nics.get(0).device());
+        return GuestCounters.firstNic(hypervisor, name, interfaces(), this::state);
     }
 
     @Override
