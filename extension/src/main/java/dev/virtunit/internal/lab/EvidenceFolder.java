@@ -1,5 +1,7 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.internal.host.ProcessOutput;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,12 +24,6 @@ import java.util.concurrent.TimeoutException;
  * whatever goes wrong is written into the index instead of thrown, so the report never fails or hangs a test run.
  */
 final class EvidenceFolder {
-
-    private static final ExecutorService WORKERS = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "virtunit-report");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private final Path dir;
     private final Instant deadline;
@@ -83,7 +78,14 @@ final class EvidenceFolder {
             return false;
         }
         Duration bound = limit.compareTo(left) < 0 ? limit : left;
-        Future<List<String>> future = WORKERS.submit(item);
+        // On the daemon pool of output readers: a hung item is abandoned there, never waited for at exit.
+        Future<List<String>> future = ProcessOutput.supply(() -> {
+            try {
+                return item.call();
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
         try {
             future.get(bound.toMillis(), TimeUnit.MILLISECONDS).forEach(file -> written.add("`" + file + "`: " + description));
             return true;

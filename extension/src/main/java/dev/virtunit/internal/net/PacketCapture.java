@@ -4,21 +4,14 @@ import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.CommandResult;
 import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.host.HostProcess;
+import dev.virtunit.internal.host.ProcessOutput;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -36,18 +29,12 @@ public final class PacketCapture implements AutoCloseable {
     public static final int SNAPLEN = 262;
 
     private static final Duration LISTENING_TIMEOUT = Duration.ofSeconds(10);
-    private static final ScheduledExecutorService LIMITS = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "virtunit-capture-limit");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private final HostCommands host;
     private final String device;
     private final Path file;
     private final HostProcess process;
     private final StringBuilder stderr = new StringBuilder();
-    private final ScheduledFuture<?> limit;
     private boolean stopped;
 
     private PacketCapture(HostCommands host, String device, Path file, HostProcess process, Duration limit) {
@@ -55,7 +42,12 @@ public final class PacketCapture implements AutoCloseable {
         this.device = device;
         this.file = file;
         this.process = process;
-        this.limit = LIMITS.schedule(this::stop, limit.toMillis(), TimeUnit.MILLISECONDS);
+        // Stopping waits for tcpdump to end, so it runs on the readers' pool, not the common pool; stop is idempotent.
+        CompletableFuture.runAsync(this::stop, CompletableFuture.delayedExecutor(limit.toMillis(), TimeUnit.MILLISECONDS,
+                task -> ProcessOutput.supply(() -> {
+                    task.run();
+                    return null;
+                })));
     }
 
     /** The tcpdump command: no name lookups, each packet written at once ({@code -U}), as root ({@code -Z root}). */
@@ -69,9 +61,9 @@ public final class PacketCapture implements AutoCloseable {
         Objects.requireNonNull(limit, "limit");
         HostProcess process = host.start(command(device, file));
         PacketCapture capture = new PacketCapture(host, device, file, process, limit);
-        drain(process.stdout(), null);
+        ProcessOutput.readAll(process.stdout());
         CompletableFuture<Void> listening = new CompletableFuture<>();
-        drain(process.stderr(), line -> {
+        ProcessOutput.forEachLine(process.stderr(), line -> {
             synchronized (capture.stderr) {
                 capture.stderr.append(line).append('\n');
             }
@@ -92,23 +84,6 @@ public final class PacketCapture implements AutoCloseable {
             throw new VirtunitException("interrupted while tcpdump on " + device + " started", e);
         }
         return capture;
-    }
-
-    /** Reads {@code stream} line by line on a daemon thread (a full pipe would stall tcpdump). */
-    private static void drain(InputStream stream, java.util.function.Consumer<String> lines) {
-        Thread thread = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                    if (lines != null) {
-                        lines.accept(line);
-                    }
-                }
-            } catch (IOException ended) {
-                // the process is gone; what it said so far is kept
-            }
-        }, "virtunit-capture-output");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     public String device() {
@@ -136,7 +111,6 @@ public final class PacketCapture implements AutoCloseable {
             return;
         }
         stopped = true;
-        limit.cancel(false);
         if (process.isAlive()) {
             process.terminate();
             try {
