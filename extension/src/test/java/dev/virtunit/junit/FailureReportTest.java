@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.platform.engine.OutputDirectoryCreator;
+import org.junit.platform.engine.TestDescriptor;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
@@ -44,6 +46,8 @@ class FailureReportTest {
 
     private final Path stateDir = scratch.resolve("state-" + System.nanoTime());
     private final Path reports = scratch.resolve("reports-" + System.nanoTime());
+    /** Where the JUnit Platform copies published files. */
+    private final Path platformOutput = scratch.resolve("platform-" + System.nanoTime());
     private final FakeLabHost host = new FakeLabHost()
             .answerReads("conntrack -L -f ipv4 -s ", CONNTRACK_LINE)
             .answerReads("ovs-vsctl show", "    Bridge vu000000b0\n        datapath_type: netdev\n")
@@ -82,6 +86,18 @@ class FailureReportTest {
                         "virtunit.state.dir", stateDir.toString(),
                         "virtunit.cache.dir", stateDir.resolve("cache").toString(),
                         "virtunit.report", mode, "virtunit.report.dir", reports.toString()))
+                .outputDirectoryCreator(new OutputDirectoryCreator() {
+                    @Override
+                    public Path getRootDirectory() {
+                        return platformOutput;
+                    }
+
+                    @Override
+                    public Path createOutputDirectory(TestDescriptor test) throws IOException {
+                        return Files.createDirectories(platformOutput.resolve(
+                                test.getUniqueId().toString().replaceAll("[^A-Za-z0-9.-]+", "_")));
+                    }
+                })
                 .selectors(selectClass(testCase))
                 .execute();
     }
@@ -151,6 +167,13 @@ class FailureReportTest {
                         "- `bridges/" + bridge + "/conntrack.txt`: connections the host tracks",
                         "## Not written", "- `guests/" + guest + "/ip-addr.txt`: skipped: guest " + guest + " is declared with awaitSsh = "
                                 + "false: virtunit does not log in to it");
+        // Attached to JUnit's report as one directory, with the same files.
+        assertThat(results.allEvents().stream().filter(e -> e.getType().name().equals("FILE_ENTRY_PUBLISHED")))
+                .hasSize(2);
+        try (Stream<Path> published = Files.walk(platformOutput)) {
+            assertThat(published.map(Path::toString)).anyMatch(p -> p.contains("failsWhenTold")
+                    && p.endsWith("virtunit-report/bridges/" + bridge + "/conntrack.txt"));
+        }
         // Written before teardown: the bridge was still there, and it was removed only after.
         assertThat(host.networkCommands()).containsSubsequence("ovs-vsctl show", "ovs-vsctl --timeout=10 --if-exists del-br " + bridge);
         // The passing test has none; of the parameterized test, only the failing invocation, with its own guest.
