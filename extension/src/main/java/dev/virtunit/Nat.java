@@ -23,9 +23,9 @@ import java.util.List;
 public interface Nat {
 
     /**
-     * Connection tracking entries whose original source or reply source is in the bridge's subnet
-     * ({@code conntrack -L -s <cidr>} and {@code conntrack -L --reply-src <cidr>}): what the guests opened, and what
-     * port forwards let in. Empty without NAT or traffic.
+     * Connection tracking entries of the bridge's subnet ({@code conntrack -L}): whose original source, original
+     * destination or reply source is in it, so what the guests opened and what port forwards let in. Empty without
+     * traffic.
      */
     List<ConntrackEntry> connections();
 

@@ -161,8 +161,7 @@ public final class FailureReport {
     private void conntrack(EvidenceFolder folder, String base, String cidr) {
         folder.text(base + "conntrack.txt", "connections the host tracks from and to " + cidr + " (after NAT: reply "
                 + "destination is the masquerading address)", ITEM,
-                () -> commands(Conntrack.fromSubnet(cidr), List.of("conntrack", "-L", "-f", "ipv4", "-d", cidr),
-                        Conntrack.repliedFromSubnet(cidr)));
+                () -> commands(Conntrack.fromSubnet(cidr), Conntrack.toSubnet(cidr)));
     }
 
     private void network(EvidenceFolder folder, Network network) {

@@ -1,5 +1,6 @@
 package dev.virtunit.internal.net;
 
+import dev.virtunit.Cidr;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.CommandResult;
 import dev.virtunit.internal.host.HostCommands;
@@ -7,16 +8,14 @@ import dev.virtunit.observe.ConntrackEntry;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The host's connection tracking table through {@code conntrack -L}, filtered by a subnet, read into
+ * The host's connection tracking table through {@code conntrack -L}, read into
  * {@link ConntrackEntry} values. Lines look like
  * <pre>
  * icmp     1 29 src=192.168.77.10 dst=192.168.231.2 type=8 code=0 id=7 src=192.168.231.2 dst=192.168.231.1 type=0 code=0 id=7 mark=0 use=1
@@ -41,17 +40,24 @@ public final class Conntrack {
         return List.of("conntrack", "-L", "-f", "ipv4", "-s", cidr);
     }
 
-    /** The command that lists entries whose reply comes from {@code cidr}: connections a port forward let in. */
-    public static List<String> repliedFromSubnet(String cidr) {
-        return List.of("conntrack", "-L", "-f", "ipv4", "--reply-src", cidr);
+    /** The command that lists entries whose original destination is in {@code cidr}. */
+    public static List<String> toSubnet(String cidr) {
+        return List.of("conntrack", "-L", "-f", "ipv4", "-d", cidr);
     }
 
-    /** Entries opened from {@code cidr} and entries answered from it (port forwards), each once, in that order. */
+    /** Every IPv4 entry: conntrack takes no CIDR for the reply direction, so port forwards are found by reading all. */
+    public static List<String> all() {
+        return List.of("conntrack", "-L", "-f", "ipv4");
+    }
+
+    /**
+     * Entries of {@code cidr}: opened from it, sent to it, or answered from it (a port forward's connection, whose
+     * original destination is the host's uplink address), in conntrack's order.
+     */
     public List<ConntrackEntry> entriesOf(String cidr) {
-        Set<ConntrackEntry> entries = new LinkedHashSet<>();
-        entries.addAll(list(fromSubnet(cidr)));
-        entries.addAll(list(repliedFromSubnet(cidr)));
-        return List.copyOf(entries);
+        Cidr subnet = Cidr.parse(cidr);
+        return list(all()).stream().filter(entry -> subnet.contains(entry.originalSource())
+                || subnet.contains(entry.originalDestination()) || subnet.contains(entry.replySource())).toList();
     }
 
     private List<ConntrackEntry> list(List<String> argv) {

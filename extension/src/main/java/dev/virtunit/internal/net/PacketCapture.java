@@ -50,9 +50,13 @@ public final class PacketCapture implements AutoCloseable {
                 })));
     }
 
-    /** The tcpdump command: no name lookups, each packet written at once ({@code -U}), as root ({@code -Z root}). */
+    /**
+     * The tcpdump command: no name lookups, each packet handed over as it arrives ({@code --immediate-mode}: else the
+     * kernel's ring buffer holds packets up to a second and a stop loses the last ones) and written at once
+     * ({@code -U}), as root ({@code -Z root}: the file is root's).
+     */
     public static List<String> command(String device, Path file) {
-        return List.of("tcpdump", "-i", NetworkNames.interfaceName(device), "-n", "-U", "-Z", "root",
+        return List.of("tcpdump", "-i", NetworkNames.interfaceName(device), "-n", "--immediate-mode", "-U", "-Z", "root",
                 "-s", Integer.toString(SNAPLEN), "-c", Integer.toString(MAX_PACKETS), "-w", file.toString());
     }
 

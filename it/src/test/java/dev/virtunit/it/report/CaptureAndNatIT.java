@@ -43,7 +43,7 @@ class CaptureAndNatIT {
         assertThat(port.decoded()).contains(client.address() + " > " + internet.address() + ": ICMP echo request");
         assertThat(uplink.decoded()).contains(internet.hostAddress() + " > " + internet.address() + ": ICMP echo request")
                 .doesNotContain(client.address());
-        assertThat(uplink.packetCount()).isGreaterThanOrEqualTo(6);
+        assertThat(uplink.packetCount()).as(uplink.decoded()).isGreaterThanOrEqualTo(6);
         assertThat(uplink.pcap()).isRegularFile();
     }
 
