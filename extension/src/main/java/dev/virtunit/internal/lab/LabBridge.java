@@ -257,7 +257,7 @@ public final class LabBridge implements Bridge {
         String device = requireUplink("impair");
         TrafficControl tc = new TrafficControl(host.commands());
         return LabImpairment.apply(teardown, conditions + " on uplink " + device + " of bridge " + name,
-                () -> tc.impair(device, conditions), () -> tc.clear(device));
+                () -> tc.impair(device, conditions, tableName + "l"), () -> tc.clear(device, tableName + "l"));
     }
 
     private String requireUplink(String what) {
@@ -273,7 +273,7 @@ public final class LabBridge implements Bridge {
         int n = partitions.incrementAndGet();
         MacPartition partition = kind == Kind.OVS
                 ? MacPartition.onOpenVSwitch(host.commands(), name, 0x7675_0000_0000L + n, macOn(a), macOn(b))
-                : MacPartition.onLinuxBridge(host.commands(), name, tableName + "p" + n, macOn(a), macOn(b));
+                : MacPartition.onLinuxBridge(host.commands(), tableName + "p" + n, macOn(a), macOn(b));
         return LabImpairment.apply(teardown, "partition of guests " + a.name() + " and " + b.name() + " on bridge " + name,
                 partition::apply, partition::remove);
     }

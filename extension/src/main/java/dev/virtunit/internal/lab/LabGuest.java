@@ -170,7 +170,7 @@ public final class LabGuest implements Guest {
 
     @Override
     public GuestLink link(int nic) {
-        return LabGuestLink.of(name, interfaces(), nic, lab.host(), teardown, captures);
+        return LabGuestLink.of(lab.runId(), name, interfaces(), nic, lab.host(), teardown, captures);
     }
 
     List<LabCapture> captures() {

@@ -25,20 +25,22 @@ final class LabGuestLink implements GuestLink {
     private final HostCommands host;
     private final Teardown teardown;
     private final List<LabCapture> captures;
+    private final String lossTable;
 
     private LabGuestLink(String guest, int nic, String device, HostCommands host, Teardown teardown,
-                         List<LabCapture> captures) {
+                         List<LabCapture> captures, String lossTable) {
         this.guest = guest;
         this.nic = nic;
         this.device = device;
         this.host = host;
         this.teardown = teardown;
         this.captures = captures;
+        this.lossTable = lossTable;
     }
 
-    /** NIC {@code nic} of {@code guest}, whose NICs are {@code interfaces} in declaration order. */
-    static LabGuestLink of(String guest, List<InterfaceInfo> interfaces, int nic, HostCommands host, Teardown teardown,
-                           List<LabCapture> captures) {
+    /** NIC {@code nic} of {@code guest} of run {@code run}, whose NICs are {@code interfaces} in declaration order. */
+    static LabGuestLink of(String run, String guest, List<InterfaceInfo> interfaces, int nic, HostCommands host,
+                           Teardown teardown, List<LabCapture> captures) {
         if (nic < 0 || nic >= interfaces.size()) {
             throw new VirtunitException("guest " + guest + " has no NIC " + nic + ": it has " + interfaces.size()
                     + " (numbered from 0 in declaration order)");
@@ -48,7 +50,7 @@ final class LabGuestLink implements GuestLink {
             throw new VirtunitException("NIC " + nic + " of guest " + guest + " has no port on the host: the guest is "
                     + "not running (start it first)");
         }
-        return new LabGuestLink(guest, nic, device, host, teardown, captures);
+        return new LabGuestLink(guest, nic, device, host, teardown, captures, Names.lossTable(run, device));
     }
 
     @Override
@@ -71,8 +73,8 @@ final class LabGuestLink implements GuestLink {
     @Override
     public Impairment impair(LinkConditions conditions) {
         TrafficControl tc = new TrafficControl(host);
-        return LabImpairment.apply(teardown, conditions + " on " + describe(), () -> tc.impair(device, conditions),
-                () -> tc.clear(device));
+        return LabImpairment.apply(teardown, conditions + " on " + describe(), () -> tc.impair(device, conditions, lossTable),
+                () -> tc.clear(device, lossTable));
     }
 
     @Override

@@ -35,7 +35,7 @@ public final class MacPartition {
     private MacPartition(HostCommands host, boolean openVSwitch, String bridge, String mark, String a, String b) {
         this.host = host;
         this.openVSwitch = openVSwitch;
-        this.bridge = NetworkNames.interfaceName(bridge);
+        this.bridge = bridge.isEmpty() ? "" : NetworkNames.interfaceName(bridge);
         this.mark = mark;
         this.a = mac(a);
         this.b = mac(b);
@@ -46,9 +46,13 @@ public final class MacPartition {
         return new MacPartition(host, true, bridge, "0x" + Long.toHexString(cookie), a, b);
     }
 
-    /** A partition on Linux bridge {@code bridge} through nftables table {@code bridge <table>}. */
-    public static MacPartition onLinuxBridge(HostCommands host, String bridge, String table, String a, String b) {
-        return new MacPartition(host, false, bridge, NetworkNames.tableName(table), a, b);
+    /**
+     * A partition on a Linux bridge through nftables table {@code bridge <table>}. It matches the MACs alone: in the
+     * bridge family {@code iifname} is the port, and the bridge's name ({@code meta ibrname}) needs a kernel option
+     * some kernels lack; the guests' MACs are unique to the run anyway.
+     */
+    public static MacPartition onLinuxBridge(HostCommands host, String table, String a, String b) {
+        return new MacPartition(host, false, "", NetworkNames.tableName(table), a, b);
     }
 
     private static String mac(String mac) {
@@ -74,8 +78,8 @@ public final class MacPartition {
         return "table bridge " + mark + " {\n"
                 + "\tchain forward {\n"
                 + "\t\ttype filter hook forward priority filter; policy accept;\n"
-                + "\t\tiifname \"" + bridge + "\" ether saddr " + a + " ether daddr " + b + " counter drop\n"
-                + "\t\tiifname \"" + bridge + "\" ether saddr " + b + " ether daddr " + a + " counter drop\n"
+                + "\t\tether saddr " + a + " ether daddr " + b + " counter drop\n"
+                + "\t\tether saddr " + b + " ether daddr " + a + " counter drop\n"
                 + "\t}\n"
                 + "}\n";
     }
@@ -91,7 +95,7 @@ public final class MacPartition {
                 new Nftables(host).load(script());
             }
         } catch (CommandFailedException e) {
-            throw new VirtunitException("cannot partition " + a + " from " + b + " on bridge " + bridge + ": "
+            throw new VirtunitException("cannot partition " + a + " from " + b + " (" + mark + "): "
                     + e.getMessage(), e);
         }
     }
@@ -110,13 +114,13 @@ public final class MacPartition {
         boolean gone = error.contains("No such file or directory") || error.contains("is not a bridge")
                 || error.contains("not a bridge or a socket");
         if (!result.succeeded() && !gone) {
-            throw new VirtunitException("cannot end the partition of " + a + " and " + b + " on bridge " + bridge + ": "
+            throw new VirtunitException("cannot end the partition of " + a + " and " + b + " (" + mark + "): "
                     + String.join(" ", argv) + " failed with exit code " + result.exitCode() + ": " + error.strip());
         }
     }
 
     @Override
     public String toString() {
-        return "partition of " + a + " and " + b + " on bridge " + bridge;
+        return "partition of " + a + " and " + b + (openVSwitch ? " on bridge " + bridge : " by table bridge " + mark);
     }
 }

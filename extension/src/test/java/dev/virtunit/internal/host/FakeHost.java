@@ -83,7 +83,7 @@ public final class FakeHost implements HostCommands {
     private final Set<String> downLinks = new LinkedHashSet<>();
     /** OpenFlow flows added to each Open vSwitch bridge, as given to ovs-ofctl add-flow. */
     private final Map<String, List<String>> flows = new TreeMap<>();
-    /** nftables tables of family bridge, by name. */
+    /** nftables tables of families bridge and netdev, by "family name". */
     private final Map<String, String> nftBridgeTables = new TreeMap<>();
     private Supplier<List<String>> externalLinks = List::of;
     private long nextPid = 4000;
@@ -209,7 +209,7 @@ public final class FakeHost implements HostCommands {
         ovsBridges.keySet().forEach(bridge -> left.add("Open vSwitch bridge " + bridge));
         ovsPorts.forEach((port, bridge) -> left.add("Open vSwitch port " + port + " of " + bridge));
         nftTables.keySet().forEach(table -> left.add("nftables table ip " + table));
-        nftBridgeTables.keySet().forEach(table -> left.add("nftables table bridge " + table));
+        nftBridgeTables.keySet().forEach(table -> left.add("nftables table " + table));
         // A tap goes with its guest, and with it what was set on it.
         qdiscs.forEach((device, qdisc) -> {
             if (exists(HOST_NS, device)) {
@@ -915,7 +915,7 @@ public final class FakeHost implements HostCommands {
         }
         switch (argv.get(2)) {
             case "replace" -> {
-                if (argv.size() < 8 || !argv.get(6).equals("netem")) {
+                if (argv.size() < 8 || !List.of("netem", "tbf").contains(argv.get(6))) {
                     return unknown(argv);
                 }
                 failIfChosen(argv, 2, "Error: Specified qdisc kind is unknown.");
@@ -961,11 +961,12 @@ public final class FakeHost implements HostCommands {
             }
             return Answer.OK;
         }
-        if (args.size() == 4 && args.subList(0, 3).equals(List.of("delete", "table", "bridge"))) {
+        if (args.size() == 4 && args.subList(0, 2).equals(List.of("delete", "table"))
+                && List.of("bridge", "netdev").contains(args.get(2))) {
             failIfChosen(argv, 1, "Error: Could not process rule: Operation not permitted");
-            if (nftBridgeTables.remove(args.get(3)) == null) {
-                throw new Refused(1, "Error: Could not process rule: No such file or directory\ndelete table bridge "
-                        + args.get(3));
+            if (nftBridgeTables.remove(args.get(2) + " " + args.get(3)) == null) {
+                throw new Refused(1, "Error: Could not process rule: No such file or directory\ndelete table "
+                        + args.get(2) + " " + args.get(3));
             }
             return Answer.OK;
         }
@@ -992,10 +993,11 @@ public final class FakeHost implements HostCommands {
                 if (tables.remove(line.substring("delete table ip ".length())) == null) {
                     throw new Refused(1, "Error: Could not process rule: No such file or directory\n" + line);
                 }
-            } else if ((line.startsWith("table ip ") || line.startsWith("table bridge ")) && line.endsWith(" {")) {
-                boolean bridgeFamily = line.startsWith("table bridge ");
-                String name = line.substring(bridgeFamily ? "table bridge ".length() : "table ip ".length(),
-                        line.length() - 2);
+            } else if ((line.startsWith("table ip ") || line.startsWith("table bridge ") || line.startsWith("table netdev "))
+                    && line.endsWith(" {")) {
+                boolean bridgeFamily = !line.startsWith("table ip ");
+                String name = bridgeFamily ? line.substring("table ".length(), line.length() - 2)
+                        : line.substring("table ip ".length(), line.length() - 2);
                 StringBuilder body = new StringBuilder(lines.get(i)).append('\n');
                 int depth = 1;
                 while (depth > 0 && ++i < lines.size()) {
