@@ -21,8 +21,9 @@ public interface GuestLink {
     void up();
 
     /**
-     * Applies {@code conditions} to the traffic the host sends to the guest on this port ({@code tc qdisc replace dev
-     * vnet3 root netem ...}): a ping's round trip crosses it once. Closing removes the qdisc.
+     * Applies {@code conditions} to the traffic the host sends to the guest on this port: a ping's round trip crosses
+     * it once. A delay or jitter takes {@code tc ... netem} (a kernel without netem refuses it, saying so); loss and
+     * rate alone take an nftables egress rule and a {@code tbf} qdisc. Closing removes them.
      */
     Impairment impair(LinkConditions conditions);
 

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a link does to the packets crossing it, as Linux's {@code netem} queueing discipline shapes them: a delay
- * with jitter, a share lost, a rate limit. Immutable; start from {@link #delay(Duration)}, {@link #loss(double)},
+ * What a link does to the packets crossing it: a delay with jitter, a share lost, a rate limit (Linux's {@code netem}
+ * for a delay; loss and rate alone work without it). Immutable; start from {@link #delay(Duration)}, {@link #loss(double)},
  * {@link #rate(long)} or {@link #none()} and add with the {@code with...} methods.
  *
  * <pre>{@code
