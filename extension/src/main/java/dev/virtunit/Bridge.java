@@ -1,5 +1,7 @@
 package dev.virtunit;
 
+import java.time.Duration;
+
 import dev.virtunit.junit.LinuxBridge;
 import dev.virtunit.junit.OvsBridge;
 
@@ -37,6 +39,47 @@ public interface Bridge extends Segment {
 
     /** Packets from the uplink toward the bridge that were dropped (no port forward let them in). */
     long natBlockedInboundPackets();
+
+    // ---- observing and shaping the network, @since 0.2 ----
+
+    /**
+     * Captures on the bridge device for at most {@code limit} ({@code tcpdump -i <bridge> -w ...}): every frame the
+     * bridge's own interface sees. On an Open vSwitch bridge that is what the switch floods or sends to the host;
+     * capture on a guest's port ({@link GuestLink#capture}) for everything of one guest.
+     *
+     * @since 0.2
+     */
+    Capture capture(Duration limit);
+
+    /**
+     * Captures on the NAT's uplink for at most {@code limit}: what leaves toward the outside, after translation.
+     *
+     * @throws VirtunitException for a bridge without NAT
+     * @since 0.2
+     */
+    Capture captureUplink(Duration limit);
+
+    /** The NAT's view: tracked connections of the bridge's subnet and the rule counters. @since 0.2 */
+    Nat nat();
+
+    /**
+     * Applies {@code conditions} to what the host sends out of the NAT's uplink (toward the upstream); closing removes
+     * them.
+     *
+     * @throws VirtunitException for a bridge without NAT
+     * @since 0.2
+     */
+    Impairment impairUplink(LinkConditions conditions);
+
+    /**
+     * Cuts traffic between two guests on this bridge in both directions, by their MAC addresses (OpenFlow drop flows
+     * on Open vSwitch, an nftables {@code bridge} table on a Linux bridge); both still reach the gateway and everyone
+     * else. Closing restores it.
+     *
+     * @throws VirtunitException when a guest has no NIC on this bridge
+     * @since 0.2
+     */
+    Impairment partition(Guest a, Guest b);
 
     /** The two kinds of bridge. */
     enum Kind {

@@ -54,6 +54,20 @@ public interface Guest {
     /** Pings {@code target} from inside the guest with {@code count} echo requests. */
     PingResult ping(String target, int count);
 
+    /**
+     * NIC {@code nic} (0 for the first, in declaration order) seen from the host: take it down, impair it, capture on
+     * it.
+     *
+     * @throws VirtunitException when the guest has no such NIC or it is not running
+     * @since 0.2
+     */
+    GuestLink link(int nic);
+
+    /** The first NIC's link; see {@link #link(int)}. @since 0.2 */
+    default GuestLink link() {
+        return link(0);
+    }
+
     // ---- lifecycle, as virsh does it ----
 
     /** {@code virsh start}, then waits until the guest is ready again. */

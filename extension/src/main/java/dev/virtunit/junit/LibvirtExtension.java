@@ -19,7 +19,9 @@ import dev.virtunit.VirtunitException;
 
 import dev.virtunit.internal.lab.LabGuest;
 import dev.virtunit.internal.lab.LabSession;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -47,7 +49,8 @@ import java.util.function.Supplier;
  * for all three. Each guest is kept in the store of the context it lives for, as an {@link AutoCloseable}, so JUnit
  * closes it when that context ends, newest first. One {@link Lab} serves the whole run, from the root store.
  */
-class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback, ParameterResolver,
+        BeforeTestExecutionCallback, AfterTestExecutionCallback {
 
     private static final Logger LOG = LoggerFactory.getLogger(LibvirtExtension.class);
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LibvirtExtension.class);
@@ -137,6 +140,7 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
     private static void keepOrRemove(ExtensionContext context, LabSession lab, Object handle, Runnable remove,
                                      Supplier<String> keep) {
         FailureScope scope = FailureScope.of(context);
+        FailureReports.used(context, handle);
         context.getStore(NAMESPACE).put(handle, (AutoCloseable) () -> {
             if (scope.keeps(lab.config().cleanup())) {
                 scope.kept(lab, keep.get());
@@ -183,6 +187,18 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
         for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
             injectFields(context, instance, instance.getClass(), ModifierSupport::isNotStatic);
         }
+    }
+
+    @Override
+    public void beforeTestExecution(ExtensionContext context) {
+        FailureReports.testStarts(context);
+    }
+
+    /** Before any teardown: the failing test's guests and its class's bridges are all still there to look at. */
+    @Override
+    public void afterTestExecution(ExtensionContext context) {
+        LabHolder holder = labHolder(context);
+        FailureReports.testEnded(context, Optional.ofNullable(holder.lab));
     }
 
     @Override

@@ -1,6 +1,14 @@
 package dev.virtunit.internal.lab;
 
 import dev.virtunit.Bridge;
+import dev.virtunit.Capture;
+import dev.virtunit.Guest;
+import dev.virtunit.Impairment;
+import dev.virtunit.LinkConditions;
+import dev.virtunit.Nat;
+import dev.virtunit.internal.net.MacPartition;
+import dev.virtunit.internal.net.TrafficControl;
+import dev.virtunit.observe.InterfaceInfo;
 import dev.virtunit.BridgeSpec;
 import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.VirtunitException;
@@ -13,7 +21,10 @@ import dev.virtunit.internal.net.NatSpec;
 import dev.virtunit.internal.net.OpenVSwitch;
 import dev.virtunit.internal.net.PortForward;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,9 +48,16 @@ public final class LabBridge implements Bridge {
     /** .10 upward, past the gateway at .1, to the last host of the subnet. */
     private final StaticAddresses addresses;
     private volatile NatRules nat;
+    private final HostNetworking host;
+    /** The NAT table's name, also the stem of a partition's {@code bridge} table ({@code vu_<run>_b0p1}). */
+    private final String tableName;
+    private final String uplink;
+    private final List<LabCapture> captures = new CopyOnWriteArrayList<>();
+    private final AtomicInteger partitions = new AtomicInteger();
 
     private LabBridge(String name, Kind kind, Cidr subnet, Gateway placement, String gatewayInterface,
-                      boolean userspaceDatapath, Teardown teardown) {
+                      boolean userspaceDatapath, Teardown teardown, HostNetworking host, String tableName,
+                      String uplink) {
         this.name = name;
         this.kind = kind;
         this.subnet = subnet;
@@ -47,6 +65,9 @@ public final class LabBridge implements Bridge {
         this.gatewayInterface = gatewayInterface;
         this.userspaceDatapath = userspaceDatapath;
         this.teardown = teardown;
+        this.host = host;
+        this.tableName = tableName;
+        this.uplink = uplink;
         this.addresses = new StaticAddresses("bridge " + name, subnet, 10, (1 << (32 - subnet.prefixLength())) - 2, "");
     }
 
@@ -62,7 +83,8 @@ public final class LabBridge implements Bridge {
             case ON_VETH -> name + "g";
             case NONE -> "";
         };
-        LabBridge bridge = new LabBridge(name, spec.kind(), subnet, spec.gateway(), gatewayInterface, userspace, teardown);
+        LabBridge bridge = new LabBridge(name, spec.kind(), subnet, spec.gateway(), gatewayInterface, userspace, teardown,
+                host, natTable, spec.natUplink().orElse(""));
         try {
             if (spec.kind() == Kind.OVS) {
                 teardown.register("OVS bridge " + name, () -> ovs.deleteBridge(name));
@@ -213,6 +235,60 @@ public final class LabBridge implements Bridge {
     @Override
     public long natBlockedInboundPackets() {
         return nat == null ? 0 : nat.blockedInboundPackets();
+    }
+
+    // ---- observing and shaping ----
+
+    @Override
+    public Capture capture(Duration limit) {
+        return LabCapture.start(host.commands(), name, "bridge " + name, limit, teardown, captures);
+    }
+
+    @Override
+    public Capture captureUplink(Duration limit) {
+        return LabCapture.start(host.commands(), requireUplink("capture on"), "bridge " + name, limit, teardown, captures);
+    }
+
+    /** Captures of this bridge so far, oldest first, for the failure report. */
+    List<LabCapture> captures() {
+        return List.copyOf(captures);
+    }
+
+    @Override
+    public Nat nat() {
+        return new LabNat(host.commands(), cidr(), natTable());
+    }
+
+    @Override
+    public Impairment impairUplink(LinkConditions conditions) {
+        String device = requireUplink("impair");
+        TrafficControl tc = new TrafficControl(host.commands());
+        return LabImpairment.apply(teardown, conditions + " on uplink " + device + " of bridge " + name,
+                () -> tc.impair(device, conditions, tableName + "l"), () -> tc.clear(device, tableName + "l"));
+    }
+
+    private String requireUplink(String what) {
+        if (uplink.isEmpty()) {
+            throw new VirtunitException("cannot " + what + " the uplink of bridge " + name + ": it has no NAT uplink; "
+                    + "declare one (@OvsBridge(natUplink = ...), BridgeSpec.withNat)");
+        }
+        return uplink;
+    }
+
+    @Override
+    public Impairment partition(Guest a, Guest b) {
+        int n = partitions.incrementAndGet();
+        MacPartition partition = kind == Kind.OVS
+                ? MacPartition.onOpenVSwitch(host.commands(), name, 0x7675_0000_0000L + n, macOn(a), macOn(b))
+                : MacPartition.onLinuxBridge(host.commands(), tableName + "p" + n, macOn(a), macOn(b));
+        return LabImpairment.apply(teardown, "partition of guests " + a.name() + " and " + b.name() + " on bridge " + name,
+                partition::apply, partition::remove);
+    }
+
+    private String macOn(Guest guest) {
+        return guest.interfaces().stream().filter(nic -> nic.source().equals(name)).map(InterfaceInfo::mac).findFirst()
+                .orElseThrow(() -> new VirtunitException("cannot partition guest " + guest.name() + " on bridge " + name
+                        + ": it has no NIC on this bridge (its NICs: " + guest.interfaces() + ")"));
     }
 
     @Override

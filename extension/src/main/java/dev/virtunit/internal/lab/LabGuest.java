@@ -4,6 +4,7 @@ import dev.virtunit.observe.BlockCounters;
 import dev.virtunit.observe.DiskInfo;
 import dev.virtunit.observe.DomainInfo;
 import dev.virtunit.Guest;
+import dev.virtunit.GuestLink;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.Seed;
 import dev.virtunit.observe.GuestState;
@@ -29,8 +30,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.awaitility.Awaitility.await;
 
@@ -53,6 +54,8 @@ public final class LabGuest implements Guest {
     /** A NIC's MAC and its static address; empty means DHCP, looked up in the lease. */
     record NicAddress(String mac, Optional<String> staticAddress) {
     }
+    /** Captures on this guest's ports, for the failure report. */
+    private final List<LabCapture> captures = new CopyOnWriteArrayList<>();
     /** Credentials and host key policy; a host key trusted on first use stays required for the guest's life. */
     private final GuestLogin login;
     private final Path consoleLog;
@@ -184,6 +187,15 @@ public final class LabGuest implements Guest {
         String command = PingCommand.of(target, count, 1);
         // ping says why it gave up (bad address, unreachable) on stderr; the parser reads both.
         return PingOutput.parse(name, target, ssh().exec(command, Duration.ofSeconds(count * 2L + 10)));
+    }
+
+    @Override
+    public GuestLink link(int nic) {
+        return LabGuestLink.of(lab.runId(), name, interfaces(), nic, lab.host(), teardown, captures);
+    }
+
+    List<LabCapture> captures() {
+        return List.copyOf(captures);
     }
 
     // ---- lifecycle ----
@@ -335,23 +347,7 @@ public final class LabGuest implements Guest {
 
     @Override
     public GuestStats stats() {
-        DomainInfo info = info();
-        List<InterfaceCounters> nics = new ArrayList<>();
-        List<BlockCounters> blocks = new ArrayList<>();
-        if (info.state().isActive() || info.state() == GuestState.PAUSED) {
-            for (InterfaceInfo nic : interfaces()) {
-                if (!nic.device().isEmpty()) {
-                    nics.add(hypervisor.interfaceCounters(name, nic.device()));
-                }
-            }
-            for (DiskInfo disk : disks()) {
-                if (!disk.source().isEmpty()) {
-                    blocks.add(hypervisor.blockCounters(name, disk.target()));
-                }
-            }
-        }
-        return new GuestStats(info.state(), info.cpuTime(), info.vcpus(),
-                info.state().isActive() ? hypervisor.memoryStats(name) : Map.of(), nics, blocks);
+        return GuestCounters.read(hypervisor, name, info(), this::interfaces, this::disks);
     }
 
     @Override
@@ -371,11 +367,7 @@ public final class LabGuest implements Guest {
 
     @Override
     public InterfaceCounters interfaceCounters() {
-        List<InterfaceInfo> nics = interfaces();
-        if (nics.isEmpty() || nics.get(0).device().isEmpty()) {
-            throw new VirtunitException("guest " + name + " has no running NIC to count (state " + state() + ")");
-        }
-        return interfaceCounters(nics.get(0).device());
+        return GuestCounters.firstNic(hypervisor, name, interfaces(), this::state);
     }
 
     @Override

@@ -83,6 +83,11 @@ public final class Names {
         return "vu_" + run + "_b" + n;
     }
 
+    /** The nftables {@code netdev} table of a loss impairment on host device {@code device} (a guest's tap). */
+    public static String lossTable(String run, String device) {
+        return "vu_" + run + "_l" + device.replaceAll("[^A-Za-z0-9_]", "_");
+    }
+
     /** The network namespace (and its veth's host end) of the {@code n}th upstream host. */
     public static String upstreamNamespace(String run, int n) {
         return linuxInterface(run, "u" + n);

@@ -15,7 +15,7 @@ import java.util.Objects;
  *   <li>a {@code nat} postrouting chain that masquerades the guests' subnet leaving through the uplink, with the
  *       named counter {@code translated}: a test can assert that NAT really happened. It stays 0 in the broken
  *       topology of the seed story (Linux bridge, gateway on a veth), where packets leave untranslated;</li>
- *   <li>a {@code nat} prerouting chain with one DNAT per {@link PortForward};</li>
+ *   <li>a {@code nat} prerouting chain with one counted DNAT per {@link PortForward};</li>
  *   <li>a {@code filter} forward chain (priority {@code filter}) that lets the guests out, lets replies in
  *       ({@code ct state established,related}) and the declared port forwards ({@code ct status dnat}), and drops
  *       everything else that comes from the uplink toward the bridge, counted by {@code blocked_inbound}.</li>
@@ -83,7 +83,8 @@ public final class NatRules implements AutoCloseable {
         for (PortForward forward : spec.portForwards()) {
             text.append("\t\tiifname ").append(uplink).append(' ').append(forward.protocol().nftName())
                     .append(" dport ").append(forward.uplinkPort())
-                    .append(" dnat to ").append(forward.guestAddress()).append(':').append(forward.guestPort()).append('\n');
+                    // Anonymous counter: a test reads each forward's use through NatTableCounters.
+                    .append(" counter dnat to ").append(forward.guestAddress()).append(':').append(forward.guestPort()).append('\n');
         }
         text.append("\t}\n\n");
         text.append("\tchain postrouting {\n");

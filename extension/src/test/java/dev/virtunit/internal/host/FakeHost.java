@@ -77,6 +77,14 @@ public final class FakeHost implements HostCommands {
     private final List<Route> routes = new ArrayList<>();
     private final List<Started> started = new ArrayList<>();
     private final List<String> unknown = new ArrayList<>();
+    /** Root qdiscs other than the default, by device (host namespace): impairments. */
+    private final Map<String, String> qdiscs = new TreeMap<>();
+    /** Links taken down after they were up (a guest's tap, say). */
+    private final Set<String> downLinks = new LinkedHashSet<>();
+    /** OpenFlow flows added to each Open vSwitch bridge, as given to ovs-ofctl add-flow. */
+    private final Map<String, List<String>> flows = new TreeMap<>();
+    /** nftables tables of families bridge and netdev, by "family name". */
+    private final Map<String, String> nftBridgeTables = new TreeMap<>();
     private Supplier<List<String>> externalLinks = List::of;
     private long nextPid = 4000;
 
@@ -121,6 +129,9 @@ public final class FakeHost implements HostCommands {
     @Override
     public synchronized HostProcess start(List<String> argv) {
         List<String> copy = List.copyOf(argv);
+        if (copy.get(0).equals("tcpdump")) {
+            return tcpdump(copy);
+        }
         if (copy.size() < 6 || !copy.subList(0, 3).equals(List.of("ip", "netns", "exec"))
                 || !copy.get(copy.size() - 3).endsWith("EchoServer")) {
             throw refuse(copy);
@@ -140,6 +151,38 @@ public final class FakeHost implements HostCommands {
                 "READY tcp " + tcp + " udp " + udp + "\n");
         started.add(new Started(namespace, process));
         return process;
+    }
+
+    /**
+     * {@code tcpdump -i DEV ... -w FILE}: on a link that exists it writes a pcap file with one 42-byte packet (an ARP
+     * request) and says it listens; it runs until signalled. Reading a file back ({@code tcpdump -n -r}) prints that
+     * packet.
+     */
+    private HostProcess tcpdump(List<String> argv) {
+        String device = argv.get(argv.indexOf("-i") + 1);
+        if (!argv.contains("-w") || !exists(HOST_NS, device)) {
+            throw refuse(argv);
+        }
+        Path file = Path.of(argv.get(argv.indexOf("-w") + 1));
+        java.nio.ByteBuffer pcap = java.nio.ByteBuffer.allocate(24 + 16 + 42).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        pcap.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262).putInt(1);
+        pcap.putInt(1_700_000_000).putInt(0).putInt(42).putInt(42);
+        try {
+            Files.write(file, pcap.array());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        RecordingHostCommands.FakeProcess process = new RecordingHostCommands.FakeProcess(argv, nextPid++, "",
+                "tcpdump: listening on " + device + ", link-type EN10MB (Ethernet), snapshot length 262 bytes\n");
+        started.add(new Started(HOST_NS, process));
+        return process;
+    }
+
+    private Answer tcpdumpRead(List<String> argv) {
+        if (argv.size() != 4 || !argv.subList(1, 3).equals(List.of("-n", "-r"))) {
+            return unknown(argv);
+        }
+        return Answer.out("00:00:00.000000 ARP, Request who-has 192.168.77.1 tell 192.168.77.10, length 28\n");
     }
 
     private static int port(String asked, int free) {
@@ -166,6 +209,15 @@ public final class FakeHost implements HostCommands {
         ovsBridges.keySet().forEach(bridge -> left.add("Open vSwitch bridge " + bridge));
         ovsPorts.forEach((port, bridge) -> left.add("Open vSwitch port " + port + " of " + bridge));
         nftTables.keySet().forEach(table -> left.add("nftables table ip " + table));
+        nftBridgeTables.keySet().forEach(table -> left.add("nftables table " + table));
+        // A tap goes with its guest, and with it what was set on it.
+        qdiscs.forEach((device, qdisc) -> {
+            if (exists(HOST_NS, device)) {
+                left.add("qdisc " + qdisc + " on " + device);
+            }
+        });
+        downLinks.stream().filter(link -> exists(HOST_NS, link)).forEach(link -> left.add("link " + link + " down"));
+        flows.forEach((bridge, list) -> list.forEach(flow -> left.add("OpenFlow flow " + flow + " on " + bridge)));
         started.stream().filter(s -> s.process().isAlive())
                 .forEach(s -> left.add("process " + s.process().pid() + " in namespace " + s.namespace()));
         sysctls.forEach((key, value) -> {
@@ -216,6 +268,9 @@ public final class FakeHost implements HostCommands {
             return switch (argv.get(0)) {
                 case "ip" -> ip(namespace, argv);
                 case "ovs-vsctl" -> ovsVsctl(argv);
+                case "ovs-ofctl" -> ovsOfctl(argv);
+                case "tc" -> tc(argv);
+                case "tcpdump" -> tcpdumpRead(argv);
                 case "nft" -> nft(argv);
                 case "sysctl" -> sysctl(argv);
                 case "ethtool" -> ethtool(namespace, argv);
@@ -346,16 +401,22 @@ public final class FakeHost implements HostCommands {
         if (args.size() >= 5 && args.get(1).equals("set") && args.get(2).equals("dev")) {
             String name = args.get(3);
             List<String> what = args.subList(4, args.size());
-            if (!(what.equals(List.of("up")) || what.size() == 2 && List.of("master", "arp", "netns").contains(what.get(0)))) {
+            if (!(what.equals(List.of("up")) || what.equals(List.of("down")) || what.size() == 2 && List.of("master", "arp", "netns").contains(what.get(0)))) {
                 return unknown(argv);
             }
             failIfChosen(argv, 2, "RTNETLINK answers: Operation not permitted");
+            if (what.get(0).equals("up")) {
+                downLinks.remove(name);
+            } else if (what.get(0).equals("down") && exists(ns, name)) {
+                downLinks.add(name);
+            }
             if (isExternal(ns, name)) {
                 return Answer.OK;
             }
             LinkState state = state(ns, name, argv);
             switch (what.get(0)) {
                 case "up" -> state.up = true;
+                case "down" -> state.up = false;
                 case "arp" -> state.arp = what.get(1).equals("on");
                 case "master" -> {
                     LinkState bridge = links.get(new Link(ns, what.get(1)));
@@ -792,6 +853,87 @@ public final class FakeHost implements HostCommands {
         }
     }
 
+    // ---- ovs-ofctl ----
+
+    private Answer ovsOfctl(List<String> argv) {
+        if (argv.size() != 4 && !(argv.size() == 3 && argv.get(1).startsWith("dump-"))) {
+            return unknown(argv);
+        }
+        String bridge = argv.get(2);
+        if (!ovsBridges.containsKey(bridge)) {
+            throw new Refused(1, "ovs-ofctl: " + bridge + " is not a bridge or a socket");
+        }
+        List<String> list = flows.computeIfAbsent(bridge, b -> new ArrayList<>());
+        switch (argv.get(1)) {
+            case "add-flow" -> {
+                failIfChosen(argv, 1, "ovs-ofctl: " + bridge + ": failed to connect to socket (Permission denied)");
+                list.add(argv.get(3));
+            }
+            case "del-flows" -> {
+                String cookie = argv.get(3);
+                if (!cookie.startsWith("cookie=") || !cookie.endsWith("/-1")) {
+                    return unknown(argv);
+                }
+                failIfChosen(argv, 1, "ovs-ofctl: " + bridge + ": failed to connect to socket (Permission denied)");
+                String mark = cookie.substring(0, cookie.length() - 3) + ",";
+                list.removeIf(flow -> flow.startsWith(mark));
+            }
+            case "dump-flows" -> {
+                StringBuilder out = new StringBuilder();
+                list.forEach(flow -> out.append(" ").append(flow.replace(",priority", ", n_packets=0, n_bytes=0, priority"))
+                        .append('\n'));
+                out.append(" cookie=0x0, n_packets=0, n_bytes=0, priority=0 actions=NORMAL\n");
+                return Answer.out(out.toString());
+            }
+            case "dump-ports" -> {
+                return Answer.out("OFPST_PORT reply (xid=0x2): " + ovsPorts.values().stream().filter(bridge::equals).count()
+                        + " ports\n");
+            }
+            default -> {
+                return unknown(argv);
+            }
+        }
+        if (list.isEmpty()) {
+            flows.remove(bridge);
+        }
+        return Answer.OK;
+    }
+
+    // ---- tc ----
+
+    private Answer tc(List<String> argv) {
+        if (argv.size() == 6 && argv.subList(1, 4).equals(List.of("-s", "qdisc", "show")) && argv.get(4).equals("dev")) {
+            String qdisc = qdiscs.getOrDefault(argv.get(5), "noqueue 0: root refcnt 2");
+            return Answer.out("qdisc " + qdisc + "\n Sent 0 bytes 0 pkt (dropped 0, overlimits 0 requeues 0)\n");
+        }
+        if (argv.size() < 6 || !argv.get(1).equals("qdisc") || !argv.get(3).equals("dev") || !argv.get(5).equals("root")) {
+            return unknown(argv);
+        }
+        String device = argv.get(4);
+        if (!exists(HOST_NS, device)) {
+            throw new Refused(1, "Cannot find device \"" + device + "\"");
+        }
+        switch (argv.get(2)) {
+            case "replace" -> {
+                if (argv.size() < 8 || !List.of("netem", "tbf").contains(argv.get(6))) {
+                    return unknown(argv);
+                }
+                failIfChosen(argv, 2, "Error: Specified qdisc kind is unknown.");
+                qdiscs.put(device, String.join(" ", argv.subList(6, argv.size())));
+            }
+            case "del" -> {
+                failIfChosen(argv, 2, "RTNETLINK answers: Operation not permitted");
+                if (qdiscs.remove(device) == null) {
+                    throw new Refused(2, "Error: Cannot delete qdisc with handle of zero.");
+                }
+            }
+            default -> {
+                return unknown(argv);
+            }
+        }
+        return Answer.OK;
+    }
+
     // ---- nft ----
 
     private Answer nft(List<String> argv) {
@@ -819,6 +961,15 @@ public final class FakeHost implements HostCommands {
             }
             return Answer.OK;
         }
+        if (args.size() == 4 && args.subList(0, 2).equals(List.of("delete", "table"))
+                && List.of("bridge", "netdev").contains(args.get(2))) {
+            failIfChosen(argv, 1, "Error: Could not process rule: Operation not permitted");
+            if (nftBridgeTables.remove(args.get(2) + " " + args.get(3)) == null) {
+                throw new Refused(1, "Error: Could not process rule: No such file or directory\ndelete table "
+                        + args.get(2) + " " + args.get(3));
+            }
+            return Answer.OK;
+        }
         if (args.size() == 5 && args.subList(0, 3).equals(List.of("list", "counter", "ip"))) {
             if (!nftTables.containsKey(args.get(3)) || !nftTables.get(args.get(3)).contains("counter " + args.get(4) + " ")) {
                 throw new Refused(1, "Error: No such file or directory");
@@ -832,6 +983,7 @@ public final class FakeHost implements HostCommands {
     /** An {@code nft -f} script of the shapes {@code NatRules} writes, run as one transaction. */
     private Answer nftScript(List<String> argv, String script) {
         Map<String, String> tables = new TreeMap<>(nftTables);
+        Map<String, String> bridgeTables = new TreeMap<>(nftBridgeTables);
         List<String> lines = script.lines().toList();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -841,8 +993,11 @@ public final class FakeHost implements HostCommands {
                 if (tables.remove(line.substring("delete table ip ".length())) == null) {
                     throw new Refused(1, "Error: Could not process rule: No such file or directory\n" + line);
                 }
-            } else if (line.startsWith("table ip ") && line.endsWith(" {")) {
-                String name = line.substring("table ip ".length(), line.length() - 2);
+            } else if ((line.startsWith("table ip ") || line.startsWith("table bridge ") || line.startsWith("table netdev "))
+                    && line.endsWith(" {")) {
+                boolean bridgeFamily = !line.startsWith("table ip ");
+                String name = bridgeFamily ? line.substring("table ".length(), line.length() - 2)
+                        : line.substring("table ip ".length(), line.length() - 2);
                 StringBuilder body = new StringBuilder(lines.get(i)).append('\n');
                 int depth = 1;
                 while (depth > 0 && ++i < lines.size()) {
@@ -851,13 +1006,15 @@ public final class FakeHost implements HostCommands {
                     depth -= inner.strip().equals("}") ? 1 : 0;
                     body.append(inner).append('\n');
                 }
-                tables.put(name, body.toString());
+                (bridgeFamily ? bridgeTables : tables).put(name, body.toString());
             } else if (!line.isEmpty()) {
                 return unknown(argv);
             }
         }
         nftTables.clear();
         nftTables.putAll(tables);
+        nftBridgeTables.clear();
+        nftBridgeTables.putAll(bridgeTables);
         return Answer.OK;
     }
 

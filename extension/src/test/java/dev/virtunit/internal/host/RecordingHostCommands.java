@@ -154,14 +154,21 @@ public final class RecordingHostCommands implements HostCommands {
         private final List<String> argv;
         private final long pid;
         private final InputStream stdout;
+        private final InputStream stderr;
         private final CountDownLatch ended = new CountDownLatch(1);
         private volatile int exitCode = -1;
         private volatile boolean inputClosed;
 
         FakeProcess(List<String> argv, long pid, String stdout) {
+            this(argv, pid, stdout, "");
+        }
+
+        /** A program that also prints {@code stderr} (tcpdump says "listening on" there). */
+        FakeProcess(List<String> argv, long pid, String stdout, String stderr) {
             this.argv = argv;
             this.pid = pid;
             this.stdout = new ByteArrayInputStream(stdout.getBytes(StandardCharsets.UTF_8));
+            this.stderr = new ByteArrayInputStream(stderr.getBytes(StandardCharsets.UTF_8));
         }
 
         @Override
@@ -181,7 +188,7 @@ public final class RecordingHostCommands implements HostCommands {
 
         @Override
         public InputStream stderr() {
-            return InputStream.nullInputStream();
+            return stderr;
         }
 
         @Override

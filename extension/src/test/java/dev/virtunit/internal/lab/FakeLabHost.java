@@ -27,12 +27,14 @@ import java.util.TreeSet;
 public final class FakeLabHost {
 
     private static final Set<String> NETWORK_PROGRAMS = Set.of("ip", "ovs-vsctl", "nft", "sysctl", "ethtool",
-            "modprobe", "test");
+            "modprobe", "test", "ovs-ofctl", "conntrack", "tc", "bridge", "virsh");
 
     private final FakeHypervisor hypervisor = new FakeHypervisor();
     private final RecordingHostCommands network = new RecordingHostCommands();
     private final Set<String> links = new TreeSet<>();
     private final Set<String> namespaces = new TreeSet<>();
+    /** What reading commands print, by the start of the command as typed; newest rule first. */
+    private final Map<String, String> reads = new java.util.LinkedHashMap<>();
     /** Each veth end's peer: deleting one end deletes the pair. */
     private final Map<String, String> peers = new HashMap<>();
 
@@ -61,6 +63,12 @@ public final class FakeLabHost {
     /** The running state of a domain, say {@code RUNNING}; {@code UNDEFINED} once it is gone. */
     public synchronized String domainState(String name) {
         return hypervisor.domainState(name).name();
+    }
+
+    /** Commands starting with {@code commandStart} (as typed, space-separated) print {@code stdout}. */
+    public synchronized FakeLabHost answerReads(String commandStart, String stdout) {
+        reads.put(commandStart, stdout);
+        return this;
     }
 
     /** Every networking command so far, as typed, oldest first. */
@@ -96,6 +104,11 @@ public final class FakeLabHost {
     private CommandResult answer(List<String> argv) {
         String command = String.join(" ", argv);
         String last = argv.get(argv.size() - 1);
+        for (Map.Entry<String, String> read : reads.entrySet()) {
+            if (command.startsWith(read.getKey())) {
+                return result(argv, 0, read.getValue(), "");
+            }
+        }
         if (command.startsWith("ip -o link show dev ")) {
             return links.contains(last) ? result(argv, 0, last + ": <UP>\n", "")
                     : result(argv, 1, "", "Device \"" + last + "\" does not exist.");

@@ -53,8 +53,8 @@ class NatRulesTest {
         assertThat(NatRules.render(spec)).contains("""
                 \tchain prerouting {
                 \t\ttype nat hook prerouting priority dstnat; policy accept;
-                \t\tiifname "vu1a2b3cup" tcp dport 8080 dnat to 192.168.230.10:80
-                \t\tiifname "vu1a2b3cup" udp dport 5353 dnat to 192.168.230.11:53
+                \t\tiifname "vu1a2b3cup" tcp dport 8080 counter dnat to 192.168.230.10:80
+                \t\tiifname "vu1a2b3cup" udp dport 5353 counter dnat to 192.168.230.11:53
                 \t}
                 """);
     }
