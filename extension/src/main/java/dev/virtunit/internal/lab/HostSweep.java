@@ -29,22 +29,29 @@ final class HostSweep {
     private record ForeignPort(String bridge, String port) {
     }
 
+    /** An nftables table of another family than {@code ip}: an impairment's {@code netdev} or {@code bridge} table. */
+    private record FamilyTable(String family, String name) {
+    }
+
     private final HostNetworking host;
     private final List<String> ovsBridges;
     private final List<ForeignPort> foreignPorts;
     private final List<String> links;
     private final List<String> namespaces;
     private final List<String> tables;
+    private final List<FamilyTable> shapingTables;
     private final List<String> problems;
 
     private HostSweep(HostNetworking host, List<String> ovsBridges, List<ForeignPort> foreignPorts, List<String> links,
-                      List<String> namespaces, List<String> tables, List<String> problems) {
+                      List<String> namespaces, List<String> tables, List<FamilyTable> shapingTables,
+                      List<String> problems) {
         this.host = host;
         this.ovsBridges = ovsBridges;
         this.foreignPorts = foreignPorts;
         this.links = links;
         this.namespaces = namespaces;
         this.tables = tables;
+        this.shapingTables = shapingTables;
         this.problems = problems;
     }
 
@@ -65,20 +72,29 @@ final class HostSweep {
         List<String> links = ours(listed("links", () -> host.links().links(), problems)).stream()
                 .filter(link -> !ovsBridges.contains(link)).toList();
         List<String> namespaces = ours(listed("network namespaces", () -> host.namespaces().namespaces(), problems));
-        List<String> tables = ours(listed("nftables tables", () -> ipTables(host), problems));
-        return new HostSweep(host, ovsBridges, foreignPorts, links, namespaces, tables, problems);
+        List<FamilyTable> allTables = listed("nftables tables", () -> familyTables(host), problems);
+        List<String> tables = ours(allTables.stream().filter(t -> t.family().equals("ip")).map(FamilyTable::name).toList());
+        List<FamilyTable> shapingTables = allTables.stream()
+                .filter(t -> SHAPING_FAMILIES.contains(t.family()) && Sweeper.runOf(t.name()).isPresent()).toList();
+        return new HostSweep(host, ovsBridges, foreignPorts, links, namespaces, tables, shapingTables, problems);
     }
 
-    /** Tables of family {@code ip}, the only family virtunit makes, from {@code nft list tables}. */
-    private static List<String> ipTables(HostNetworking host) {
+    /**
+     * The families of virtunit's tables besides {@code ip} (NAT): {@code netdev} (a loss impairment on a guest's
+     * tap) and {@code bridge} (a partition on a Linux bridge).
+     */
+    private static final Set<String> SHAPING_FAMILIES = Set.of("netdev", "bridge");
+
+    /** Every table, with its family, from {@code nft list tables}. */
+    private static List<FamilyTable> familyTables(HostNetworking host) {
         CommandResult result = host.commands().check(NFT_TIMEOUT, List.of("nft", "list", "tables"));
         return result.stdout().lines().map(String::strip).map(line -> line.split("\\s+"))
-                .filter(fields -> fields.length == 3 && fields[0].equals("table") && fields[1].equals("ip"))
-                .map(fields -> fields[2]).toList();
+                .filter(fields -> fields.length == 3 && fields[0].equals("table"))
+                .map(fields -> new FamilyTable(fields[1], fields[2])).toList();
     }
 
     /** {@code list}'s answer, or none with the reason added to {@code problems}: one kind unseen stops no other. */
-    static List<String> listed(String what, Supplier<List<String>> list, List<String> problems) {
+    static <T> List<T> listed(String what, Supplier<List<T>> list, List<String> problems) {
         try {
             return list.get();
         } catch (RuntimeException e) {
@@ -98,6 +114,7 @@ final class HostSweep {
             names.forEach(name -> Sweeper.runOf(name).ifPresent(runs::add));
         }
         foreignPorts.forEach(port -> Sweeper.runOf(port.port()).ifPresent(runs::add));
+        shapingTables.forEach(table -> Sweeper.runOf(table.name()).ifPresent(runs::add));
         return runs;
     }
 
@@ -132,6 +149,10 @@ final class HostSweep {
                 + " and its processes", () -> host.namespaces().deleteNamespace(namespace)));
         ofRun(run, tables).forEach(table -> step.accept("nftables table ip " + table,
                 () -> host.nftables().deleteTable(table)));
+        // An impairment left open by a killed JVM: its tap went with the domain, its table did not.
+        shapingTables.stream().filter(t -> Sweeper.runOf(t.name()).filter(run::equals).isPresent())
+                .forEach(t -> step.accept("nftables table " + t.family() + " " + t.name(), () -> host.commands()
+                        .check(NFT_TIMEOUT, List.of("nft", "delete", "table", t.family(), t.name()))));
     }
 
     private static List<String> ofRun(String run, List<String> names) {

@@ -104,7 +104,10 @@ class SweeperTest {
                         + "9: vuaaaaaab0p@vuaaaaaab0g: <BROADCAST>\n10: vuaaaaaab0g@vuaaaaaab0p: <BROADCAST>\n"
                         + "11: vuaaaaaau0h@if2: <BROADCAST>\n12: vubbbbbbb1: <BROADCAST>\n13: eth0: <BROADCAST>\n",
                 "vuaaaaaau0 (id: 3)\nvubbbbbbu0 (id: 4)\nsomeones\n",
-                "table inet virtunit_guard\ntable ip vu_aaaaaa_b0\ntable ip vu_bbbbbb_b0\ntable ip filter\n");
+                "table inet virtunit_guard\ntable ip vu_aaaaaa_b0\ntable ip vu_bbbbbb_b0\ntable ip filter\n"
+                        // Impairments left open: a loss table on a tap, a partition on a Linux bridge.
+                        + "table netdev vu_aaaaaa_lvnet3\ntable bridge vu_aaaaaa_b1p0\ntable netdev vu_bbbbbb_lvnet4\n"
+                        + "table bridge filter\n");
         host.answer(List.of("ovs-vsctl", "--timeout=10", "list-ports", "br-ext"), "vuaaaaaax0\neth9\n");
         // The upstream's echo service is still in the namespace when it is deleted, and ends on SIGTERM.
         host.answerOnce(List.of("ip", "netns", "pids", "vuaaaaaau0"), "4242\n");
@@ -128,7 +131,9 @@ class SweeperTest {
                 "ip link del dev vuaaaaaau0h",
                 "kill -s TERM 4242",
                 "ip netns del vuaaaaaau0",
-                "nft delete table ip vu_aaaaaa_b0");
+                "nft delete table ip vu_aaaaaa_b0",
+                "nft delete table netdev vu_aaaaaa_lvnet3",
+                "nft delete table bridge vu_aaaaaa_b1p0");
         assertThat(host.rendered()).noneMatch(c -> c.contains("bbbbbb") && !c.contains("list"));
         assertThat(deadLease).doesNotExist();
         assertThat(liveLease).exists();
