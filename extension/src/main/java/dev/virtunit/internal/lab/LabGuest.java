@@ -18,10 +18,7 @@ import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.ssh.PingCommand;
 import dev.virtunit.internal.ssh.PingOutput;
 import dev.virtunit.internal.ssh.SshKeyPair;
-import dev.virtunit.internal.text.ShellQuoting;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,12 +30,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static org.awaitility.Awaitility.await;
-
 /** The {@link Guest} handle: a libvirt domain of the lab's, its disks and seed, and an SSH login to it. */
 public final class LabGuest implements Guest {
-
-    private static final Logger LOG = LoggerFactory.getLogger(LabGuest.class);
 
     private final LabSession lab;
     private final Hypervisor hypervisor;
@@ -65,6 +58,7 @@ public final class LabGuest implements Guest {
     private boolean kept;
     private final ConsoleMark consoleMark;
     private final ManualLogin manualLogin;
+    private final GuestPower power;
     /** The first boot, under the lab's boot limit; null until {@link #boot} began it. */
     private volatile GuestBoot firstBoot;
     /**
@@ -91,6 +85,7 @@ public final class LabGuest implements Guest {
         this.consoleMark = new ConsoleMark(consoleLog);
         this.teardown = teardown;
         this.bootTimeout = spec.bootTimeout().orElse(lab.config().bootTimeout());
+        this.power = new GuestPower(this, hypervisor, lab.bootSlots(), bootTimeout);
         this.manualLogin = new ManualLogin(spec.user(), login.keyFileForHumans(),
                 spec.seed() == Seed.NOCLOUD ? Optional.of(hostKey.publicKeyLine()) : Optional.empty(),
                 consoleLog.resolveSibling(name + ".known_hosts"));
@@ -216,15 +211,7 @@ public final class LabGuest implements Guest {
 
     @Override
     public void start() {
-        BootTimeline restart = BootTimeline.startingNow(name);
-        lab.bootSlots().whileHolding(name, () -> {
-            restart.phaseIfNoticeable("waited for a boot slot");
-            consoleMark.markEnd();
-            hypervisor.startDomain(name);
-            restart.phase("started");
-            timeline = restart;
-            awaitReadyNow();
-        });
+        power.start();
     }
 
     @Override
@@ -234,20 +221,7 @@ public final class LabGuest implements Guest {
 
     @Override
     public void shutdown(Duration timeout) {
-        if (!state().isActive() && state() != GuestState.PAUSED) {
-            return;
-        }
-        disconnect();
-        hypervisor.shutdownDomain(name);
-        try {
-            await("guest " + name + " to power off after virsh shutdown").atMost(timeout)
-                    .pollInterval(Duration.ofMillis(200)).until(() -> state().isDead());
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            // As virsh users do: ask nicely, then pull the plug; and say so, a guest that ignores ACPI may be a bug.
-            LOG.warn("guest {} did not power off within {} ms of the ACPI shutdown request (does it handle the power "
-                    + "button?); forcing it off (virsh destroy)", name, timeout.toMillis());
-            hypervisor.destroyDomain(name);
-        }
+        power.shutdown(timeout);
     }
 
     @Override
@@ -258,30 +232,13 @@ public final class LabGuest implements Guest {
 
     @Override
     public void reboot() {
-        lab.bootSlots().whileHolding(name, this::rebootAndAwait);
+        power.reboot();
     }
 
-    private void rebootAndAwait() {
-        BootTimeline restart = BootTimeline.startingNow(name);
-        String bootId = spec.awaitSsh() ? currentBootId() : "";
-        disconnect();
+    /** The phases of a start or reboot under way, from {@link GuestPower}, for the "ready" line. */
+    void beginBoot(BootTimeline restart) {
         consoleMark.markEnd();
-        hypervisor.rebootDomain(name);
-        if (spec.awaitSsh()) {
-            // Ready again means a new boot, not the old kernel still answering before it goes down.
-            await("guest " + name + " to come back from reboot with a new boot id").atMost(bootTimeout)
-                    .pollInterval(Duration.ofMillis(250)).ignoreExceptionsMatching(GuestLogin::worthRetrying)
-                    .failFast("guest " + name + " stopped while rebooting", () -> state().isDead())
-                    .until(() -> !currentBootId().equals(bootId));
-        }
-        restart.phase("rebooted");
         timeline = restart;
-        awaitReadyNow();
-    }
-
-    private String currentBootId() {
-        return GuestLogin.finalFailureNamed(name,
-                () -> ssh().exec("cat /proc/sys/kernel/random/boot_id", Duration.ofSeconds(10)).stdout().strip());
     }
 
     @Override
@@ -428,15 +385,7 @@ public final class LabGuest implements Guest {
 
     /** Ready-to-paste commands that reach this guest (ssh, serial console), for the "kept for inspection" log. */
     public String howToReach() {
-        String address;
-        try {
-            address = sshAddress();
-        } catch (RuntimeException e) {
-            address = "<no address>";
-        }
-        return "guest " + name + ": " + manualLogin.sshCommand(address) + "\n    "
-                + ShellQuoting.join(List.of("virsh", "-c", lab.config().libvirtUri(), "console", name))
-                + "   (console log " + consoleLog + ")";
+        return manualLogin.howToReach(name, this::sshAddress, lab.config().libvirtUri(), consoleLog);
     }
 
     @Override

@@ -35,6 +35,19 @@ record ManualLogin(String user, Optional<Path> keyFile, Optional<String> injecte
         }
     }
 
+    /** The ssh line and the serial console line that reach guest {@code name}; an address not known yet is said so. */
+    String howToReach(String name, Supplier<String> sshAddress, String libvirtUri, Path consoleLog) {
+        String address;
+        try {
+            address = sshAddress.get();
+        } catch (RuntimeException e) {
+            address = "<no address>";
+        }
+        return "guest " + name + ": " + sshCommand(address) + "\n    "
+                + ShellQuoting.join(List.of("virsh", "-c", libvirtUri, "console", name))
+                + "   (console log " + consoleLog + ")";
+    }
+
     /** {@code ssh -i <key> -o IdentitiesOnly=yes -o UserKnownHostsFile=<file> user@address}, quoted to paste. */
     String sshCommand(String address) {
         List<String> ssh = new ArrayList<>(List.of("ssh"));
