@@ -22,12 +22,12 @@ public record ConntrackEntry(String protocol, String state, String originalSourc
                              int originalSourcePort, int originalDestinationPort, String replySource,
                              String replyDestination, int replySourcePort, int replyDestinationPort, boolean replied) {
 
-    /** Whether the connection's source was rewritten on the way: the reply goes to someone other than the sender. */
+    /** {@return whether the connection's source was rewritten on the way: the reply goes to someone other than the sender} */
     public boolean sourceTranslated() {
         return !replyDestination.equals(originalSource);
     }
 
-    /** Whether the connection's destination was rewritten (a port forward): the reply comes from someone else. */
+    /** {@return whether the connection's destination was rewritten (a port forward): the reply comes from someone else} */
     public boolean destinationTranslated() {
         return !replySource.equals(originalDestination);
     }

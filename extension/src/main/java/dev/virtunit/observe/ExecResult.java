@@ -14,7 +14,7 @@ import java.time.Duration;
  */
 public record ExecResult(String command, int exitCode, String stdout, String stderr, Duration duration) {
 
-    /** Whether the command exited with status 0. */
+    /** {@return whether the command exited with status 0} */
     public boolean succeeded() {
         return exitCode == 0;
     }

@@ -13,6 +13,13 @@ import java.util.Map;
  */
 public record NatCounters(RuleCounter masquerade, RuleCounter blockedInbound, Map<String, RuleCounter> portForwards) {
 
+    /**
+     * Copies {@code portForwards}, so the record is immutable.
+     *
+     * @param masquerade     the masquerade rule's counter
+     * @param blockedInbound the inbound drop rule's counter
+     * @param portForwards   each port forward's DNAT rule counter; copied
+     */
     public NatCounters {
         portForwards = Map.copyOf(portForwards);
     }

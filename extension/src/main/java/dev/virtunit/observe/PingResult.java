@@ -18,12 +18,12 @@ import java.util.OptionalDouble;
 public record PingResult(String target, int transmitted, int received, OptionalDouble rttMinMs, OptionalDouble rttAvgMs,
                          OptionalDouble rttMaxMs, String output) {
 
-    /** Packet loss in percent, 0 to 100. */
+    /** {@return packet loss in percent, 0 to 100} */
     public double lossPercent() {
         return transmitted == 0 ? 100.0 : 100.0 * (transmitted - received) / transmitted;
     }
 
-    /** Whether at least one reply came back. */
+    /** {@return whether at least one reply came back} */
     public boolean reachable() {
         return received > 0;
     }
