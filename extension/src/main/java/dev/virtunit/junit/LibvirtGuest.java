@@ -40,6 +40,8 @@ public @interface LibvirtGuest {
      * host; an {@code http://} or {@code https://} URL, downloaded once into the cache ({@code virtunit.cache.dir})
      * and unpacked if it is {@code .xz} or {@code .gz}; or {@code virtunit:tiny}, the project's tiny image, built on
      * first use.
+     *
+     * @return the image path, URL or {@code virtunit:tiny}; empty when the guest boots from {@link #liveCd()} or {@link #cdrom()}
      */
     String image() default "";
 
@@ -47,73 +49,87 @@ public @interface LibvirtGuest {
      * The {@code sha256:<64 hex digits>} an {@link #image()} URL's file must have, as the server sends it (compressed,
      * if it is); empty: not verified, and virtunit logs the digest it computed so it can be pinned here.
      *
+     * @return the expected digest, or empty for none
      * @since 0.2
      */
     String imageDigest() default "";
 
-    /** ISO to boot with no disk at all, as {@code virt-install --livecd --disk none}. */
+    /** {@return ISO to boot with no disk at all, as {@code virt-install --livecd --disk none}} */
     String liveCd() default "";
 
     /**
      * ISO in the CD-ROM drive. With {@link #installDiskMiB()} it is an installer that writes a new blank disk,
      * which later boots ({@code virt-install --disk size=N --cdrom ISO}); with {@link #image()} it is just inserted.
+     *
+     * @return the ISO path or URL; empty for no CD-ROM
      */
     String cdrom() default "";
 
-    /** Size of the blank disk an installer CD-ROM installs onto. */
+    /** {@return size in MiB of the blank disk an installer {@link #cdrom()} installs onto; 0 when there is no installer} */
     long installDiskMiB() default 0;
 
-    /** The libvirt domain name; empty means a unique {@code vu-<run>-<field>}. A name that is taken fails. */
+    /** {@return the libvirt domain name; empty means a unique {@code vu-<run>-<field>}. A name that is taken fails} */
     String name() default "";
 
+    /** {@return the guest's memory in MiB} */
     int memoryMiB() default 256;
 
+    /** {@return the number of virtual CPUs} */
     int vcpus() default 1;
 
-    /** Extra blank disks, by size in MiB (vdb, vdc, ...). */
+    /** {@return extra blank disks, by size in MiB (vdb, vdc, ...)} */
     long[] blankDisksMiB() default {};
 
+    /** {@return the graphical console the guest gets; {@link Graphics#NONE} (the default) for a serial console only} */
     Graphics graphics() default Graphics.NONE;
 
-    /** {@code auto}, {@code kvm} or {@code tcg}; empty means the configured {@code virtunit.acceleration}. */
+    /** {@return {@code auto}, {@code kvm} or {@code tcg}; empty means the configured {@code virtunit.acceleration}} */
     String acceleration() default "";
 
     /**
      * The {@link OvsBridge} or {@link LinuxBridge} field of the test class the guest's NIC joins; empty: an
      * isolated network of virtunit's own, reachable from the host. For several NICs use {@link #nics()}.
+     *
+     * @return the field name, or empty for virtunit's own network
      */
     String network() default "";
 
-    /** Several NICs, eth0 first; instead of {@link #network()}. */
+    /** {@return several NICs, eth0 first; instead of {@link #network()}} */
     Nic[] nics() default {};
 
-    /** VLAN tag of the guest's port on an Open vSwitch {@link #network()}; 0 for none. */
+    /** {@return VLAN tag of the guest's port on an Open vSwitch {@link #network()}; 0 for none} */
     int vlan() default 0;
 
-    /** Static address in CIDR notation; empty means virtunit picks a free one (or DHCP, with {@link #dhcp()}). */
+    /** {@return static address in CIDR notation; empty means virtunit picks a free one (or DHCP, with {@link #dhcp()})} */
     String address() default "";
 
-    /** Take the address from the network's DHCP server; virtunit learns it from the lease. */
+    /**
+     * Take the address from the network's DHCP server; virtunit learns it from the lease.
+     *
+     * @return true for DHCP; false (the default) for a static address, declared or picked by virtunit
+     */
     boolean dhcp() default false;
 
-    /** Default gateway for a static address; empty means the network's own. */
+    /** {@return default gateway for a static address; empty means the network's own} */
     String gateway() default "";
 
-    /** Extra {@code #cloud-config} merged into virtunit's seed. */
+    /** {@return extra {@code #cloud-config} merged into virtunit's seed} */
     String userData() default "";
 
-    /** Like {@link #userData()}, read from this classpath resource. */
+    /** {@return like {@link #userData()}, read from this classpath resource} */
     String userDataResource() default "";
 
-    /** The user SSH logs in as. */
+    /** {@return the user SSH logs in as} */
     String user() default "root";
 
-    /** Seconds the guest may take to become ready; 0 means the configured {@code virtunit.boot.timeout}. */
+    /** {@return seconds the guest may take to become ready; 0 means the configured {@code virtunit.boot.timeout}} */
     int bootTimeoutSeconds() default 0;
 
     /**
      * Whether readiness waits for an SSH login; false for images without SSH. Without it a guest is ready once it
      * runs, or once its console shows {@link #readyWhen()}.
+     *
+     * @return true (the default) to wait for an SSH login
      */
     boolean awaitSsh() default true;
 
@@ -125,20 +141,22 @@ public @interface LibvirtGuest {
      * {@link #identityFile()} or {@link #password()}, the host key is {@link #hostKey()} or trusted on first use, and
      * an address not declared is learned from the DHCP lease (the default network serves DHCP).
      *
+     * @return how the guest is configured on first boot
      * @since 0.2
      */
     Seed seed() default Seed.NOCLOUD;
 
-    /** With seed NONE: the password {@link #user()} already has; {@code ${name}} is expanded. @since 0.2 */
+    /** {@return with seed NONE: the password {@link #user()} already has; {@code ${name}} is expanded} @since 0.2 */
     String password() default "";
 
-    /** With seed NONE: the private key file the image already accepts; {@code ${name}} is expanded. @since 0.2 */
+    /** {@return with seed NONE: the private key file the image already accepts; {@code ${name}} is expanded} @since 0.2 */
     String identityFile() default "";
 
     /**
      * With seed NONE: the {@code SHA256:...} fingerprint of the image's host key ({@code ssh-keygen -lf key.pub});
      * {@code ${name}} is expanded. Empty: the first key seen is trusted, logged, and required from then on.
      *
+     * @return the host key fingerprint, or empty to trust on first use
      * @since 0.2
      */
     String hostKey() default "";
@@ -147,6 +165,7 @@ public @interface LibvirtGuest {
      * Ready when a serial console line shows this, literally or as a regular expression, e.g. {@code "login:"};
      * with {@code awaitSsh = false} nothing else is awaited.
      *
+     * @return the text or pattern to wait for; empty: none
      * @since 0.2
      */
     String readyWhen() default "";

@@ -24,26 +24,31 @@ import java.lang.annotation.Target;
 @ExtendWith(LibvirtExtension.class)
 public @interface LibvirtNetwork {
 
+    /** {@return how the network reaches the outside: {@link Network.Mode#NAT} (the default), routed, or isolated} */
     Network.Mode mode() default Network.Mode.NAT;
 
-    /** The subnet, e.g. {@code 192.168.122.0/24}; empty picks a free /24. The host is {@code .1}. */
+    /** {@return the subnet, e.g. {@code 192.168.122.0/24}; empty picks a free /24. The host is {@code .1}} */
     String cidr() default "";
 
-    /** Whether libvirt's dnsmasq serves DHCP. */
+    /** {@return whether libvirt's dnsmasq serves DHCP} */
     boolean dhcp() default true;
 
-    /** The DHCP range as host parts of the subnet, {@code {first, last}}; addresses below it are for static use. */
+    /** {@return the DHCP range as host parts of the subnet, {@code {first, last}}; addresses below it are for static use} */
     int[] dhcpRange() default {100, 254};
 
     /**
      * Static DHCP entries {@code "52:54:00:00:00:12=192.168.122.12"} (or {@code "52:54:00:00:00:12=.12"}): this MAC
      * always gets this address. Give the guest's NIC that MAC with {@code @Nic(mac = ...)}.
+     *
+     * @return the {@code MAC=address} entries; empty for none
      */
     String[] dhcpHosts() default {};
 
     /**
      * NAT or route only toward this uplink: an {@link UpstreamHost} field of the test class or a host interface.
      * Empty: libvirt forwards toward whatever the host routes to (the real world).
+     *
+     * @return the field or interface name; empty for the host's own routing
      */
     String uplink() default "";
 }

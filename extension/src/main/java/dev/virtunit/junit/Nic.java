@@ -16,15 +16,15 @@ import java.lang.annotation.Target;
 @Documented
 public @interface Nic {
 
-    /** The name of a {@link OvsBridge} or {@link LinuxBridge} field of the test class. */
+    /** {@return the name of a {@link OvsBridge} or {@link LinuxBridge} field of the test class} */
     String network();
 
-    /** Static address in CIDR notation, or {@code .50} for host 50 of the bridge's subnet; empty picks a free one. */
+    /** {@return static address in CIDR notation, or {@code .50} for host 50 of the bridge's subnet; empty picks a free one} */
     String address() default "";
 
-    /** VLAN tag of the guest's port (Open vSwitch bridges only); 0 for none. */
+    /** {@return VLAN tag of the guest's port (Open vSwitch bridges only); 0 for none} */
     int vlan() default 0;
 
-    /** The NIC's MAC address, e.g. to match a {@link LibvirtNetwork#dhcpHosts()} entry; empty picks a unique one. */
+    /** {@return the NIC's MAC address, e.g. to match a {@link LibvirtNetwork#dhcpHosts()} entry; empty picks a unique one} */
     String mac() default "";
 }

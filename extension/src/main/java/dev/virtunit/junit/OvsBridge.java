@@ -27,18 +27,20 @@ import java.lang.annotation.Target;
 @ExtendWith(LibvirtExtension.class)
 public @interface OvsBridge {
 
-    /** The subnet, e.g. {@code 192.168.77.0/24}; empty picks a free /24 no route of this host uses. */
+    /** {@return the subnet, e.g. {@code 192.168.77.0/24}; empty picks a free /24 no route of this host uses} */
     String cidr() default "";
 
-    /** Where the host's gateway address goes. */
+    /** {@return where the host's gateway address goes} */
     Bridge.Gateway gateway() default Bridge.Gateway.ON_BRIDGE;
 
     /**
      * Masquerade the bridge's subnet toward this uplink: the name of an {@link UpstreamHost} field of the same
      * class, or a host interface name. Empty: no NAT.
+     *
+     * @return the field or interface name; empty for no NAT
      */
     String natUplink() default "";
 
-    /** Port forwards from the uplink to guests: {@code "tcp:8080->192.168.77.10:80"}. */
+    /** {@return port forwards from the uplink to guests: {@code "tcp:8080->192.168.77.10:80"}} */
     String[] portForwards() default {};
 }

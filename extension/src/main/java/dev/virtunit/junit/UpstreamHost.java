@@ -22,6 +22,6 @@ import java.lang.annotation.Target;
 @ExtendWith(LibvirtExtension.class)
 public @interface UpstreamHost {
 
-    /** The uplink subnet (host end .1, upstream .2); empty picks a free /24. */
+    /** {@return the uplink subnet (host end .1, upstream .2); empty picks a free /24} */
     String cidr() default "";
 }
