@@ -31,11 +31,20 @@ public class ExecResultAssert extends AbstractAssert<ExecResultAssert, ExecResul
     /** How many characters of each output stream a failure message shows, from the end. */
     public static final int OUTPUT_SHOWN = 2000;
 
+    /**
+     * Creates an assertion on {@code actual}; {@link VirtunitAssertions#assertThat(ExecResult)} is the usual way.
+     *
+     * @param actual the result to check; null fails every check
+     */
     public ExecResultAssert(ExecResult actual) {
         super(actual, ExecResultAssert.class);
     }
 
-    /** The command exited with 0. */
+    /**
+     * Verifies that the command exited with 0.
+     *
+     * @return this assertion, for chaining
+     */
     public ExecResultAssert succeeded() {
         isNotNull();
         if (actual.exitCode() != 0) {
@@ -44,7 +53,11 @@ public class ExecResultAssert extends AbstractAssert<ExecResultAssert, ExecResul
         return myself;
     }
 
-    /** The command exited with anything but 0 (including virtunit's -1 for "killed by a signal"). */
+    /**
+     * Verifies that the command exited with anything but 0 (including virtunit's -1 for "killed by a signal").
+     *
+     * @return this assertion, for chaining
+     */
     public ExecResultAssert failed() {
         isNotNull();
         if (actual.exitCode() == 0) {
@@ -53,6 +66,12 @@ public class ExecResultAssert extends AbstractAssert<ExecResultAssert, ExecResul
         return myself;
     }
 
+    /**
+     * Verifies that the command exited with {@code expected}.
+     *
+     * @param expected the exit status; -1 for "killed by a signal"
+     * @return this assertion, for chaining
+     */
     public ExecResultAssert hasExitCode(int expected) {
         isNotNull();
         if (actual.exitCode() != expected) {
@@ -61,12 +80,22 @@ public class ExecResultAssert extends AbstractAssert<ExecResultAssert, ExecResul
         return myself;
     }
 
-    /** Standard output contains every one of {@code values}. */
+    /**
+     * Verifies that standard output contains every one of {@code values}.
+     *
+     * @return this assertion, for chaining
+     * @param values the texts to look for, at least one; each must occur literally
+     */
     public ExecResultAssert stdoutContains(String... values) {
         return containsAll("stdout", nonNullActual().stdout(), values);
     }
 
-    /** Standard error contains every one of {@code values}. */
+    /**
+     * Verifies that standard error contains every one of {@code values}.
+     *
+     * @return this assertion, for chaining
+     * @param values the texts to look for, at least one; each must occur literally
+     */
     public ExecResultAssert stderrContains(String... values) {
         return containsAll("stderr", nonNullActual().stderr(), values);
     }
@@ -74,6 +103,9 @@ public class ExecResultAssert extends AbstractAssert<ExecResultAssert, ExecResul
     /**
      * Standard output is {@code expected}, ignoring line breaks at the end of both, so that
      * {@code hasStdout("eth0")} passes for a command that printed {@code "eth0\n"}.
+     *
+     * @param expected the whole expected output; not null
+     * @return this assertion, for chaining
      */
     public ExecResultAssert hasStdout(String expected) {
         Objects.requireNonNull(expected, "expected stdout");
@@ -86,6 +118,9 @@ public class ExecResultAssert extends AbstractAssert<ExecResultAssert, ExecResul
     /**
      * The whole of standard output, without its trailing line breaks, matches {@code regex} (Java syntax; use
      * {@code (?s)} to let {@code .} span lines).
+     *
+     * @param regex a {@link java.util.regex.Pattern} for the whole output; not null
+     * @return this assertion, for chaining
      */
     public ExecResultAssert stdoutMatches(String regex) {
         Objects.requireNonNull(regex, "regex");
@@ -98,6 +133,9 @@ public class ExecResultAssert extends AbstractAssert<ExecResultAssert, ExecResul
     /**
      * Some part of standard output matches {@code regex}, with {@code ^} and {@code $} matching at line breaks:
      * {@code stdoutContainsPattern("^\\s+inet 10\\.0\\.0\\.1/24 ")}.
+     *
+     * @param regex a {@link java.util.regex.Pattern} to find in the output; not null
+     * @return this assertion, for chaining
      */
     public ExecResultAssert stdoutContainsPattern(String regex) {
         Objects.requireNonNull(regex, "regex");
@@ -108,6 +146,11 @@ public class ExecResultAssert extends AbstractAssert<ExecResultAssert, ExecResul
         return myself;
     }
 
+    /**
+     * Verifies that the command wrote nothing to standard error.
+     *
+     * @return this assertion, for chaining
+     */
     public ExecResultAssert stderrIsEmpty() {
         if (!nonNullActual().stderr().isEmpty()) {
             fail("Expecting stderr to be empty, but it was not");
@@ -118,6 +161,9 @@ public class ExecResultAssert extends AbstractAssert<ExecResultAssert, ExecResul
     /**
      * What a failure message shows of {@code result}: command, exit code, stdout and stderr, each line indented
      * by two spaces and each stream cut to its last {@value #OUTPUT_SHOWN} characters.
+     *
+     * @param result the result to describe; not null
+     * @return four labelled lines or blocks, without a trailing line break
      */
     public static String describe(ExecResult result) {
         return "  command:   " + result.command() + "\n"

@@ -17,11 +17,20 @@ import java.util.Optional;
  */
 public class GuestAssert extends AbstractAssert<GuestAssert, Guest> {
 
+    /**
+     * Creates an assertion on {@code actual}; {@link VirtunitAssertions#assertThat(Guest)} is the usual way.
+     *
+     * @param actual the guest to check; null fails every check
+     */
     public GuestAssert(Guest actual) {
         super(actual, GuestAssert.class);
     }
 
-    /** The guest runs (RUNNING or BLOCKED, an idle running guest). */
+    /**
+     * Verifies that the guest runs (RUNNING or BLOCKED, an idle running guest).
+     *
+     * @return this assertion, for chaining
+     */
     public GuestAssert isRunning() {
         isNotNull();
         GuestState state = actual.state();
@@ -31,6 +40,12 @@ public class GuestAssert extends AbstractAssert<GuestAssert, Guest> {
         return this;
     }
 
+    /**
+     * Verifies that the guest is in {@code expected} state now ({@code virsh domstate}).
+     *
+     * @param expected the state it must be in
+     * @return this assertion, for chaining
+     */
     public GuestAssert hasState(GuestState expected) {
         isNotNull();
         GuestState state = actual.state();
@@ -40,7 +55,12 @@ public class GuestAssert extends AbstractAssert<GuestAssert, Guest> {
         return this;
     }
 
-    /** At least one of 3 pings from the guest to {@code target} is answered. */
+    /**
+     * Verifies that at least one of 3 pings from the guest to {@code target} is answered.
+     *
+     * @return this assertion, for chaining
+     * @param target an address or host name, as {@code ping} takes it
+     */
     public GuestAssert canPing(String target) {
         isNotNull();
         PingResult result = actual.ping(target);
@@ -51,22 +71,42 @@ public class GuestAssert extends AbstractAssert<GuestAssert, Guest> {
         return this;
     }
 
-    /** Same as {@link #canPing(String)}. */
+    /**
+     * Same as {@link #canPing(String)}.
+     *
+     * @return this assertion, for chaining
+     * @param target an address or host name, as {@code ping} takes it
+     */
     public GuestAssert canReach(String target) {
         return canPing(target);
     }
 
-    /** Can ping the other guest's address. */
+    /**
+     * Verifies that the guest can ping the other guest's first address.
+     *
+     * @return this assertion, for chaining
+     * @param other the guest to ping
+     */
     public GuestAssert canReach(Guest other) {
         return canPing(other.address());
     }
 
-    /** Can ping the upstream host. */
+    /**
+     * Verifies that the guest can ping the upstream host.
+     *
+     * @return this assertion, for chaining
+     * @param upstream the upstream host to ping
+     */
     public GuestAssert canReach(Upstream upstream) {
         return canPing(upstream.address());
     }
 
-    /** None of 2 pings from the guest to {@code target} is answered. */
+    /**
+     * Verifies that none of 2 pings from the guest to {@code target} is answered.
+     *
+     * @return this assertion, for chaining
+     * @param target an address or host name, as {@code ping} takes it
+     */
     public GuestAssert cannotReach(String target) {
         isNotNull();
         PingResult result = actual.ping(target, 2);
@@ -77,10 +117,22 @@ public class GuestAssert extends AbstractAssert<GuestAssert, Guest> {
         return this;
     }
 
+    /**
+     * Verifies that none of 2 pings from the guest to the other guest's first address is answered.
+     *
+     * @param other the guest that must not answer
+     * @return this assertion, for chaining
+     */
     public GuestAssert cannotReach(Guest other) {
         return cannotReach(other.address());
     }
 
+    /**
+     * Verifies that none of 2 pings from the guest to the upstream host is answered.
+     *
+     * @param upstream the upstream host that must not answer
+     * @return this assertion, for chaining
+     */
     public GuestAssert cannotReach(Upstream upstream) {
         return cannotReach(upstream.address());
     }
@@ -88,6 +140,10 @@ public class GuestAssert extends AbstractAssert<GuestAssert, Guest> {
     /**
      * The upstream sees this guest's traffic come from {@code expectedSource}: the host's uplink address when NAT
      * works, the guest's own address when it does not.
+     *
+     * @param upstream the upstream host whose echo service the guest sends a datagram to
+     * @param expectedSource the source address the upstream must see, dotted
+     * @return this assertion, for chaining
      */
     public GuestAssert appearsToUpstreamAs(Upstream upstream, String expectedSource) {
         isNotNull();

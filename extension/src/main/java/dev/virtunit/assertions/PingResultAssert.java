@@ -22,11 +22,20 @@ import java.util.stream.Collectors;
  */
 public class PingResultAssert extends AbstractAssert<PingResultAssert, PingResult> {
 
+    /**
+     * Creates an assertion on {@code actual}; {@link VirtunitAssertions#assertThat(PingResult)} is the usual way.
+     *
+     * @param actual the ping to check; null fails every check
+     */
     public PingResultAssert(PingResult actual) {
         super(actual, PingResultAssert.class);
     }
 
-    /** At least one reply came back. */
+    /**
+     * Verifies that at least one reply came back.
+     *
+     * @return this assertion, for chaining
+     */
     public PingResultAssert isReachable() {
         isNotNull();
         if (!actual.reachable()) {
@@ -35,7 +44,11 @@ public class PingResultAssert extends AbstractAssert<PingResultAssert, PingResul
         return myself;
     }
 
-    /** No reply came back: what a test of a firewall rule or an isolated network wants. */
+    /**
+     * Verifies that no reply came back: what a test of a firewall rule or an isolated network wants.
+     *
+     * @return this assertion, for chaining
+     */
     public PingResultAssert isUnreachable() {
         isNotNull();
         if (actual.reachable()) {
@@ -44,7 +57,11 @@ public class PingResultAssert extends AbstractAssert<PingResultAssert, PingResul
         return myself;
     }
 
-    /** Echo requests were sent and every one was answered. */
+    /**
+     * Verifies that echo requests were sent and every one was answered.
+     *
+     * @return this assertion, for chaining
+     */
     public PingResultAssert hasNoLoss() {
         isNotNull();
         if (actual.transmitted() == 0 || actual.received() < actual.transmitted()) {
@@ -53,7 +70,12 @@ public class PingResultAssert extends AbstractAssert<PingResultAssert, PingResul
         return myself;
     }
 
-    /** Packet loss, 0 to 100, was at most {@code percent}; nothing sent counts as 100% loss. */
+    /**
+     * Verifies that packet loss, 0 to 100, was at most {@code percent}; nothing sent counts as 100% loss.
+     *
+     * @return this assertion, for chaining
+     * @param percent the most loss allowed, 0 to 100; anything else throws {@link IllegalArgumentException}
+     */
     public PingResultAssert hasLossAtMost(double percent) {
         if (Double.isNaN(percent) || percent < 0 || percent > 100) {
             throw new IllegalArgumentException("packet loss is a percentage from 0 to 100, got " + percent);
@@ -65,7 +87,12 @@ public class PingResultAssert extends AbstractAssert<PingResultAssert, PingResul
         return myself;
     }
 
-    /** At least {@code replies} echo replies came back. */
+    /**
+     * Verifies that at least {@code replies} echo replies came back.
+     *
+     * @return this assertion, for chaining
+     * @param replies the fewest replies that pass
+     */
     public PingResultAssert receivedAtLeast(int replies) {
         isNotNull();
         if (actual.received() < replies) {

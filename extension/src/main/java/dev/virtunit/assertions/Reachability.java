@@ -29,6 +29,11 @@ public final class Reachability {
     private Reachability() {
     }
 
+    /**
+     * Starts an empty matrix: add expectations with {@code allow}/{@code deny}, then {@link #verify()}.
+     *
+     * @return a new matrix with no expectations
+     */
     public static Reachability matrix() {
         return new Reachability();
     }
@@ -45,32 +50,79 @@ public final class Reachability {
         }
     }
 
+    /**
+     * Expects {@code from} to reach {@code to}: at least one of 2 pings to its first address answered.
+     *
+     * @param from the guest that pings
+     * @param to the guest pinged
+     * @return this matrix, for chaining
+     */
     public Reachability allow(Guest from, Guest to) {
         return add(from, to.name(), to.address(), true, null);
     }
 
+    /**
+     * Expects {@code from} not to reach {@code to}: none of 2 pings to its first address answered.
+     *
+     * @param from the guest that pings
+     * @param to the guest pinged
+     * @return this matrix, for chaining
+     */
     public Reachability deny(Guest from, Guest to) {
         return add(from, to.name(), to.address(), false, null);
     }
 
+    /**
+     * Expects {@code from} to reach the upstream host; follow with {@link #seenAs(String)} to check the source it sees.
+     *
+     * @param from the guest that pings
+     * @param to the upstream host pinged
+     * @return this matrix, for chaining
+     */
     public Reachability allow(Guest from, Upstream to) {
         return add(from, "upstream " + to.name(), to.address(), true, to);
     }
 
+    /**
+     * Expects {@code from} not to reach the upstream host.
+     *
+     * @param from the guest that pings
+     * @param to the upstream host pinged
+     * @return this matrix, for chaining
+     */
     public Reachability deny(Guest from, Upstream to) {
         return add(from, "upstream " + to.name(), to.address(), false, to);
     }
 
-    /** An address by name, e.g. a bridge's gateway. */
+    /**
+     * Expects {@code from} to reach an address given by itself, e.g. a bridge's gateway.
+     *
+     * @param from    the guest that pings
+     * @param address the address pinged, as {@code ping} takes it
+     * @return this matrix, for chaining
+     */
     public Reachability allow(Guest from, String address) {
         return add(from, address, address, true, null);
     }
 
+    /**
+     * Expects {@code from} not to reach {@code address}.
+     *
+     * @param from    the guest that pings
+     * @param address the address pinged, as {@code ping} takes it
+     * @return this matrix, for chaining
+     */
     public Reachability deny(Guest from, String address) {
         return add(from, address, address, false, null);
     }
 
-    /** The last expectation's upstream must see the guest's traffic come from {@code source}. */
+    /**
+     * The last expectation's upstream must see the guest's traffic come from {@code source}.
+     *
+     * @param source the source address the upstream must see, dotted
+     * @return this matrix, for chaining
+     * @throws IllegalStateException if the last expectation is not {@code allow(guest, upstream)}
+     */
     public Reachability seenAs(String source) {
         Expectation last = expectations.remove(expectations.size() - 1);
         if (last.upstream() == null) {

@@ -26,17 +26,29 @@ public final class VirtunitAssertions {
     private VirtunitAssertions() {
     }
 
-    /** Assertions on what a command run in a guest did. */
+    /**
+     * {@return assertions on what a command run in a guest did}
+     *
+     * @param actual the result of {@link dev.virtunit.Ssh#exec(String)}
+     */
     public static ExecResultAssert assertThat(ExecResult actual) {
         return new ExecResultAssert(actual);
     }
 
-    /** Assertions on a live guest: state and reachability. */
+    /**
+     * {@return assertions on a live guest: state and reachability}
+     *
+     * @param actual the guest to check
+     */
     public static GuestAssert assertThat(Guest actual) {
         return new GuestAssert(actual);
     }
 
-    /** Assertions on the outcome of a ping from a guest. */
+    /**
+     * {@return assertions on the outcome of a ping from a guest}
+     *
+     * @param actual the ping to check
+     */
     public static PingResultAssert assertThat(PingResult actual) {
         return new PingResultAssert(actual);
     }
