@@ -19,7 +19,7 @@ import java.util.Optional;
  */
 public sealed interface BootSource permits BootSource.DiskImage, BootSource.LiveCd, BootSource.InstallerCd {
 
-    /** The ISO in the guest's CD-ROM drive, if any. */
+    /** {@return the ISO in the guest's CD-ROM drive, if any} */
     Optional<Path> cdrom();
 
     /**
@@ -29,12 +29,23 @@ public sealed interface BootSource permits BootSource.DiskImage, BootSource.Live
      * @param cdrom  an ISO inserted in the CD-ROM drive (not booted from); empty for none
      */
     record DiskImage(ImageLocation image, Optional<Path> cdrom) implements BootSource {
+        /**
+         * Checks that no component is null.
+         *
+         * @param image  where the disk image comes from: a file, a URL, or a built-in image
+         * @param cdrom  an ISO inserted in the CD-ROM drive (not booted from); empty for none
+         */
         public DiskImage {
             Objects.requireNonNull(image, "image");
             Objects.requireNonNull(cdrom, "cdrom");
         }
 
-        /** Boot from a disk image file on this host. */
+        /**
+         * Boot from a disk image file on this host.
+         *
+         * @param image the disk image file
+         * @param cdrom an ISO inserted in the CD-ROM drive; empty for none
+         */
         public DiskImage(Path image, Optional<Path> cdrom) {
             this(ImageLocation.of(image), cdrom);
         }
@@ -46,6 +57,11 @@ public sealed interface BootSource permits BootSource.DiskImage, BootSource.Live
      * @param iso the live CD
      */
     record LiveCd(Path iso) implements BootSource {
+        /**
+         * Checks that no component is null.
+         *
+         * @param iso the live CD
+         */
         public LiveCd {
             Objects.requireNonNull(iso, "iso");
         }
@@ -64,6 +80,12 @@ public sealed interface BootSource permits BootSource.DiskImage, BootSource.Live
      * @param diskMiB size of the new disk
      */
     record InstallerCd(Path iso, long diskMiB) implements BootSource {
+        /**
+         * Checks that {@code iso} is not null.
+         *
+         * @param iso     the installer
+         * @param diskMiB size of the new disk
+         */
         public InstallerCd {
             Objects.requireNonNull(iso, "iso");
         }

@@ -18,16 +18,16 @@ import java.nio.file.Path;
  */
 public interface Capture extends AutoCloseable {
 
-    /** The host interface captured on. */
+    /** {@return the host interface captured on} */
     String interfaceName();
 
-    /** The pcap file; stops the capture first if it still runs, so the file is complete. */
+    /** {@return the pcap file; stops the capture first if it still runs, so the file is complete} */
     Path pcap();
 
-    /** How many packets the pcap file holds; stops the capture first. */
+    /** {@return how many packets the pcap file holds; stops the capture first} */
     int packetCount();
 
-    /** The packets as {@code tcpdump -n -r} prints them, one line each; stops the capture first. */
+    /** {@return the packets as {@code tcpdump -n -r} prints them, one line each; stops the capture first} */
     String decoded();
 
     /** Stops the capture (tcpdump writes its buffer and exits); idempotent. */

@@ -20,6 +20,13 @@ public record Cidr(int address, int prefixLength) {
     /** A host part relative to a subnet not written out: {@code .50} is host 50 of whatever the subnet is. */
     private static final Pattern RELATIVE = Pattern.compile("\\.(0|[1-9][0-9]{0,4})");
 
+    /**
+     * Checks the prefix length.
+     *
+     * @param address the address as a 32-bit number (the first octet in the high byte)
+     * @param prefixLength 0 to 32
+     * @throws IllegalArgumentException when {@code prefixLength} is not 0 to 32
+     */
     public Cidr {
         if (prefixLength < 0 || prefixLength > 32) {
             throw new IllegalArgumentException("prefix length " + prefixLength + " is not between 0 and 32");
@@ -29,6 +36,8 @@ public record Cidr(int address, int prefixLength) {
     /**
      * Parses {@code a.b.c.d/n}.
      *
+     * @param text e.g. {@code 192.168.77.1/24}
+     * @return the address and prefix length as written; host bits are kept
      * @throws IllegalArgumentException naming the value when it is not an IPv4 address with a prefix length
      */
     public static Cidr parse(String text) {
@@ -49,13 +58,19 @@ public record Cidr(int address, int prefixLength) {
     /**
      * Parses a plain dotted IPv4 address into its 32-bit value.
      *
+     * @param text e.g. {@code 192.168.77.1}
+     * @return the address as a 32-bit number, first octet in the high byte
      * @throws IllegalArgumentException naming the value when it is not one
      */
     public static int parseAddress(String text) {
         return parseAddress(text, text);
     }
 
-    /** Whether {@code text} is a plain dotted IPv4 address. */
+    /**
+     * {@return whether {@code text} is a plain dotted IPv4 address}
+     *
+     * @param text any text; null is not an address
+     */
     public static boolean isAddress(String text) {
         try {
             parseAddress(text);
@@ -84,7 +99,11 @@ public record Cidr(int address, int prefixLength) {
         return value;
     }
 
-    /** Whether {@code text} is a host part relative to a subnet, such as {@code .50}. */
+    /**
+     * {@return whether {@code text} is a host part relative to a subnet, such as {@code .50}}
+     *
+     * @param text any text
+     */
     public static boolean isRelativeAddress(String text) {
         return text != null && RELATIVE.matcher(text).matches();
     }
@@ -93,6 +112,9 @@ public record Cidr(int address, int prefixLength) {
      * A declared address inside {@code subnet}: a dotted address as it is, or {@code .N} meaning host {@code N} of the
      * subnet. This is the one place the relative form is read.
      *
+     * @param text a dotted address or {@code .N}
+     * @param subnet the subnet {@code .N} is relative to
+     * @return the address as a 32-bit number
      * @throws IllegalArgumentException naming the value when it is neither, or when host {@code N} lies outside the subnet
      */
     public static int resolveAddress(String text, Cidr subnet) {
@@ -110,6 +132,9 @@ public record Cidr(int address, int prefixLength) {
      * A declared address with an optional prefix length inside {@code subnet}: {@code .50}, {@code .50/24},
      * {@code 192.168.77.50/24}; without a prefix length the subnet's applies.
      *
+     * @param text {@code .50}, {@code .50/24} or {@code 192.168.77.50/24}, say
+     * @param subnet the subnet a relative address and a missing prefix length come from
+     * @return the address with its prefix length
      * @throws IllegalArgumentException naming the value when it is not of that form
      */
     public static Cidr resolve(String text, Cidr subnet) {
@@ -127,41 +152,58 @@ public record Cidr(int address, int prefixLength) {
         return new Cidr(resolveAddress(text.substring(0, slash), subnet), Integer.parseInt(prefix));
     }
 
-    /** The dotted form of a 32-bit address. */
+    /**
+     * {@return the dotted form of a 32-bit address}
+     *
+     * @param address a 32-bit address, first octet in the high byte
+     */
     public static String format(int address) {
         return ((address >>> 24) & 0xff) + "." + ((address >>> 16) & 0xff) + "." + ((address >>> 8) & 0xff) + "." + (address & 0xff);
     }
 
-    /** The netmask as a 32-bit value ({@code /24} is {@code 0xffffff00}). */
+    /** {@return the netmask as a 32-bit value ({@code /24} is {@code 0xffffff00})} */
     public int mask() {
         return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
     }
 
-    /** The subnet this address belongs to: {@code 192.168.231.1/24} gives {@code 192.168.231.0/24}. */
+    /** {@return the subnet this address belongs to: {@code 192.168.231.1/24} gives {@code 192.168.231.0/24}} */
     public Cidr network() {
         return new Cidr(address & mask(), prefixLength);
     }
 
-    /** Whether this value names a subnet (no host bits set), as a route or a firewall rule expects. */
+    /** {@return whether this value names a subnet (no host bits set), as a route or a firewall rule expects} */
     public boolean isNetwork() {
         return (address & ~mask()) == 0;
     }
 
-    /** The address alone, dotted: {@code 192.168.231.1}. */
+    /** {@return the address alone, dotted: {@code 192.168.231.1}} */
     public String addressText() {
         return format(address);
     }
 
-    /** Whether {@code ipv4} (dotted) lies inside this subnet. */
+    /**
+     * {@return whether {@code ipv4} (dotted) lies inside this subnet}
+     *
+     * @param ipv4 a dotted IPv4 address
+     */
     public boolean contains(String ipv4) {
         return contains(parseAddress(ipv4));
     }
 
+    /**
+     * {@return whether {@code ipv4} lies inside this subnet}
+     *
+     * @param ipv4 a 32-bit address, first octet in the high byte
+     */
     public boolean contains(int ipv4) {
         return (ipv4 & mask()) == (address & mask());
     }
 
-    /** Whether the two subnets share at least one address. */
+    /**
+     * {@return whether the two subnets share at least one address}
+     *
+     * @param other another subnet
+     */
     public boolean overlaps(Cidr other) {
         int shorter = Math.min(prefixLength, other.prefixLength);
         int mask = shorter == 0 ? 0 : -1 << (32 - shorter);

@@ -22,48 +22,63 @@ import java.util.List;
  */
 public interface Guest {
 
-    /** The libvirt domain name. */
+    /** {@return the libvirt domain name} */
     String name();
 
-    /** The libvirt domain UUID. */
+    /** {@return the libvirt domain UUID} */
     String uuid();
 
-    /** The MAC address of the first NIC, lower case. */
+    /** {@return the MAC address of the first NIC, lower case} */
     String mac();
 
-    /** The guest's IPv4 addresses: the declared static one, or what DHCP leased. */
+    /** {@return the guest's IPv4 addresses: the declared static one, or what DHCP leased} */
     List<String> addresses();
 
-    /** The first of {@link #addresses()}; throws if the guest has none (a live CD without network, say). */
+    /** {@return the first of {@link #addresses()}; throws if the guest has none (a live CD without network, say)} */
     String address();
 
-    /** An SSH login to the guest as the configured user, verifying the host key virtunit injected. */
+    /** {@return an SSH login to the guest as the configured user, verifying the host key virtunit injected} */
     Ssh ssh();
 
     /**
      * An SSH login as {@code user} with the same credentials and host key check as {@link #ssh()}: with virtunit's
      * seed both root and the configured user accept the run's key, so a test can log in as either.
      *
+     * @param user the user to log in as, e.g. {@code root}
+     * @return an SSH login as {@code user}; it connects on first use
      * @since 0.2
      */
     Ssh ssh(String user);
 
-    /** Pings {@code target} from inside the guest, 3 echo requests. */
+    /**
+     * Pings {@code target} from inside the guest, 3 echo requests.
+     *
+     * @return the parsed summary; an unreachable target is a result with no replies, not an exception
+     * @param target an address or host name, as {@code ping} takes it
+     */
     PingResult ping(String target);
 
-    /** Pings {@code target} from inside the guest with {@code count} echo requests. */
+    /**
+     * Pings {@code target} from inside the guest with {@code count} echo requests.
+     *
+     * @return the parsed summary; an unreachable target is a result with no replies, not an exception
+     * @param target an address or host name, as {@code ping} takes it
+     * @param count how many echo requests to send
+     */
     PingResult ping(String target, int count);
 
     /**
      * NIC {@code nic} (0 for the first, in declaration order) seen from the host: take it down, impair it, capture on
      * it.
      *
+     * @param nic the NIC's index, 0 for the first
+     * @return the host side of that NIC
      * @throws VirtunitException when the guest has no such NIC or it is not running
      * @since 0.2
      */
     GuestLink link(int nic);
 
-    /** The first NIC's link; see {@link #link(int)}. @since 0.2 */
+    /** {@return the first NIC's link; see {@link #link(int)}} @since 0.2 */
     default GuestLink link() {
         return link(0);
     }
@@ -79,7 +94,11 @@ public interface Guest {
      */
     void shutdown();
 
-    /** Asks the guest to power off and waits up to {@code timeout}; if it is still running, forces it off. */
+    /**
+     * Asks the guest to power off and waits up to {@code timeout}; if it is still running, forces it off.
+     *
+     * @param timeout how long to wait for the guest to power off by itself
+     */
     void shutdown(Duration timeout);
 
     /** {@code virsh destroy}: pulls the plug. */
@@ -94,7 +113,7 @@ public interface Guest {
     /** {@code virsh resume}. */
     void resume();
 
-    /** {@code virsh domstate}. */
+    /** {@return {@code virsh domstate}} */
     GuestState state();
 
     /** Waits until the guest runs, has an address and answers SSH (as far as its spec asks for). */
@@ -102,30 +121,38 @@ public interface Guest {
 
     // ---- observations, as virsh shows them ----
 
-    /** {@code virsh dominfo}. */
+    /** {@return {@code virsh dominfo}} */
     DomainInfo info();
 
-    /** {@code virsh domstats}: state, CPU, memory, and the counters of every NIC and disk. */
+    /** {@return {@code virsh domstats}: state, CPU, memory, and the counters of every NIC and disk} */
     GuestStats stats();
 
-    /** {@code virsh domiflist}. */
+    /** {@return {@code virsh domiflist}} */
     List<InterfaceInfo> interfaces();
 
-    /** {@code virsh domblklist --details}. */
+    /** {@return {@code virsh domblklist --details}} */
     List<DiskInfo> disks();
 
-    /** {@code virsh domifstat} of the NIC with this host-side device name (vnet0) or MAC. */
+    /**
+     * {@return {@code virsh domifstat} of the NIC with this host-side device name (vnet0) or MAC}
+     *
+     * @param device the host-side device name, e.g. {@code vnet0}, or the NIC's MAC
+     */
     InterfaceCounters interfaceCounters(String device);
 
-    /** {@code virsh domifstat} of the first NIC. */
+    /** {@return {@code virsh domifstat} of the first NIC} */
     InterfaceCounters interfaceCounters();
 
-    /** {@code virsh domblkstat} of the disk with this target name (vda). */
+    /**
+     * {@return {@code virsh domblkstat} of the disk with this target name (vda)}
+     *
+     * @param target the disk's target name, e.g. {@code vda}
+     */
     BlockCounters blockCounters(String target);
 
-    /** {@code virsh dumpxml}. */
+    /** {@return {@code virsh dumpxml}} */
     String xml();
 
-    /** Everything the guest wrote to its serial console so far. */
+    /** {@return everything the guest wrote to its serial console so far} */
     String consoleLog();
 }

@@ -11,10 +11,14 @@ import java.time.Duration;
  */
 public interface GuestLink {
 
-    /** The host-side device of the NIC ({@code virsh domiflist}). */
+    /** {@return the host-side device of the NIC ({@code virsh domiflist})} */
     String device();
 
-    /** Takes the port down on the host ({@code ip link set dev vnet3 down}): nothing passes; closing brings it up. */
+    /**
+     * Takes the port down on the host ({@code ip link set dev vnet3 down}): nothing passes; closing brings it up.
+     *
+     * @return the impairment; closing it brings the port up again
+     */
     Impairment down();
 
     /** Brings the port up again ({@code ip link set dev vnet3 up}). */
@@ -24,9 +28,17 @@ public interface GuestLink {
      * Applies {@code conditions} to the traffic the host sends to the guest on this port: a ping's round trip crosses
      * it once. A delay or jitter takes {@code tc ... netem} (a kernel without netem refuses it, saying so); loss and
      * rate alone take an nftables egress rule and a {@code tbf} qdisc. Closing removes them.
+     *
+     * @param conditions the delay, loss and rate to apply
+     * @return the applied impairment; closing it restores the port (teardown does so too)
      */
     Impairment impair(LinkConditions conditions);
 
-    /** Captures on the port for at most {@code limit}; see {@link Capture}. */
+    /**
+     * Captures on the port for at most {@code limit}; see {@link Capture}.
+     *
+     * @return the running capture; close it to stop capturing
+     * @param limit how long the capture may run at most
+     */
     Capture capture(Duration limit);
 }

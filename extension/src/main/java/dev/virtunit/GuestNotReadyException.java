@@ -9,6 +9,12 @@ package dev.virtunit;
 public class GuestNotReadyException extends VirtunitException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what failed and, where known, what to do
+     * @param cause the underlying failure; may be null
+     */
     public GuestNotReadyException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -73,6 +73,14 @@ public final class GuestSpec {
      */
     public record NicSpec(Segment segment, Optional<String> address, int vlan, Optional<String> mac) {
 
+        /**
+         * Checks that segment and address are not null; keeps the MAC in lower case.
+         *
+         * @param segment the bridge or libvirt network it joins
+         * @param address static address in CIDR notation; empty picks a free one on a bridge, DHCP on a libvirt network
+         * @param vlan    VLAN tag of its port (Open vSwitch only); 0 for none
+         * @param mac     its MAC address; empty picks a unique one
+         */
         public NicSpec {
             Objects.requireNonNull(segment, "segment");
             Objects.requireNonNull(address, "address");
@@ -105,43 +113,47 @@ public final class GuestSpec {
         this.readyWhen = Optional.ofNullable(b.readyWhen);
     }
 
-    /** NICs on our bridges, eth0 first; empty: one NIC on virtunit's default network. */
+    /** {@return NICs on our bridges, eth0 first; empty: one NIC on virtunit's default network} */
     public List<NicSpec> nics() {
         return nics;
     }
 
+    /** {@return a builder with the defaults: 256 MiB, 1 vCPU, user root, an SSH wait} */
     public static GuestSpecBuilder builder() {
         return new GuestSpecBuilder();
     }
 
-    /** The libvirt domain name asked for; empty means virtunit chooses a unique {@code vu-...} name. */
+    /** {@return the libvirt domain name asked for; empty means virtunit chooses a unique {@code vu-...} name} */
     public Optional<String> name() {
         return name;
     }
 
-    /** How the guest boots: a disk image (with an inserted CD-ROM, perhaps), a live CD, or an installer CD. */
+    /** {@return how the guest boots: a disk image (with an inserted CD-ROM, perhaps), a live CD, or an installer CD} */
     public BootSource bootSource() {
         return bootSource;
     }
 
+    /** {@return the guest's memory in MiB} */
     public int memoryMiB() {
         return memoryMiB;
     }
 
+    /** {@return the number of virtual CPUs} */
     public int vcpus() {
         return vcpus;
     }
 
-    /** Extra blank disks (qcow2, thin), by size. */
+    /** {@return extra blank disks (qcow2, thin), by size} */
     public List<Long> blankDisksMiB() {
         return blankDisksMiB;
     }
 
+    /** {@return the graphical console; {@link Graphics#NONE} for a serial console only} */
     public Graphics graphics() {
         return graphics;
     }
 
-    /** Empty: the lab's configured acceleration. */
+    /** {@return the acceleration asked for; empty: the lab's configured one} */
     public Optional<Acceleration> acceleration() {
         return acceleration;
     }
@@ -149,32 +161,34 @@ public final class GuestSpec {
     /**
      * Static address in CIDR notation. Empty: with {@link #dhcp()} the guest asks DHCP, otherwise virtunit picks a
      * free address on the guest's network and configures it statically (no DHCP wait at boot).
+     *
+     * @return the address asked for, or empty
      */
     public Optional<String> address() {
         return address;
     }
 
-    /** Whether the guest takes its address from the network's DHCP server, learned by virtunit from the lease. */
+    /** {@return whether the guest takes its address from the network's DHCP server, learned by virtunit from the lease} */
     public boolean dhcp() {
         return dhcp;
     }
 
-    /** Default gateway for a static address; empty means the network's own gateway. */
+    /** {@return default gateway for a static address; empty means the network's own gateway} */
     public Optional<String> gateway() {
         return gateway;
     }
 
-    /** Extra {@code #cloud-config} merged into the seed virtunit writes; empty for none. */
+    /** {@return extra {@code #cloud-config} merged into the seed virtunit writes; empty for none} */
     public String userData() {
         return userData;
     }
 
-    /** The user SSH logs in as. */
+    /** {@return the user SSH logs in as} */
     public String user() {
         return user;
     }
 
-    /** Empty: the lab's configured boot timeout. */
+    /** {@return the boot timeout asked for; empty: the lab's configured one} */
     public Optional<Duration> bootTimeout() {
         return bootTimeout;
     }
@@ -182,22 +196,24 @@ public final class GuestSpec {
     /**
      * Whether readiness includes an SSH login; without it a guest is ready once it runs, or once its console shows
      * {@link #readyWhen()}.
+     *
+     * @return true when readiness waits for an SSH login
      */
     public boolean awaitSsh() {
         return awaitSsh;
     }
 
-    /** {@link Seed#NOCLOUD} (the default): virtunit writes a cloud-init seed; {@link Seed#NONE}: none. @since 0.2 */
+    /** {@return {@link Seed#NOCLOUD} (the default): virtunit writes a cloud-init seed; {@link Seed#NONE}: none} @since 0.2 */
     public Seed seed() {
         return seed;
     }
 
-    /** The password {@link #user()} already has in an image without a seed, tried after the identity file. @since 0.2 */
+    /** {@return the password {@link #user()} already has in an image without a seed, tried after the identity file} @since 0.2 */
     public Optional<String> password() {
         return password;
     }
 
-    /** The unencrypted private key an image without a seed already accepts for {@link #user()}. @since 0.2 */
+    /** {@return the unencrypted private key an image without a seed already accepts for {@link #user()}} @since 0.2 */
     public Optional<Path> identityFile() {
         return identityFile;
     }
@@ -206,6 +222,7 @@ public final class GuestSpec {
      * The {@code SHA256:...} fingerprint the host key of an image without a seed must have. Empty: the first key seen
      * is trusted, logged with its fingerprint, and required for the rest of the guest's life, reboots included.
      *
+     * @return the fingerprint, or empty to trust on first use
      * @since 0.2
      */
     public Optional<String> hostKey() {
@@ -216,6 +233,7 @@ public final class GuestSpec {
      * Ready once a serial console line after the (re)start contains this, literally or as a regular expression; then,
      * if {@link #awaitSsh()}, once SSH logs in too.
      *
+     * @return the text or pattern, or empty for none
      * @since 0.2
      */
     public Optional<String> readyWhen() {
@@ -226,6 +244,7 @@ public final class GuestSpec {
      * What declared this guest, as errors found later (at provisioning) name it: the field or parameter of an
      * annotation ({@code @LibvirtGuest field [com.acme.NatTest.router]}), else {@code guest}.
      *
+     * @return a short description for messages; never empty
      * @since 0.2
      */
     public String origin() {

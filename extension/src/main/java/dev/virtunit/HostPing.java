@@ -13,12 +13,23 @@ public final class HostPing {
     private HostPing() {
     }
 
-    /** Pings {@code guest}'s first address from the host, 3 echo requests. */
+    /**
+     * Pings {@code guest}'s first address from the host, 3 echo requests.
+     *
+     * @return the parsed summary; no replies is a result, not an exception
+     * @param guest the guest to ping
+     */
     public static PingResult ping(Guest guest) {
         return ping(guest.address(), 3);
     }
 
-    /** Pings {@code target} from the host with {@code count} echo requests, one a second. */
+    /**
+     * Pings {@code target} from the host with {@code count} echo requests, one a second.
+     *
+     * @return the parsed summary; no replies is a result, not an exception
+     * @param target an address or host name, as {@code ping} takes it
+     * @param count how many echo requests to send
+     */
     public static PingResult ping(String target, int count) {
         return Providers.labProvider().pingFromHost(target, count);
     }

@@ -30,7 +30,11 @@ public sealed interface ImageLocation permits ImageLocation.LocalFile, ImageLoca
     /** The built-in images there are, without {@link #BUILT_IN_PREFIX}. */
     List<String> BUILT_IN_NAMES = List.of("tiny");
 
-    /** A file on this host. */
+    /**
+     * {@return a file on this host}
+     *
+     * @param file the image file
+     */
     static ImageLocation of(Path file) {
         return new LocalFile(file);
     }
@@ -38,6 +42,9 @@ public sealed interface ImageLocation permits ImageLocation.LocalFile, ImageLoca
     /**
      * Reads the form a user writes: {@code virtunit:<name>} is built in, {@code scheme://...} is a URL (with no digest),
      * anything else a path on this host, relative to the working directory.
+     *
+     * @param text what the user wrote; not null
+     * @return a {@link BuiltIn}, {@link Url} or {@link LocalFile}
      */
     static ImageLocation parse(String text) {
         Objects.requireNonNull(text, "text");
@@ -62,6 +69,7 @@ public sealed interface ImageLocation permits ImageLocation.LocalFile, ImageLoca
      * @param url    an {@code http://} or {@code https://} URL
      * @param digest {@code sha256:<64 hex digits>} of the file as served (compressed, if it is), or null to trust
      *               whatever the server sends (virtunit logs the digest it computed, to pin it)
+     * @return the location; it is checked when the spec holding it is built
      */
     static ImageLocation url(URI url, String digest) {
         return new Url(url.toString(), Optional.ofNullable(digest));
@@ -73,6 +81,11 @@ public sealed interface ImageLocation permits ImageLocation.LocalFile, ImageLoca
      * @param path the file; relative paths are resolved against the working directory
      */
     record LocalFile(Path path) implements ImageLocation {
+        /**
+         * Checks that {@code path} is not null.
+         *
+         * @param path the file; relative paths are resolved against the working directory
+         */
         public LocalFile {
             Objects.requireNonNull(path, "path");
         }
@@ -90,17 +103,27 @@ public sealed interface ImageLocation permits ImageLocation.LocalFile, ImageLoca
      * @param digest  {@code sha256:<hex>} the downloaded file must have (lower-cased); empty: not verified
      */
     record Url(String address, Optional<String> digest) implements ImageLocation {
+        /**
+         * Checks that no component is null; keeps the digest in lower case.
+         *
+         * @param address the URL as given
+         * @param digest  {@code sha256:<hex>} the downloaded file must have (lower-cased); empty: not verified
+         */
         public Url {
             Objects.requireNonNull(address, "address");
             digest = Objects.requireNonNull(digest, "digest").map(d -> d.toLowerCase(Locale.ROOT));
         }
 
-        /** The address as a {@link URI}; valid once the spec holding it was built. */
+        /** {@return the address as a {@link URI}; valid once the spec holding it was built} */
         public URI uri() {
             return URI.create(address);
         }
 
-        /** The same URL, verified against {@code digest} ({@code sha256:<64 hex digits>}). */
+        /**
+         * {@return the same URL, verified against {@code digest} ({@code sha256:<64 hex digits>})}
+         *
+         * @param digest {@code sha256:} and 64 hex digits, any case
+         */
         public Url withDigest(String digest) {
             return new Url(address, Optional.of(digest));
         }
@@ -117,6 +140,11 @@ public sealed interface ImageLocation permits ImageLocation.LocalFile, ImageLoca
      * @param name its name without {@link #BUILT_IN_PREFIX}, one of {@link #BUILT_IN_NAMES}
      */
     record BuiltIn(String name) implements ImageLocation {
+        /**
+         * Checks that {@code name} is not null.
+         *
+         * @param name its name without {@link #BUILT_IN_PREFIX}, one of {@link #BUILT_IN_NAMES}
+         */
         public BuiltIn {
             Objects.requireNonNull(name, "name");
         }

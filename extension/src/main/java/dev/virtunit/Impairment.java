@@ -9,7 +9,7 @@ package dev.virtunit;
  */
 public interface Impairment extends AutoCloseable {
 
-    /** What it does, for messages: {@code netem delay 200ms loss 30% on vnet3 (guest vu-1a2b3c-client, NIC 0)}. */
+    /** {@return what it does, for messages: {@code netem delay 200ms loss 30% on vnet3 (guest vu-1a2b3c-client, NIC 0)}} */
     String description();
 
     /** Undoes the change; idempotent. */

@@ -14,7 +14,11 @@ package dev.virtunit;
  */
 public interface Lab extends AutoCloseable {
 
-    /** Connects to libvirt with the settings from system properties, environment variables and defaults. */
+    /**
+     * Connects to libvirt with the settings from system properties, environment variables and defaults.
+     *
+     * @return the started lab; close it to tear down what it created
+     */
     static Lab start() {
         return start(LabConfig.fromEnvironment());
     }
@@ -22,27 +26,49 @@ public interface Lab extends AutoCloseable {
     /**
      * Connects to libvirt with {@code config}; a host that cannot run guests gives {@link HostUnavailableException}.
      * The implementation is found as a {@link LabProvider} service, virtunit's own unless another is registered.
+     *
+     * @param config the settings, e.g. {@link LabConfig#fromEnvironment()}
+     * @return the started lab; close it to tear down what it created
      */
     static Lab start(LabConfig config) {
         return Providers.labProvider().start(config);
     }
 
-    /** This run's id; every object the lab creates has it in its name ({@code vu-<run>-...}). */
+    /** {@return this run's id; every object the lab creates has it in its name ({@code vu-<run>-...})} */
     String runId();
 
-    /** The settings in force. */
+    /** {@return the settings in force} */
     LabConfig config();
 
-    /** Creates a guest, boots it and waits until it is ready (running, addressed, answering SSH). */
+    /**
+     * Creates a guest, boots it and waits until it is ready (running, addressed, answering SSH).
+     *
+     * @return the ready guest; removed when the lab closes, or earlier with {@link #remove(Guest)}
+     * @param spec what the guest should be
+     */
     Guest guest(GuestSpec spec);
 
-    /** Creates a bridge (Open vSwitch or Linux), its gateway address and its NAT. */
+    /**
+     * Creates a bridge (Open vSwitch or Linux), its gateway address and its NAT.
+     *
+     * @return the bridge, up and addressed; removed when the lab closes
+     * @param spec what the bridge should be
+     */
     Bridge bridge(BridgeSpec spec);
 
-    /** Defines and starts a libvirt network (autostart off), as {@code virsh net-define} and {@code net-start}. */
+    /**
+     * Defines and starts a libvirt network (autostart off), as {@code virsh net-define} and {@code net-start}.
+     *
+     * @return the running network; removed when the lab closes
+     * @param spec what the network should be
+     */
     Network network(NetworkSpec spec);
 
-    /** Creates an upstream host: a namespace playing the outside world, with an echo service. */
+    /**
+     * Creates an upstream host: a namespace playing the outside world, with an echo service.
+     *
+     * @return the upstream host; removed when the lab closes
+     */
     Upstream upstream();
 
     /**
@@ -53,11 +79,16 @@ public interface Lab extends AutoCloseable {
      * lab.topology().writeSvg(Path.of("target/topology.svg"));
      * }</pre>
      *
+     * @return a snapshot; later changes to the lab do not show in it
      * @since 0.2
      */
     Topology topology();
 
-    /** Removes a guest and its disks now rather than at {@link #close()}. Idempotent. */
+    /**
+     * Removes a guest and its disks now rather than at {@link #close()}. Idempotent.
+     *
+     * @param guest a guest this lab created
+     */
     void remove(Guest guest);
 
     /**
@@ -70,6 +101,8 @@ public interface Lab extends AutoCloseable {
     /**
      * Closes the lab after a run that {@code succeeded} or not: with cleanup {@code on-success} a failed run keeps
      * everything and logs how to reach the guests; with {@code never} everything is kept.
+     *
+     * @param succeeded whether the tests that used the lab passed
      */
     void close(boolean succeeded);
 }

@@ -50,6 +50,21 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
                         Path stateDir, Path cacheDir, boolean failWhenUnavailable, boolean firstBootCache,
                         Duration keepTtl, int bootConcurrency) {
 
+    /**
+     * Checks that no component is null and that {@code bootConcurrency} is at least 1.
+     *
+     * @param libvirtUri    the libvirt connection URI
+     * @param acceleration  KVM, software emulation, or proven-KVM-else-TCG
+     * @param cleanup       when to remove what was created
+     * @param bootTimeout   how long a guest may take to become ready
+     * @param stateDir      where virtunit keeps pools, run records and keys
+     * @param cacheDir      where virtunit caches images and what it learned about the host
+     * @param failWhenUnavailable whether a host that cannot run guests fails the tests instead of skipping them
+     * @param firstBootCache whether NoCloud-seeded guests of a disk image with cloud-init start from a cached disk that went through the image's first boot once (warmed on first use, each guest still gets its own instance-id, host key, hostname, addresses and machine-id); since 0.2
+     * @param keepTtl       how long kept resources (cleanup {@code on-success} after a failure, or {@code never}) stay before a later run's sweep removes them; since 0.2
+     * @param bootConcurrency how many guests of this JVM boot at once (from start to ready); the others queue, so that a small host is not overrun and boot timeouts stay honest; since 0.2
+     * @throws InvalidDeclarationException when {@code bootConcurrency} is below 1
+     */
     public LabConfig {
         Objects.requireNonNull(libvirtUri, "libvirtUri");
         Objects.requireNonNull(acceleration, "acceleration");
@@ -66,7 +81,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
     /** How long kept resources stay by default: a working day and a night to look at them. */
     public static final Duration DEFAULT_KEEP_TTL = Duration.ofHours(24);
 
-    /** The defaults, overridden by system properties and environment variables. */
+    /** {@return the defaults, overridden by system properties and environment variables} */
     public static LabConfig fromEnvironment() {
         return resolve(key -> Optional.empty());
     }
@@ -75,6 +90,8 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * Resolves every setting: system property, then environment variable, then {@code parameters} (the JUnit
      * configuration parameters), then the default.
      *
+     * @param parameters looks a key up in a third source (JUnit configuration parameters); empty or blank: not set there
+     * @return the settings
      * @throws InvalidDeclarationException naming the setting, its source and the values allowed
      */
     public static LabConfig resolve(Function<String, Optional<String>> parameters) {
@@ -105,26 +122,62 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
                         .orElse(Runtime.getRuntime().availableProcessors()));
     }
 
+    /**
+     * A copy with this libvirt URI.
+     *
+     * @param value the libvirt connection URI, e.g. {@code qemu:///system}
+     * @return the new settings; this one is unchanged
+     */
     public LabConfig withLibvirtUri(String value) {
         return new LabConfig(value, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
     }
 
+    /**
+     * A copy with this acceleration.
+     *
+     * @param value how guests are accelerated
+     * @return the new settings; this one is unchanged
+     */
     public LabConfig withAcceleration(Acceleration value) {
         return new LabConfig(libvirtUri, value, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
     }
 
+    /**
+     * A copy with this cleanup mode.
+     *
+     * @param value when created resources are removed
+     * @return the new settings; this one is unchanged
+     */
     public LabConfig withCleanup(CleanupMode value) {
         return new LabConfig(libvirtUri, acceleration, value, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
     }
 
+    /**
+     * A copy with this boot timeout.
+     *
+     * @param value how long a guest may take to become ready
+     * @return the new settings; this one is unchanged
+     */
     public LabConfig withBootTimeout(Duration value) {
         return new LabConfig(libvirtUri, acceleration, cleanup, value, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
     }
 
+    /**
+     * A copy with this state directory.
+     *
+     * @param value where run records and keys are kept
+     * @return the new settings; this one is unchanged
+     */
     public LabConfig withStateDir(Path value) {
         return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, value, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
     }
 
+    /**
+     * A copy with this cache directory.
+     *
+     * @param value where downloaded and built images are cached
+     * @return the new settings; this one is unchanged
+     */
     public LabConfig withCacheDir(Path value) {
         return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, value, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
     }
@@ -132,6 +185,8 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
     /**
      * With the first-boot cache on or off.
      *
+     * @param value true to reuse warmed first-boot bases
+     * @return the new settings; this one is unchanged
      * @since 0.2
      */
     public LabConfig withFirstBootCache(boolean value) {
@@ -141,6 +196,8 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
     /**
      * With kept resources staying {@code value} before a later sweep removes them.
      *
+     * @param value how long kept resources stay
+     * @return the new settings; this one is unchanged
      * @since 0.2
      */
     public LabConfig withKeepTtl(Duration value) {
@@ -150,6 +207,8 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
     /**
      * With at most {@code value} guests of this JVM booting at once.
      *
+     * @param value at least 1
+     * @return the new settings; this one is unchanged
      * @since 0.2
      */
     public LabConfig withBootConcurrency(int value) {

@@ -12,9 +12,20 @@ import dev.virtunit.observe.PingResult;
  */
 public interface LabProvider {
 
-    /** Connects to libvirt and sets a run up, as {@link Lab#start(LabConfig)} documents. */
+    /**
+     * Connects to libvirt and sets a run up, as {@link Lab#start(LabConfig)} documents.
+     *
+     * @return the started lab
+     * @param config the settings
+     */
     Lab start(LabConfig config);
 
-    /** Pings {@code target} from the host with {@code count} echo requests, as {@link HostPing#ping(String, int)} documents. */
+    /**
+     * Pings {@code target} from the host with {@code count} echo requests, as {@link HostPing#ping(String, int)} documents.
+     *
+     * @return the parsed summary
+     * @param target an address or host name
+     * @param count how many echo requests to send
+     */
     PingResult pingFromHost(String target, int count);
 }

@@ -46,61 +46,102 @@ public final class LinkConditions {
         this.rateKbit = rateKbit;
     }
 
-    /** No change: a link as it was. */
+    /** {@return no change: a link as it was} */
     public static LinkConditions none() {
         return new LinkConditions(Duration.ZERO, Duration.ZERO, 0, 0);
     }
 
-    /** Every packet delayed by {@code delay}. */
+    /**
+     * Every packet delayed by {@code delay}.
+     *
+     * @param delay the added one-way delay
+     * @return the conditions, nothing else changed
+     */
     public static LinkConditions delay(Duration delay) {
         return none().withDelay(delay);
     }
 
-    /** {@code percent} of the packets lost, at random (0 to 100). */
+    /**
+     * {@code percent} of the packets lost, at random.
+     *
+     * @param percent 0 to 100
+     * @return the conditions, nothing else changed
+     */
     public static LinkConditions loss(double percent) {
         return none().withLoss(percent);
     }
 
-    /** At most {@code kbitPerSecond} kbit/s; packets beyond it queue. */
+    /**
+     * At most {@code kbitPerSecond} kbit/s; packets beyond it queue.
+     *
+     * @param kbitPerSecond the rate limit in kbit/s
+     * @return the conditions, nothing else changed
+     */
     public static LinkConditions rate(long kbitPerSecond) {
         return none().withRate(kbitPerSecond);
     }
 
+    /**
+     * A copy with every packet delayed by {@code delay}.
+     *
+     * @param delay the added one-way delay; zero for none
+     * @return the new conditions; this one is unchanged
+     */
     public LinkConditions withDelay(Duration delay) {
         return new LinkConditions(delay, jitter, lossPercent, rateKbit);
     }
 
-    /** The delay varies by up to {@code jitter} either way. */
+    /**
+     * A copy in which the delay varies by up to {@code jitter} either way.
+     *
+     * @param jitter the variation; zero for none
+     * @return the new conditions; this one is unchanged
+     */
     public LinkConditions withJitter(Duration jitter) {
         return new LinkConditions(delay, jitter, lossPercent, rateKbit);
     }
 
+    /**
+     * A copy with {@code percent} of the packets lost, at random.
+     *
+     * @param percent 0 to 100
+     * @return the new conditions; this one is unchanged
+     */
     public LinkConditions withLoss(double percent) {
         return new LinkConditions(delay, jitter, percent, rateKbit);
     }
 
+    /**
+     * A copy with the rate limited to {@code kbitPerSecond}.
+     *
+     * @param kbitPerSecond the rate limit in kbit/s; 0 for none
+     * @return the new conditions; this one is unchanged
+     */
     public LinkConditions withRate(long kbitPerSecond) {
         return new LinkConditions(delay, jitter, lossPercent, kbitPerSecond);
     }
 
+    /** {@return the added one-way delay; zero for none} */
     public Duration delay() {
         return delay;
     }
 
+    /** {@return how far the delay varies either way; zero for none} */
     public Duration jitter() {
         return jitter;
     }
 
+    /** {@return the share of packets lost, 0 to 100} */
     public double lossPercent() {
         return lossPercent;
     }
 
-    /** The rate limit in kbit/s; 0 for none. */
+    /** {@return the rate limit in kbit/s; 0 for none} */
     public long rateKbit() {
         return rateKbit;
     }
 
-    /** The {@code netem} parameters, as {@code tc} takes them: {@code [delay, 200ms, 20ms, loss, 30%]}. */
+    /** {@return the {@code netem} parameters, as {@code tc} takes them: {@code [delay, 200ms, 20ms, loss, 30%]}} */
     public List<String> netemArguments() {
         List<String> args = new ArrayList<>();
         if (!delay.isZero()) {

@@ -26,9 +26,11 @@ public interface Nat {
      * Connection tracking entries of the bridge's subnet ({@code conntrack -L}): whose original source, original
      * destination or reply source is in it, so what the guests opened and what port forwards let in. Empty without
      * traffic.
+     *
+     * @return the entries as read now
      */
     List<ConntrackEntry> connections();
 
-    /** The counters of the bridge's NAT rules now; all zero for a bridge without NAT. */
+    /** {@return the counters of the bridge's NAT rules now; all zero for a bridge without NAT} */
     NatCounters counters();
 }

@@ -8,15 +8,16 @@ package dev.virtunit;
  */
 public interface Network extends Segment {
 
-    /** The bridge device libvirt made for it. */
+    /** {@return the bridge device libvirt made for it} */
     String bridge();
 
+    /** {@return how the network forwards: NAT, routed, or isolated} */
     Mode mode();
 
-    /** Whether libvirt's dnsmasq hands out addresses on it. */
+    /** {@return whether libvirt's dnsmasq hands out addresses on it} */
     boolean dhcp();
 
-    /** {@code virsh net-dumpxml}. */
+    /** {@return {@code virsh net-dumpxml}} */
     String xml();
 
     /** The forwarding modes of a libvirt network. */

@@ -20,6 +20,8 @@ public record PortForwardRule(String protocol, int uplinkPort, String guestAddre
     /**
      * Reads {@code tcp:8080->192.168.77.10:80}; blanks are ignored.
      *
+     * @param text e.g. {@code tcp:8080->192.168.77.10:80}; null or blank fails
+     * @return the rule
      * @throws IllegalArgumentException naming the text and the form expected
      */
     public static PortForwardRule parse(String text) {
@@ -44,7 +46,11 @@ public record PortForwardRule(String protocol, int uplinkPort, String guestAddre
                 guest, port(compact.substring(lastColon + 1), text));
     }
 
-    /** The guest's address in {@code subnet}: relative forms resolved, absolute ones as given. */
+    /**
+     * {@return the guest's address in {@code subnet}: relative forms resolved, absolute ones as given}
+     *
+     * @param subnet the bridge's subnet
+     */
     public String guestAddressIn(Cidr subnet) {
         return Cidr.isRelativeAddress(guestAddress) ? Cidr.format(Cidr.resolveAddress(guestAddress, subnet)) : guestAddress;
     }

@@ -7,12 +7,12 @@ package dev.virtunit;
  */
 public interface Segment {
 
-    /** The segment's name: the bridge device, or the libvirt network. */
+    /** {@return the segment's name: the bridge device, or the libvirt network} */
     String name();
 
-    /** Its subnet in CIDR notation. */
+    /** {@return its subnet in CIDR notation} */
     String cidr();
 
-    /** The host's address on it, the guests' default gateway; empty if the host has none. */
+    /** {@return the host's address on it, the guests' default gateway; empty if the host has none} */
     String gateway();
 }

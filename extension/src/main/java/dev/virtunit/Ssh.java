@@ -13,24 +13,46 @@ import java.time.Duration;
  */
 public interface Ssh {
 
-    /** Runs {@code command} with the default command timeout. A non-zero exit is a result, not an exception. */
+    /**
+     * Runs {@code command} with the default command timeout. A non-zero exit is a result, not an exception.
+     *
+     * @return what the command did: exit code, both outputs, duration
+     * @param command a shell command line, run by the login shell in the guest
+     */
     ExecResult exec(String command);
 
-    /** Runs {@code command}; throws {@link VirtunitException} if it has not exited within {@code timeout}. */
+    /**
+     * Runs {@code command}; throws {@link VirtunitException} if it has not exited within {@code timeout}.
+     *
+     * @return what the command did: exit code, both outputs, duration
+     * @param command a shell command line, run by the login shell in the guest
+     * @param timeout how long the command may run
+     */
     ExecResult exec(String command, Duration timeout);
 
-    /** Copies a local file to {@code remotePath} in the guest over SFTP. */
+    /**
+     * Copies a local file to {@code remotePath} in the guest over SFTP.
+     *
+     * @param local the file on this host
+     * @param remotePath the path in the guest; an existing file is overwritten
+     */
     void upload(Path local, String remotePath);
 
-    /** Copies {@code remotePath} from the guest to a local file over SFTP. */
+    /**
+     * Copies {@code remotePath} from the guest to a local file over SFTP.
+     *
+     * @param remotePath the path in the guest
+     * @param local the file on this host; an existing file is overwritten
+     */
     void download(String remotePath, Path local);
 
-    /** The user logged in as. */
+    /** {@return the user logged in as} */
     String user();
 
-    /** The address connected to. */
+    /** {@return the address connected to} */
     String host();
 
+    /** {@return the SSH port connected to, usually 22} */
     int port();
 
     /**
@@ -38,10 +60,11 @@ public interface Ssh {
      * requires: the key virtunit injected through the seed, the one pinned with {@code hostKey}, or the one first
      * accepted for an image without a seed; empty before a first-use key has been seen.
      *
+     * @return the fingerprint; empty before a first-use key has been seen
      * @since 0.2
      */
     java.util.Optional<String> hostKeyFingerprint();
 
-    /** A command line a human can paste to log in the same way, e.g. {@code ssh -i /tmp/... root@192.168.77.10}. */
+    /** {@return a command line a human can paste to log in the same way, e.g. {@code ssh -i /tmp/... root@192.168.77.10}} */
     String commandLine();
 }

@@ -16,23 +16,35 @@ import java.nio.file.Path;
  */
 public interface Topology {
 
-    /** The run whose lab this is a picture of. */
+    /** {@return the run whose lab this is a picture of} */
     String runId();
 
-    /** The picture as Graphviz DOT text ({@code digraph}), what the images are rendered from. */
+    /** {@return the picture as Graphviz DOT text ({@code digraph}), what the images are rendered from} */
     String dot();
 
-    /** Writes {@link #dot()} to {@code file} (folders made as needed) and returns it. */
+    /**
+     * Writes {@link #dot()} to {@code file} (folders made as needed) and returns it.
+     *
+     * @return {@code file}
+     * @param file where to write; overwritten if it exists
+     */
     Path writeDot(Path file);
 
     /**
      * Renders the picture as SVG into {@code file} with Graphviz's {@code dot} and returns it.
      *
+     * @param file where to write; overwritten if it exists
+     * @return {@code file}
      * @throws VirtunitException when {@code dot} is not installed (the message names the package) or fails
      */
     Path writeSvg(Path file);
 
-    /** Renders the picture as PNG into {@code file}, as {@link #writeSvg}. */
+    /**
+     * Renders the picture as PNG into {@code file}, as {@link #writeSvg}.
+     *
+     * @return {@code file}
+     * @param file where to write; overwritten if it exists
+     */
     Path writePng(Path file);
 
     /** The text form, one line per guest, NIC, segment, NAT and upstream host, indented by what they belong to. */
