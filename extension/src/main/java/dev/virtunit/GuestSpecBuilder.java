@@ -45,24 +45,46 @@ public final class GuestSpecBuilder {
     GuestSpecBuilder() {
     }
 
-    /** Where this spec was declared, e.g. {@code @LibvirtGuest field [com.acme.NatTest.router]}; used in messages. */
+    /**
+     * Where this spec was declared, e.g. {@code @LibvirtGuest field [com.acme.NatTest.router]}; used in messages.
+     *
+     * @param origin the description; not null; default {@code guest}
+     * @return this builder
+     */
     public GuestSpecBuilder origin(String origin) {
         this.origin = Objects.requireNonNull(origin);
         return this;
     }
 
+    /**
+     * The libvirt domain name to use instead of a unique {@code vu-<run>-...} one; a name that is taken fails.
+     *
+     * @param name the domain name; null: virtunit chooses
+     * @return this builder
+     */
     public GuestSpecBuilder name(String name) {
         this.name = name;
         return this;
     }
 
-    /** How the guest boots; give exactly one, here or through {@link #image}, {@link #liveCd} or {@link #installFromCdrom}. */
+    /**
+     * How the guest boots; give exactly one, here or through {@link #image}, {@link #liveCd} or
+     * {@link #installFromCdrom}: {@link #build()} reports more than one.
+     *
+     * @param source the boot source; not null
+     * @return this builder
+     */
     public GuestSpecBuilder bootFrom(BootSource source) {
         bootSources.add(Objects.requireNonNull(source, "source"));
         return this;
     }
 
-    /** Boot from this disk image (qcow2 or raw, detected), as {@code virt-install --import --disk IMAGE}. */
+    /**
+     * Boot from this disk image (qcow2 or raw, detected), as {@code virt-install --import --disk IMAGE}.
+     *
+     * @param image the image file on this host; the guest runs on an overlay, the file is never written
+     * @return this builder
+     */
     public GuestSpecBuilder image(Path image) {
         return image(ImageLocation.of(image));
     }
@@ -71,6 +93,8 @@ public final class GuestSpecBuilder {
      * Boot from the image at {@code location}: a path on this host, an {@code http://} or {@code https://} URL
      * (downloaded once into the cache, not verified; see {@link #image(URI, String)}), or {@code virtunit:tiny}.
      *
+     * @param location what a user writes: a path, a URL or {@code virtunit:tiny}
+     * @return this builder
      * @since 0.2
      */
     public GuestSpecBuilder image(String location) {
@@ -81,6 +105,9 @@ public final class GuestSpecBuilder {
      * Boot from the image at {@code url}, downloaded once into the cache and verified against {@code digest}
      * ({@code sha256:<64 hex digits>} of the file as served; null: not verified, and the digest is logged).
      *
+     * @param url an {@code http://} or {@code https://} URL
+     * @param digest the expected digest, or null
+     * @return this builder
      * @since 0.2
      */
     public GuestSpecBuilder image(URI url, String digest) {
@@ -90,19 +117,31 @@ public final class GuestSpecBuilder {
     /**
      * Boot from the disk image at {@code location}.
      *
+     * @param location a file, URL or built-in image
+     * @return this builder
      * @since 0.2
      */
     public GuestSpecBuilder image(ImageLocation location) {
         return bootFrom(new BootSource.DiskImage(location, Optional.empty()));
     }
 
-    /** Put an ISO in the CD-ROM drive of a guest that boots from its disk image ({@link #image}). */
+    /**
+     * Put an ISO in the CD-ROM drive of a guest that boots from its disk image ({@link #image}).
+     *
+     * @param iso the ISO file; null: none
+     * @return this builder
+     */
     public GuestSpecBuilder cdrom(Path iso) {
         this.insertedCdrom = iso;
         return this;
     }
 
-    /** Boot from {@code iso} with no disk at all, as {@code virt-install --livecd --disk none --cdrom ISO}. */
+    /**
+     * Boot from {@code iso} with no disk at all, as {@code virt-install --livecd --disk none --cdrom ISO}.
+     *
+     * @param iso the live CD
+     * @return this builder
+     */
     public GuestSpecBuilder liveCd(Path iso) {
         return bootFrom(new BootSource.LiveCd(iso));
     }
@@ -110,130 +149,264 @@ public final class GuestSpecBuilder {
     /**
      * Boot an installer from {@code iso} onto a new blank disk of {@code diskMiB}; after the installer reboots,
      * the guest boots from the disk, as {@code virt-install --disk size=N --cdrom ISO}.
+     *
+     * @param iso the installer ISO
+     * @param diskMiB the new disk's size in MiB
+     * @return this builder
      */
     public GuestSpecBuilder installFromCdrom(Path iso, long diskMiB) {
         return bootFrom(new BootSource.InstallerCd(iso, diskMiB));
     }
 
+    /**
+     * The guest's memory.
+     *
+     * @param memoryMiB in MiB; default 256
+     * @return this builder
+     */
     public GuestSpecBuilder memoryMiB(int memoryMiB) {
         this.memoryMiB = memoryMiB;
         return this;
     }
 
+    /**
+     * The number of virtual CPUs.
+     *
+     * @param vcpus default 1
+     * @return this builder
+     */
     public GuestSpecBuilder vcpus(int vcpus) {
         this.vcpus = vcpus;
         return this;
     }
 
-    /** Adds a blank disk of this size (thin qcow2: it costs host disk only as the guest writes). */
+    /**
+     * Adds a blank disk of this size (thin qcow2: it costs host disk only as the guest writes); each call adds one.
+     *
+     * @param sizeMiB the disk's size in MiB
+     * @return this builder
+     */
     public GuestSpecBuilder blankDisk(long sizeMiB) {
         blankDisksMiB.add(sizeMiB);
         return this;
     }
 
+    /**
+     * The graphical console.
+     *
+     * @param graphics not null; default {@link Graphics#NONE}
+     * @return this builder
+     */
     public GuestSpecBuilder graphics(Graphics graphics) {
         this.graphics = Objects.requireNonNull(graphics);
         return this;
     }
 
+    /**
+     * The acceleration for this guest.
+     *
+     * @param acceleration null: the lab's configured one
+     * @return this builder
+     */
     public GuestSpecBuilder acceleration(Acceleration acceleration) {
         this.acceleration = acceleration;
         return this;
     }
 
-    /** A static address in CIDR notation, e.g. {@code 192.168.77.10/24}; without one the guest uses DHCP. */
+    /**
+     * A static address in CIDR notation; see {@link GuestSpec#address()}.
+     *
+     * @param cidr in CIDR notation, e.g. {@code 192.168.77.10/24}; null: virtunit picks one, or DHCP with {@link #dhcp}
+     * @return this builder
+     */
     public GuestSpecBuilder address(String cidr) {
         this.address = cidr;
         return this;
     }
 
+    /**
+     * The default gateway for a static address.
+     *
+     * @param gateway a dotted address; null: the network's own gateway
+     * @return this builder
+     */
     public GuestSpecBuilder gateway(String gateway) {
         this.gateway = gateway;
         return this;
     }
 
-    /** Take the address from the network's DHCP server rather than a static one virtunit picks. */
+    /**
+     * Take the address from the network's DHCP server rather than a static one virtunit picks.
+     *
+     * @param dhcp true for DHCP; default false
+     * @return this builder
+     */
     public GuestSpecBuilder dhcp(boolean dhcp) {
         this.dhcp = dhcp;
         return this;
     }
 
-    /** Extra {@code #cloud-config} for the guest, merged into virtunit's own. */
+    /**
+     * Extra {@code #cloud-config} for the guest, merged into virtunit's own by key.
+     *
+     * @param cloudConfig the cloud-config text; not null; empty (the default) for none
+     * @return this builder
+     */
     public GuestSpecBuilder userData(String cloudConfig) {
         this.userData = Objects.requireNonNull(cloudConfig);
         return this;
     }
 
+    /**
+     * The user SSH logs in as.
+     *
+     * @param user default {@code root}
+     * @return this builder
+     */
     public GuestSpecBuilder user(String user) {
         this.user = user;
         return this;
     }
 
+    /**
+     * How long the guest may take to become ready.
+     *
+     * @param bootTimeout null: the lab's configured boot timeout
+     * @return this builder
+     */
     public GuestSpecBuilder bootTimeout(Duration bootTimeout) {
         this.bootTimeout = bootTimeout;
         return this;
     }
 
-    /** Adds a NIC on {@code bridge} with an address virtunit picks; the first NIC is eth0. */
+    /**
+     * Adds a NIC on {@code bridge} with an address virtunit picks; the first NIC is eth0.
+     *
+     * @param bridge the bridge or network the NIC joins
+     * @return this builder
+     */
     public GuestSpecBuilder nic(Segment bridge) {
         nics.add(new GuestSpec.NicSpec(bridge, Optional.empty(), 0, Optional.empty()));
         return this;
     }
 
-    /** Adds a NIC on {@code bridge} with a static address in CIDR notation. */
+    /**
+     * Adds a NIC on {@code bridge} with a static address.
+     *
+     * @param bridge the bridge or network the NIC joins
+     * @param cidr the address in CIDR notation
+     * @return this builder
+     */
     public GuestSpecBuilder nic(Segment bridge, String cidr) {
         nics.add(new GuestSpec.NicSpec(bridge, Optional.of(cidr), 0, Optional.empty()));
         return this;
     }
 
-    /** Adds a NIC on {@code bridge} with a static address (null: virtunit picks) and a VLAN tag (0: none). */
+    /**
+     * Adds a NIC on {@code bridge} with a static address and a VLAN tag.
+     *
+     * @param bridge the bridge or network the NIC joins
+     * @param cidr the address in CIDR notation; null: virtunit picks
+     * @param vlan the VLAN tag of its port (Open vSwitch only); 0 for none
+     * @return this builder
+     */
     public GuestSpecBuilder nic(Segment bridge, String cidr, int vlan) {
         nics.add(new GuestSpec.NicSpec(bridge, Optional.ofNullable(cidr), vlan, Optional.empty()));
         return this;
     }
 
-    /** Adds a NIC with every attribute: address (null: picked, or DHCP), VLAN (0: none), MAC (null: picked). */
+    /**
+     * Adds a NIC with every attribute.
+     *
+     * @param segment the bridge or network the NIC joins
+     * @param cidr the address in CIDR notation; null: picked on a bridge, DHCP on a libvirt network
+     * @param vlan the VLAN tag of its port (Open vSwitch only); 0 for none
+     * @param mac its MAC address; null: a unique one is picked
+     * @return this builder
+     */
     public GuestSpecBuilder nic(Segment segment, String cidr, int vlan, String mac) {
         nics.add(new GuestSpec.NicSpec(segment, Optional.ofNullable(cidr), vlan, Optional.ofNullable(mac)));
         return this;
     }
 
-    /** Whether readiness waits for an SSH login (the default) or only for the domain to run. */
+    /**
+     * Whether readiness waits for an SSH login or only for the domain to run (and {@link #readyWhen}).
+     *
+     * @param awaitSsh default true
+     * @return this builder
+     */
     public GuestSpecBuilder awaitSsh(boolean awaitSsh) {
         this.awaitSsh = awaitSsh;
         return this;
     }
 
-    /** {@link Seed#NONE}: an image without cloud-init, reached with the login it has. @since 0.2 */
+    /**
+     * Whether virtunit writes a cloud-init seed; {@link Seed#NONE} for an image without cloud-init, reached with the
+     * login it has.
+     *
+     * @param seed default {@link Seed#NOCLOUD}
+     * @return this builder
+     * @since 0.2
+     */
     public GuestSpecBuilder seed(Seed seed) {
         this.seed = seed;
         return this;
     }
 
-    /** See {@link GuestSpec#password()}. @since 0.2 */
+    /**
+     * The password {@link #user} already has in an image without a seed; see {@link GuestSpec#password()}.
+     *
+     * @param password null: none
+     * @return this builder
+     * @since 0.2
+     */
     public GuestSpecBuilder password(String password) {
         this.password = password;
         return this;
     }
 
-    /** See {@link GuestSpec#identityFile()}. @since 0.2 */
+    /**
+     * The private key an image without a seed already accepts; see {@link GuestSpec#identityFile()}.
+     *
+     * @param privateKey an unencrypted key file; null: none
+     * @return this builder
+     * @since 0.2
+     */
     public GuestSpecBuilder identityFile(Path privateKey) {
         this.identityFile = privateKey;
         return this;
     }
 
-    /** See {@link GuestSpec#hostKey()}. @since 0.2 */
+    /**
+     * The host key an image without a seed must show; see {@link GuestSpec#hostKey()}.
+     *
+     * @param sha256Fingerprint {@code SHA256:...}; null: trusted on first use
+     * @return this builder
+     * @since 0.2
+     */
     public GuestSpecBuilder hostKey(String sha256Fingerprint) {
         this.hostKey = sha256Fingerprint;
         return this;
     }
 
-    /** See {@link GuestSpec#readyWhen()}, e.g. {@code "login:"}. @since 0.2 */
+    /**
+     * A console line that marks the guest ready; see {@link GuestSpec#readyWhen()}.
+     *
+     * @param consoleLine literal text or a regular expression, e.g. {@code "login:"}; null: none
+     * @return this builder
+     * @since 0.2
+     */
     public GuestSpecBuilder readyWhen(String consoleLine) {
         this.readyWhen = consoleLine;
         return this;
     }
 
+    /**
+     * Checks every attribute at once and makes the spec.
+     *
+     * @return the spec, immutable
+     * @throws InvalidDeclarationException naming every problem with its remedy, under {@link #origin}
+     */
     public GuestSpec build() {
         List<String> bootProblems = new ArrayList<>();
         BootSource chosen = SpecRules.chooseBootSource(bootSources, insertedCdrom, bootProblems);
