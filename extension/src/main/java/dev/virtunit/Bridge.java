@@ -64,7 +64,15 @@ public interface Bridge extends Segment {
      */
     Capture captureUplink(Duration limit);
 
-    /** {@return the NAT's view: tracked connections of the bridge's subnet and the rule counters} @since 0.2 */
+    /**
+
+     * {@return the NAT's view: tracked connections of the bridge's subnet and the rule counters}
+
+     *
+
+     * @since 0.2
+
+     */
     Nat nat();
 
     /**

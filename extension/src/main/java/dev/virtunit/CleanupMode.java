@@ -19,7 +19,15 @@ public enum CleanupMode {
     /** Never: everything is kept for inspection. */
     NEVER;
 
-    /** {@return how the setting spells it ({@code virtunit.cleanup=on-success}), for messages and logs} @since 0.2 */
+    /**
+
+     * {@return how the setting spells it ({@code virtunit.cleanup=on-success}), for messages and logs}
+
+     *
+
+     * @since 0.2
+
+     */
     public String settingValue() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

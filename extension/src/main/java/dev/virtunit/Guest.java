@@ -78,7 +78,15 @@ public interface Guest {
      */
     GuestLink link(int nic);
 
-    /** {@return the first NIC's link; see {@link #link(int)}} @since 0.2 */
+    /**
+
+     * {@return the first NIC's link; see {@link #link(int)}}
+
+     *
+
+     * @since 0.2
+
+     */
     default GuestLink link() {
         return link(0);
     }

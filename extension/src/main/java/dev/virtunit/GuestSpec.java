@@ -203,17 +203,41 @@ public final class GuestSpec {
         return awaitSsh;
     }
 
-    /** {@return {@link Seed#NOCLOUD} (the default): virtunit writes a cloud-init seed; {@link Seed#NONE}: none} @since 0.2 */
+    /**
+
+     * {@return whether virtunit writes a cloud-init seed: {@link Seed#NOCLOUD} (the default), or {@link Seed#NONE}}
+
+     *
+
+     * @since 0.2
+
+     */
     public Seed seed() {
         return seed;
     }
 
-    /** {@return the password {@link #user()} already has in an image without a seed, tried after the identity file} @since 0.2 */
+    /**
+
+     * {@return the password {@link #user()} already has in an image without a seed, tried after the identity file}
+
+     *
+
+     * @since 0.2
+
+     */
     public Optional<String> password() {
         return password;
     }
 
-    /** {@return the unencrypted private key an image without a seed already accepts for {@link #user()}} @since 0.2 */
+    /**
+
+     * {@return the unencrypted private key an image without a seed already accepts for {@link #user()}}
+
+     *
+
+     * @since 0.2
+
+     */
     public Optional<Path> identityFile() {
         return identityFile;
     }

@@ -46,7 +46,7 @@ public final class LinkConditions {
         this.rateKbit = rateKbit;
     }
 
-    /** {@return no change: a link as it was} */
+    /** {@return conditions that change nothing: a link as it was} */
     public static LinkConditions none() {
         return new LinkConditions(Duration.ZERO, Duration.ZERO, 0, 0);
     }

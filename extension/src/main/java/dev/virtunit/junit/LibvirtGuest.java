@@ -146,10 +146,26 @@ public @interface LibvirtGuest {
      */
     Seed seed() default Seed.NOCLOUD;
 
-    /** {@return with seed NONE: the password {@link #user()} already has; {@code ${name}} is expanded} @since 0.2 */
+    /**
+
+     * {@return with seed NONE: the password {@link #user()} already has; {@code ${name}} is expanded}
+
+     *
+
+     * @since 0.2
+
+     */
     String password() default "";
 
-    /** {@return with seed NONE: the private key file the image already accepts; {@code ${name}} is expanded} @since 0.2 */
+    /**
+
+     * {@return with seed NONE: the private key file the image already accepts; {@code ${name}} is expanded}
+
+     *
+
+     * @since 0.2
+
+     */
     String identityFile() default "";
 
     /**
