@@ -120,7 +120,9 @@ public final class IpLinks {
         if (result.succeeded()) {
             return true;
         }
-        if (result.stderr().contains("does not exist")) {
+        // 'Device "x" does not exist.' when the name is unknown; "RTNETLINK answers: No such device" when it went in
+        // between iproute2's name lookup and its request (a veth going with its namespace): both mean gone.
+        if (result.stderr().contains("does not exist") || result.stderr().contains("No such device")) {
             return false;
         }
         throw NetCommands.failed("tell whether link " + name + " exists", result);

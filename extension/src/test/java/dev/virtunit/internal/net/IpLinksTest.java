@@ -67,6 +67,24 @@ class IpLinksTest {
     }
 
     @Test
+    void aLinkThatGoesBetweenTheLookupAndTheRequestCountsAsGone() {
+        // What the soak met: the upstream's veth went with its namespace while iproute2 asked about it.
+        host.answer(List.of("ip", "-o", "link", "show"), 1, "",
+                "RTNETLINK answers: No such device\nCannot send link get request: No such device");
+
+        assertThat(links.linkExists("vunt1a2bu0h")).isFalse();
+        links.deleteLink("vunt1a2bu0h");
+    }
+
+    @Test
+    void anUnexplainedFailureToLookALinkUpIsReported() {
+        host.answer(List.of("ip", "-o", "link", "show"), 255, "", "RTNETLINK answers: Operation not permitted");
+
+        assertThatThrownBy(() -> links.linkExists("vunt1a2bl")).isInstanceOf(VirtunitException.class)
+                .hasMessageStartingWith("cannot tell whether link vunt1a2bl exists: ");
+    }
+
+    @Test
     void offloadInsideANamespaceRunsEthtoolThere() {
         links.disableTxOffloadIn("vunt1a2bg", "vunt1a2bga");
 
