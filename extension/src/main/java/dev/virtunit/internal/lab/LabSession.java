@@ -356,7 +356,7 @@ public final class LabSession implements Lab {
         Instant until = keptUntil();
         record = record.markKept(Duration.between(Instant.now(), until));
         // A kept NAT must go on forwarding after this JVM exits, until the same time.
-        hostNetworking.forwarding().keepOpenLeasesUntil(until);
+        hostNetworking.forwarding().keepOpenLeasesUntil(until, run);
         List<String> undescribed = new ArrayList<>();
         for (LabGuest guest : remaining) {
             if (!guest.isKept()) {

@@ -120,6 +120,13 @@ public final class Sweeper {
                 RunSweep run = new RunSweep(record.run(), domains, networks, pools, hostSide, leases.getOrDefault(record.run(), List.of()));
                 run.removeAll();
                 if (run.failures.isEmpty() && libvirtListed) {
+                    // A kept NAT kept IP forwarding on for the run; with the run gone, so is that reason (and if this
+                    // fails, the lease still ends with the run's time to live).
+                    try {
+                        host.forwarding().releaseKeptBy(record.run());
+                    } catch (RuntimeException e) {
+                        failures.add("IP forwarding kept by run " + record.run() + ": " + e.getMessage());
+                    }
                     run.step("run record " + record.run(), record::delete);
                 }
                 removed.addAll(run.removed);

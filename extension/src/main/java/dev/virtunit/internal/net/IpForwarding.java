@@ -134,16 +134,37 @@ public final class IpForwarding {
 
     /**
      * Marks every lease of this instance still open as held until {@code until} even after its process is gone: what
-     * a lab keeps for inspection (a NAT bridge) must go on forwarding after its JVM exits, until its time to live is
-     * over. A lease closed later is let go as usual.
+     * run {@code run} keeps for inspection (a NAT bridge) must go on forwarding after its JVM exits, until its time
+     * to live is over or a sweep removes the run ({@link #releaseKeptBy}). A lease closed later is let go as usual.
      */
-    public synchronized void keepOpenLeasesUntil(Instant until) {
+    public synchronized void keepOpenLeasesUntil(Instant until, String run) {
         underFileLock(() -> {
             for (Path file : open) {
                 if (Files.exists(file)) {
-                    Files.writeString(file, self.toText(until));
+                    Files.writeString(file, self.toText(until, run));
                 }
             }
+            return null;
+        });
+    }
+
+    /**
+     * Lets go of the leases run {@code run} kept: the sweep removed what they kept forwarding for. The host's value
+     * comes back once no other holder is left ({@link #restoreIfUnheld()}).
+     */
+    public synchronized void releaseKeptBy(String run) {
+        underFileLock(() -> {
+            if (!Files.isDirectory(dir)) {
+                return null;
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().endsWith(HOLDER)).toList()) {
+                    if (HolderProcess.keptBy(Files.readString(file)).equals(run)) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+            restoreWhenUnheld();
             return null;
         });
     }
@@ -253,25 +274,31 @@ public final class IpForwarding {
             return pid + " " + started + " " + bootId + "\n";
         }
 
-        /** As {@link #toText()}, held on after the process until {@code until}. */
-        String toText(Instant until) {
-            return pid + " " + started + " " + bootId + " " + until + "\n";
+        /** As {@link #toText()}, held on after the process by run {@code run} until {@code until}. */
+        String toText(Instant until, String run) {
+            return pid + " " + started + " " + bootId + " " + until + " " + run + "\n";
         }
 
         /** Until when a holder file keeps its lease after its process (the epoch when it does not). */
         static Instant keptUntil(String text) {
             String[] parts = text.strip().split(" ");
             try {
-                return parts.length == 4 ? Instant.parse(parts[3]) : Instant.EPOCH;
+                return parts.length == 5 ? Instant.parse(parts[3]) : Instant.EPOCH;
             } catch (RuntimeException e) {
                 return Instant.EPOCH;
             }
         }
 
+        /** The run that kept a holder file's lease, or "" when none did. */
+        static String keptBy(String text) {
+            String[] parts = text.strip().split(" ");
+            return parts.length == 5 ? parts[4] : "";
+        }
+
         static Optional<HolderProcess> parse(String text) {
             String[] parts = text.strip().split(" ");
             try {
-                return parts.length == 3 || parts.length == 4 ? Optional.of(new HolderProcess(Long.parseLong(parts[0]), Instant.parse(parts[1]),
+                return parts.length == 3 || parts.length == 5 ? Optional.of(new HolderProcess(Long.parseLong(parts[0]), Instant.parse(parts[1]),
                         parts[2])) : Optional.empty();
             } catch (RuntimeException e) {
                 return Optional.empty();

@@ -154,7 +154,7 @@ class IpForwardingTest {
         host.answer(READ, "0\n");
         IpForwarding kept = jvm(101, dir);
         kept.acquire(); // a kept NAT bridge's lease: never closed
-        kept.keepOpenLeasesUntil(Instant.now().plusSeconds(3600));
+        kept.keepOpenLeasesUntil(Instant.now().plusSeconds(3600), "a1b2c3");
         dead.add(101L); // the JVM that kept it exits
 
         jvm(202, dir).restoreIfUnheld();
@@ -168,7 +168,7 @@ class IpForwardingTest {
         host.answer(READ, "0\n");
         IpForwarding kept = jvm(101, dir);
         kept.acquire();
-        kept.keepOpenLeasesUntil(Instant.now().minusSeconds(1));
+        kept.keepOpenLeasesUntil(Instant.now().minusSeconds(1), "a1b2c3");
         dead.add(101L);
 
         jvm(202, dir).restoreIfUnheld();
@@ -182,10 +182,26 @@ class IpForwardingTest {
         host.answer(READ, "0\n");
         IpForwarding one = jvm(101, dir);
         IpForwarding.Lease lease = one.acquire();
-        one.keepOpenLeasesUntil(Instant.now().plusSeconds(3600));
+        one.keepOpenLeasesUntil(Instant.now().plusSeconds(3600), "a1b2c3");
 
         lease.close();
 
         assertThat(host.rendered()).endsWith(OFF);
+    }
+
+    @Test
+    void sweepingTheRunThatKeptALeaseLetsItGoBeforeItsTimeToLive(@TempDir Path dir) {
+        host.answer(READ, "0\n");
+        IpForwarding kept = jvm(101, dir);
+        kept.acquire();
+        kept.keepOpenLeasesUntil(Instant.now().plusSeconds(3600), "a1b2c3");
+        dead.add(101L);
+
+        jvm(202, dir).releaseKeptBy("d4e5f6");
+        assertThat(host.rendered()).as("another run's sweep").doesNotContain(OFF);
+        jvm(202, dir).releaseKeptBy("a1b2c3");
+
+        assertThat(host.rendered()).endsWith(OFF);
+        assertThat(dir).isDirectoryNotContaining("glob:**.holder").isDirectoryNotContaining("glob:**/original");
     }
 }
