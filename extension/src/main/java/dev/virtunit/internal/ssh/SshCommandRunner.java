@@ -47,6 +47,8 @@ final class SshCommandRunner {
 
     /** How long the kill of a timed-out command may take; it reads /proc, which takes well under a second. */
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(15);
+    /** How long the server has to close a channel whose command was killed, before the login shell is signalled. */
+    private static final Duration AFTER_KILL = Duration.ofSeconds(5);
 
     private static final SecureRandom MARKS = new SecureRandom();
 
@@ -134,17 +136,31 @@ final class SshCommandRunner {
         // seen to drop the whole connection soon after a signalled command ended.
         if (killOnTimeout) {
             killMarkedProcesses(command, mark);
+            // With its command killed the login shell ends, and the server closes the channel. A signal sent on a
+            // channel the server has closed is a protocol error to OpenSSH, which then drops the whole connection
+            // and every other command on it (seen with parallel tests sharing one guest): wait for that close first.
+            awaitClose(running, AFTER_KILL);
         }
-        try {
-            // The login shell, which /proc shows without the mark: OpenSSH kills its process group, dropbear it alone.
-            running.signal(Signal.KILL);
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("could not send SIGKILL to `{}` on {}: {}", command, target.address(), e.toString());
+        if (running.isOpen()) {
+            try {
+                // The login shell, which /proc shows without the mark: OpenSSH kills its process group, dropbear it alone.
+                running.signal(Signal.KILL);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("could not send SIGKILL to `{}` on {}: {}", command, target.address(), e.toString());
+            }
         }
         return new VirtunitException("`" + command + "` on " + target.address() + " did not finish within "
                 + human(timeout) + "; " + outputSoFar(stdout.text(), stderr.text()) + ". (A background process "
                 + "that keeps stdout or stderr open keeps the command open too: redirect its output, e.g. "
                 + "`daemon > /dev/null 2>&1 &`.)");
+    }
+
+    private void awaitClose(Session.Command running, Duration timeout) {
+        try {
+            running.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (IOException | RuntimeException stillOpen) {
+            LOG.debug("`{}` on {} still open {} after its processes were killed", running, target.address(), timeout);
+        }
     }
 
     /** Best effort, and said so in the log: the timeout is what the caller must hear about, not this. */

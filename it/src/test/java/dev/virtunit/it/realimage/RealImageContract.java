@@ -47,7 +47,10 @@ abstract class RealImageContract {
     /** The tag of the real-image group, which the it module's pom runs in its own parallel Failsafe execution. */
     static final String TAG = "realimage";
 
-    /** Marks a test that takes the class's guest away from the others (a reboot). */
+    /**
+     * Marks a test that takes the class's guest away from the others: a reboot, or a command killed on its timeout
+     * (which checks a neighbour command of its own on the same connection, and spares the others that race).
+     */
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.METHOD)
     @interface TakesTheGuestAway {
@@ -133,6 +136,7 @@ abstract class RealImageContract {
     }
 
     @Test
+    @TakesTheGuestAway
     void aCommandThatNeverEndsTimesOutIsKilledInTheGuestAndTheHandleStaysUsable() {
         NeverEndingCommand.timesOutAndLeavesNothingRunning(guest().ssh("root"));
     }
