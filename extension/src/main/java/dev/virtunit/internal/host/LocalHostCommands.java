@@ -39,7 +39,7 @@ final class LocalHostCommands implements HostCommands {
                 process.destroyForcibly();
                 process.waitFor(5, TimeUnit.SECONDS);
                 throw new CommandFailedException(ShellQuoting.join(argv) + " did not finish within " + timeout
-                        + "; stderr so far: " + stderr.getNow("").strip(), null, null);
+                        + "; stderr so far: " + soFar(stderr).strip(), null, null);
             }
             return new CommandResult(argv, process.exitValue(), stdout.get(), stderr.get(),
                     Duration.ofNanos(System.nanoTime() - started));
@@ -50,6 +50,14 @@ final class LocalHostCommands implements HostCommands {
         } catch (ExecutionException e) {
             throw new CommandFailedException("cannot read the output of " + ShellQuoting.join(argv), null, e.getCause());
         }
+    }
+
+    /**
+     * What a killed process's stream gave before the kill: its reader may have ended with "Stream closed" when the
+     * kill closed the pipe, which must not hide the timeout being reported.
+     */
+    private static String soFar(CompletableFuture<String> output) {
+        return output.handle((text, failure) -> failure == null ? text : "").getNow("");
     }
 
     @Override
