@@ -286,8 +286,7 @@ public final class GuestSpecBuilder {
      * @return this builder
      */
     public GuestSpecBuilder nic(Segment bridge) {
-        nics.add(new GuestSpec.NicSpec(bridge, Optional.empty(), 0, Optional.empty()));
-        return this;
+        return nic(bridge, null, 0, null);
     }
 
     /**
@@ -298,8 +297,7 @@ public final class GuestSpecBuilder {
      * @return this builder
      */
     public GuestSpecBuilder nic(Segment bridge, String cidr) {
-        nics.add(new GuestSpec.NicSpec(bridge, Optional.of(cidr), 0, Optional.empty()));
-        return this;
+        return nic(bridge, Objects.requireNonNull(cidr, "cidr"), 0, null);
     }
 
     /**
@@ -311,8 +309,7 @@ public final class GuestSpecBuilder {
      * @return this builder
      */
     public GuestSpecBuilder nic(Segment bridge, String cidr, int vlan) {
-        nics.add(new GuestSpec.NicSpec(bridge, Optional.ofNullable(cidr), vlan, Optional.empty()));
-        return this;
+        return nic(bridge, cidr, vlan, null);
     }
 
     /**
