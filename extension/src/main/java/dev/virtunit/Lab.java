@@ -1,5 +1,7 @@
 package dev.virtunit;
 
+import java.util.List;
+
 /**
  * A set of guests and the networks and disks they use, made through libvirt and removed together. The JUnit
  * extension keeps one per test run; code that computes its topology, or runs outside JUnit, uses one directly:
@@ -47,6 +49,18 @@ public interface Lab extends AutoCloseable {
      * @param spec what the guest should be
      */
     Guest guest(GuestSpec spec);
+
+    /**
+     * Creates several guests that boot side by side (as many at once as the host's boot slots allow, see
+     * {@code virtunit.boot.concurrency}) and waits until all are ready. Faster than {@link #guest(GuestSpec)} one
+     * after another, which boots each only when the one before answers SSH. If any guest fails, every guest of the
+     * call is removed and the first failure is thrown.
+     *
+     * @return the ready guests, in the order of {@code specs}
+     * @param specs what the guests should be
+     * @since 0.3
+     */
+    List<Guest> guests(List<GuestSpec> specs);
 
     /**
      * Creates a bridge (Open vSwitch or Linux), its gateway address and its NAT.

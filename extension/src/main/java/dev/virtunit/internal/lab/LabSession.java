@@ -205,6 +205,30 @@ public final class LabSession implements Lab {
         return guest;
     }
 
+    @Override
+    public List<Guest> guests(List<GuestSpec> specs) {
+        List<LabGuest> created = new ArrayList<>();
+        try {
+            for (GuestSpec spec : specs) {
+                created.add(create(spec, "guest"));
+            }
+            for (LabGuest guest : created) {
+                guest.awaitReady();
+            }
+        } catch (RuntimeException e) {
+            // Newest first, as every teardown here; each removal's own failure must not hide the first one.
+            for (int i = created.size() - 1; i >= 0; i--) {
+                try {
+                    remove(created.get(i));
+                } catch (RuntimeException removal) {
+                    e.addSuppressed(removal);
+                }
+            }
+            throw e;
+        }
+        return List.copyOf(created);
+    }
+
     /**
      * Defines a guest and starts it when a boot slot is free ({@link BootSlots}: at once, or queued), without waiting
      * for it, so that several can boot at once; {@code label} names it when the spec does not
