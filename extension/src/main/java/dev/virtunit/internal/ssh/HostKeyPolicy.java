@@ -3,17 +3,20 @@ package dev.virtunit.internal.ssh;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
  * Which host key a guest's SSH server must present: the one virtunit injected through the seed, one pinned by the
  * test for an image without a seed, or the first one seen ({@link FirstUse}), which then stays required for as long
- * as the policy object lives (a guest keeps one for its whole life).
+ * as the policy object lives (a guest keeps one for its whole life); for a machine virtunit did not make (a remote
+ * libvirt host), the keys a {@code known_hosts} file lists ({@link KnownHosts}).
  *
  * @since 0.2
  */
-public abstract sealed class HostKeyPolicy permits HostKeyPolicy.Known, HostKeyPolicy.FirstUse {
+public abstract sealed class HostKeyPolicy permits HostKeyPolicy.Known, HostKeyPolicy.FirstUse, HostKeyPolicy.KnownHosts {
 
     private HostKeyPolicy() {
     }
@@ -31,6 +34,16 @@ public abstract sealed class HostKeyPolicy permits HostKeyPolicy.Known, HostKeyP
     /** Trust the first key seen and log it; {@code guest} names it in that log line. */
     public static FirstUse trustOnFirstUse(String guest) {
         return new FirstUse(guest);
+    }
+
+    /**
+     * The keys an OpenSSH {@code known_hosts} file lists for {@code host} on {@code port}: for a machine virtunit did
+     * not make, such as a remote libvirt host.
+     *
+     * @since 0.3
+     */
+    public static HostKeyPolicy knownHosts(Path file, String host, int port) {
+        return new KnownHosts(file, host, port);
     }
 
     /** The fingerprint that must match, if known before connecting. */
@@ -57,6 +70,30 @@ public abstract sealed class HostKeyPolicy permits HostKeyPolicy.Known, HostKeyP
         @Override
         PresentedKeyVerifier newVerifier() {
             return verifier.apply(fingerprint);
+        }
+    }
+
+    /** The keys a known_hosts file lists, read anew for each connection attempt. */
+    static final class KnownHosts extends HostKeyPolicy {
+        private final Path file;
+        private final String host;
+        private final int port;
+
+        private KnownHosts(Path file, String host, int port) {
+            this.file = Objects.requireNonNull(file, "file");
+            this.host = Objects.requireNonNull(host, "host");
+            this.port = port;
+        }
+
+        /** Empty: the file may list several keys, and which one the server shows is known only when it does. */
+        @Override
+        public Optional<String> fingerprint() {
+            return Optional.empty();
+        }
+
+        @Override
+        PresentedKeyVerifier newVerifier() {
+            return new KnownHostsVerifier(file, host, port);
         }
     }
 
