@@ -53,6 +53,16 @@ public final class SshHostCommands implements HostCommands, AutoCloseable {
                 SshTarget.DEFAULT_COMMAND_TIMEOUT, identityFile));
     }
 
+    /**
+     * Commands on {@code user@host:port}, logging in with the keys of the SSH agent listening on {@code agentSocket}
+     * (the user's {@code $SSH_AUTH_SOCK}) and accepting the host keys {@code knownHosts} lists for that host and port.
+     */
+    public static SshHostCommands withAgent(String user, String host, int port, Path agentSocket, Path knownHosts) {
+        return new SshHostCommands(new SshTarget(host, port, user, SshCredentials.agent(agentSocket),
+                HostKeyPolicy.knownHosts(knownHosts, host, port), SshTarget.DEFAULT_CONNECT_TIMEOUT,
+                SshTarget.DEFAULT_COMMAND_TIMEOUT, null));
+    }
+
     /** Where the commands run: {@code user@host:port}. */
     public String address() {
         return target.address();

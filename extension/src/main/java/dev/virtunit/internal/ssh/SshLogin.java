@@ -116,12 +116,32 @@ final class SshLogin {
                     + "in to " + target.hostPort() + ": " + describe(e) + ". Give an unencrypted OpenSSH or PEM "
                     + "private key", e);
         }
+        offered.agentSocket().ifPresent(socket -> methods.addAll(agentMethods(client, new SshAgent(socket))));
         offered.password().ifPresent(password -> {
             methods.add(new AuthPassword(PasswordUtils.createOneOff(password.toCharArray())));
             methods.add(new AuthKeyboardInteractive(new PasswordResponseProvider(
                     PasswordUtils.createOneOff(password.toCharArray()))));
         });
         return methods;
+    }
+
+    /** One login per key the agent holds, in the agent's order, as ssh offers them. */
+    private List<AuthMethod> agentMethods(SSHClient client, SshAgent agent) {
+        List<SshAgent.Identity> keys;
+        try {
+            keys = agent.identities();
+        } catch (IOException e) {
+            disconnectQuietly(client);
+            throw new VirtunitException("cannot ask the SSH agent at " + agent.socket() + " for keys to log in to "
+                    + target.hostPort() + ": " + describe(e) + ". Is the agent running, and is SSH_AUTH_SOCK its "
+                    + "socket?", e);
+        }
+        if (keys.isEmpty()) {
+            disconnectQuietly(client);
+            throw new VirtunitException("the SSH agent at " + agent.socket() + " holds no key to log in to "
+                    + target.hostPort() + " with: add the key that host accepts with ssh-add");
+        }
+        return keys.stream().<AuthMethod>map(key -> new AgentPublickey(agent, key)).toList();
     }
 
     /** A refused login: with virtunit's key the seed should have put it there; otherwise the image must accept it. */

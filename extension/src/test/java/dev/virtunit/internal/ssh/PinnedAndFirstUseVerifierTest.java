@@ -92,6 +92,6 @@ class PinnedAndFirstUseVerifierTest {
         assertThat(offered.toString()).doesNotContain("hunter2");
         assertThat(SshCredentials.key(BAKED_IN).describe()).isEqualTo("client key " + BAKED_IN.sha256Fingerprint());
         assertThatThrownBy(() -> SshCredentials.ofImage(Optional.empty(),
-                Optional.empty())).hasMessage("an SSH login needs a client key, an identity file or a password");
+                Optional.empty())).hasMessage("an SSH login needs a client key, an identity file, an SSH agent or a password");
     }
 }

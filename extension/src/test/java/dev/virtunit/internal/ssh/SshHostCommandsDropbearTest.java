@@ -206,14 +206,118 @@ class SshHostCommandsDropbearTest {
     }
 
     @Test
+    void theSshAgentsKeysAreOfferedInTurnUntilOneIsAccepted() throws Exception {
+        try (TestAgent agent = TestAgent.start(dir.resolve("agent.sock"))) {
+            agent.add(keyFile("other", SshKeyPair.generateEd25519("not-this-one")));
+            agent.add(identityFile);
+
+            try (SshHostCommands viaAgent = commandsWithAgent(agent.socket)) {
+                assertThat(viaAgent.run(TIMEOUT, List.of("echo", "via the agent")).stdout()).isEqualTo("via the agent\n");
+            }
+        }
+    }
+
+    @Test
+    void anAgentWhoseKeysTheHostRefusesIsNamedInTheRefusal() throws Exception {
+        try (TestAgent agent = TestAgent.start(dir.resolve("agent.sock"))) {
+            agent.add(keyFile("other", SshKeyPair.generateEd25519("not-this-one")));
+
+            try (SshHostCommands viaAgent = commandsWithAgent(agent.socket)) {
+                assertThatThrownBy(viaAgent::connect)
+                        .isInstanceOf(CommandFailedException.class)
+                        .hasMessageStartingWith("cannot log in to " + address() + ": SSH login refused: 127.0.0.1:"
+                                + server.port() + " did not accept user " + user + " with the keys of the SSH agent at "
+                                + agent.socket);
+            }
+        }
+    }
+
+    @Test
+    void anAgentWithoutKeysIsNamed() throws Exception {
+        try (TestAgent agent = TestAgent.start(dir.resolve("agent.sock"));
+             SshHostCommands viaAgent = commandsWithAgent(agent.socket)) {
+            assertThatThrownBy(() -> viaAgent.run(TIMEOUT, List.of("true")))
+                    .isInstanceOf(CommandFailedException.class)
+                    .hasMessage("the SSH agent at " + agent.socket + " holds no key to log in to 127.0.0.1:"
+                            + server.port() + " with: add the key that host accepts with ssh-add");
+        }
+    }
+
+    @Test
+    void anAgentThatIsNotThereIsNamed() {
+        Path socket = dir.resolve("no-agent.sock");
+
+        try (SshHostCommands viaAgent = commandsWithAgent(socket)) {
+            assertThatThrownBy(() -> viaAgent.run(TIMEOUT, List.of("true")))
+                    .isInstanceOf(CommandFailedException.class)
+                    .hasMessageStartingWith("cannot ask the SSH agent at " + socket + " for keys to log in to 127.0.0.1:"
+                            + server.port() + ": ")
+                    .hasMessageEndingWith(". Is the agent running, and is SSH_AUTH_SOCK its socket?");
+        }
+    }
+
+    private SshHostCommands commandsWithAgent(Path socket) {
+        try {
+            return SshHostCommands.withAgent(user, "127.0.0.1", server.port(), socket,
+                    knownHosts("[127.0.0.1]:" + server.port() + " " + hostKey.publicKeyLine()));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Path keyFile(String name, SshKeyPair key) throws Exception {
+        Path file = Files.writeString(dir.resolve(name), key.privateKeyOpenSsh());
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    /** A real OpenSSH agent on a socket of the test's own, in the foreground so that closing it ends it. */
+    private static final class TestAgent implements AutoCloseable {
+        private final Path socket;
+        private final Process process;
+
+        private TestAgent(Path socket, Process process) {
+            this.socket = socket;
+            this.process = process;
+        }
+
+        static TestAgent start(Path socket) throws Exception {
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/ssh-agent")) && Files.isExecutable(Path.of("/usr/bin/ssh-add")),
+                    "skipped: OpenSSH's ssh-agent and ssh-add are not installed (openssh-client)");
+            Process process = new ProcessBuilder("/usr/bin/ssh-agent", "-D", "-a", socket.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            TestAgent agent = new TestAgent(socket, process);
+            await("ssh-agent's socket " + socket).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .failFast(() -> !process.isAlive())
+                    .until(() -> Files.exists(socket));
+            return agent;
+        }
+
+        void add(Path keyFile) throws Exception {
+            ProcessBuilder add = new ProcessBuilder("/usr/bin/ssh-add", keyFile.toString()).redirectErrorStream(true);
+            add.environment().put("SSH_AUTH_SOCK", socket.toString());
+            Process process = add.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor()).as("ssh-add %s: %s", keyFile, output).isZero();
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
+    @Test
     void aStartedProgramRunsOnTheHostAndEndsAtTheEndOfItsInput() throws Exception {
         HostProcess process = host.start(List.of("sh", "-c", "echo ready; exec cat"));
         try (BufferedReader stdout = new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8))) {
             assertThat(stdout.readLine()).isEqualTo("ready");
             assertThat(process.pid()).isPositive();
-            // dropbear runs on this machine: the pid is a real one here
-            assertThat(ProcessHandle.of(process.pid()).flatMap(p -> p.info().command())).hasValueSatisfying(
-                    command -> assertThat(command).endsWith("/cat"));
+            // dropbear runs on this machine: the pid is a real one here, the shell's until it execs cat
+            await("pid " + process.pid() + " to be cat").atMost(Duration.ofSeconds(5))
+                    .until(() -> ProcessHandle.of(process.pid()).flatMap(p -> p.info().command()).orElse(""),
+                            command -> command.endsWith("/cat"));
             assertThat(process.isAlive()).isTrue();
             assertThat(process.exitCode()).isEmpty();
 
