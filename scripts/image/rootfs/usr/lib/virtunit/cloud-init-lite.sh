@@ -79,6 +79,70 @@ cil_items() {
 cil_true() { case "$1" in true|True|TRUE|yes|Yes|YES|on|On|ON|1) return 0 ;; esac; return 1; }
 
 # ---- seed ---------------------------------------------------------------------
+# Template mode. cil_template_port: CIL_PORT = the device of the virtio port
+# named dev.virtunit.identity (status 1 when the guest has no virtio-serial
+# device, or no such port within a second). There is no udev, hence no
+# /dev/virtio-ports/NAME link: the name is in sysfs.
+cil_template_port() {
+    local f n i=0
+    CIL_PORT=
+    set -- /sys/bus/virtio/drivers/virtio_console/virtio*
+    [ -e "$1" ] || return 1
+    while :; do
+        for f in /sys/class/virtio-ports/*/name; do
+            [ -f "$f" ] && read -r n <"$f" && [ "$n" = dev.virtunit.identity ] || continue
+            f=${f%/name}
+            CIL_PORT=/dev/${f##*/}
+            return 0
+        done
+        i=$((i + 1))
+        [ $i -ge 50 ] && return 1
+        usleep 20000
+    done
+}
+
+# cil_template_identity LOADERS: waits (after the module loaders LOADERS, so a
+# copy has every driver) for the identity on CIL_PORT, one item a line, ended
+# by "end":
+#   time SECONDS                 the host's clock (UTC seconds since 1970)
+#   random BASE64                mixed into the kernel's pool (/dev/urandom)
+#   mac OLD NEW                  the NIC that has MAC OLD takes MAC NEW
+#   file NAME BASE64             a seed file (meta-data, user-data, network-config)
+#   end
+# The port reads as empty while no host program is connected: poll it.
+cil_template_identity() {
+    local line got= a n b p
+    wait $1
+    vlog "template: waiting for identity on $CIL_PORT"
+    while :; do
+        while IFS= read -r line; do
+            case "$line" in
+                "time "*) date -u -s "@${line#time }" >/dev/null 2>&1 || verr "template: cannot set the clock" ;;
+                "random "*) echo "${line#random }" | base64 -d >/dev/urandom 2>/dev/null ;;
+                "mac "*)
+                    set -- ${line#mac }
+                    for p in /sys/class/net/*; do
+                        read -r a <$p/address 2>/dev/null && [ "$a" = "$1" ] || continue
+                        ip link set dev ${p##*/} address "$2" || verr "template: cannot set MAC $2 on ${p##*/}"
+                    done ;;
+                "file "*)
+                    set -- ${line#file }
+                    case "$1" in
+                        meta-data|user-data|network-config) echo "$2" | base64 -d >$CIL_SEED/$1 ;;
+                        *) verr "template: unknown seed file '$1'" ;;
+                    esac ;;
+                end) got=1; break ;;
+            esac
+        done <$CIL_PORT
+        [ -n "$got" ] && break
+        usleep 20000
+    done
+    n=
+    for b in meta-data user-data network-config; do [ -f $CIL_SEED/$b ] && n="$n $b"; done
+    vlog "template: identity received on $CIL_PORT:${n:- no files}"
+    CIL_HAVE_SEED=1
+}
+
 # Waits up to virtunit.seedwait=SECONDS (kernel command line, default 4) for a
 # filesystem labelled cidata or CIDATA (iso9660 or vfat, on a CD-ROM or a disk).
 cil_find_seed() {
