@@ -72,7 +72,8 @@ final class FakeHypervisor implements Hypervisor {
             Map.entry("createNetwork", "create network"), Map.entry("removeNetwork", "remove network"),
             Map.entry("createPool", "create pool"), Map.entry("refreshPool", "refresh pool"),
             Map.entry("createVolume", "create volume"), Map.entry("deleteVolume", "delete volume"),
-            Map.entry("removePool", "remove pool"));
+            Map.entry("removePool", "remove pool"), Map.entry("saveDomain", "save domain"),
+            Map.entry("restoreDomain", "restore domain from"));
 
     /** {@code operation} (a method of {@link Hypervisor}) as LibvirtCalls names it: {@code startDomain}, "start domain". */
     static String action(String operation) {
@@ -138,6 +139,30 @@ final class FakeHypervisor implements Hypervisor {
             at = end + "</interface>".length();
         }
         liveXml.put(name, live.append(xml.substring(at)).toString());
+    }
+
+    /** Save images the fake wrote: file to the domain XML inside. */
+    final Map<java.nio.file.Path, String> saveImages = new LinkedHashMap<>();
+
+    @Override
+    public synchronized void saveDomain(String name, java.nio.file.Path file) {
+        call("saveDomain", name);
+        saveImages.put(file, domainXml.get(name));
+        domains.put(name, GuestState.SHUT_OFF);
+        liveXml.remove(name);
+    }
+
+    @Override
+    public synchronized void restoreDomain(java.nio.file.Path file) {
+        call("restoreDomain", file.toString());
+        String xml = saveImages.get(file);
+        if (xml == null) {
+            throw new LibvirtOperationException("cannot restore domain from '" + file + "': no save image there", 38,
+                    "VIR_ERR_OPERATION_FAILED", null);
+        }
+        domainXml.putIfAbsent(name(xml), xml);
+        startDomain(name(xml));
+        calls.remove(calls.size() - 1);
     }
 
     @Override
