@@ -1,0 +1,105 @@
+package dev.virtunit.internal.restore;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.virtunit.VirtunitException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The identity lines as the tiny image's template mode reads them, and their way over a UNIX socket. */
+class IdentityMessageTest {
+
+    @TempDir
+    Path dir;
+
+    private static IdentityMessage message() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("meta-data", "instance-id: vu-1\n");
+        files.put("network-config", "version: 2\n");
+        return new IdentityMessage(Instant.ofEpochSecond(1_764_500_000L), new byte[] {1, 2, 3},
+                Map.of("52:54:00:AA:BB:CC", "52:54:00:11:22:33"), files);
+    }
+
+    @Test
+    void rendersOneItemALineEndedByEnd() {
+        assertThat(message().render()).isEqualTo(String.join("\n",
+                "virtunit-identity 1",
+                "time 1764500000",
+                "random AQID",
+                "mac 52:54:00:aa:bb:cc 52:54:00:11:22:33",
+                "file meta-data " + Base64.getEncoder().encodeToString("instance-id: vu-1\n".getBytes(StandardCharsets.UTF_8)),
+                "file network-config " + Base64.getEncoder().encodeToString("version: 2\n".getBytes(StandardCharsets.UTF_8)),
+                "end", ""));
+    }
+
+    @Test
+    void aMacThatIsNoneIsRefused() {
+        assertThatThrownBy(() -> new IdentityMessage(Instant.now(), new byte[0], Map.of("52:54:00:aa:bb", "52:54:00:11:22:33"),
+                Map.of())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'52:54:00:aa:bb' is no MAC");
+    }
+
+    @Test
+    void aSeedFileTheGuestDoesNotReadIsRefused() {
+        assertThatThrownBy(() -> new IdentityMessage(Instant.now(), new byte[0], Map.of(), Map.of("vendor-data", "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seed file 'vendor-data'");
+    }
+
+    @Test
+    void everyMessageHasFreshRandomBytes() {
+        assertThat(IdentityMessage.now(Map.of(), Map.of()).random())
+                .isNotEqualTo(IdentityMessage.now(Map.of(), Map.of()).random()).hasSize(64);
+    }
+
+    @Test
+    void theChannelWritesTheWholeMessageAndCloses() throws Exception {
+        Path socket = dir.resolve("g.identity");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
+                try (SocketChannel guest = server.accept()) {
+                    ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+                    while (guest.read(buffer) >= 0) {
+                        // to the end: the host closes after the message
+                    }
+                    return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+
+            IdentityChannel.send(socket, message(), "vu-1");
+
+            assertThat(received.get()).isEqualTo(message().render());
+        }
+    }
+
+    @Test
+    void aSocketNobodyListensOnFailsNamingTheGuestAndTheSocket() {
+        Path socket = dir.resolve("none.identity");
+
+        assertThatThrownBy(() -> IdentityChannel.send(socket, message(), "vu-1")).isInstanceOf(VirtunitException.class)
+                .hasMessageContaining("restored guest vu-1").hasMessageContaining(socket.toString());
+    }
+
+    @Test
+    void aSocketPathLongerThanTheKernelTakesDoesNotFit() {
+        assertThat(IdentityChannel.fits(Path.of("/" + "a".repeat(106)))).isTrue();
+        assertThat(IdentityChannel.fits(Path.of("/" + "a".repeat(107)))).isFalse();
+    }
+}
