@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +19,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The one boot that saves a restore template ({@link RestoreTemplates.Preparation}): a domain of the shape's devices
  * on an overlay of the image, with an identity port and no seed, started until its console says it waits for its
- * identity (the tiny image's template mode), then saved ({@code virsh save}) and its overlay copied out. Nothing of a
- * test is in it: the copies get their seed through the port. The domain, overlay volume, console log and socket are
- * removed whatever happens.
+ * identity (the tiny image's template mode), then saved ({@code virsh save}); its overlay is the cache's file, frozen
+ * from then on. Nothing of a test is in it: the copies get their seed through the port. The domain, console log and
+ * socket are removed whatever happens.
  */
 final class TemplateBoot implements RestoreTemplates.Preparation {
 
@@ -30,6 +29,8 @@ final class TemplateBoot implements RestoreTemplates.Preparation {
     static final String WAITING = "virtunit-init: template: waiting for identity";
     /** The line of an image that booted through instead: it has no template mode. */
     static final String BOOTED_THROUGH = "virtunit-init: boot finished";
+
+    private static final Duration QEMU_IMG = Duration.ofSeconds(30);
 
     private final LabSession lab;
     private final GuestRestores.Shape shape;
@@ -51,9 +52,9 @@ final class TemplateBoot implements RestoreTemplates.Preparation {
         Teardown teardown = new Teardown();
         try {
             DiskImage base = DiskImage.inspect(image, "restore template of " + image, lab.host());
-            String volume = name + "-disk.qcow2";
-            teardown.register("volume " + volume, () -> hypervisor.deleteVolume(pool.name(), volume));
-            Path overlay = Path.of(hypervisor.createVolume(pool.name(), base.overlayVolumeXml(volume)));
+            // The overlay is made where the cache keeps it: the template writes it until it is saved, then it is frozen.
+            lab.host().check(QEMU_IMG, List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b",
+                    image.toRealPath().toString(), "-F", base.format(), disk.toString()));
             teardown.register("console log " + console, () -> Files.deleteIfExists(console));
             teardown.register("identity socket " + socket, () -> Files.deleteIfExists(socket));
             List<DomainPlan.Nic> nics = new ArrayList<>();
@@ -64,7 +65,7 @@ final class TemplateBoot implements RestoreTemplates.Preparation {
             }
             DomainPlan plan = new DomainPlan(name, shape.domainType(), shape.memoryMiB(), shape.vcpus(), lab.runId(),
                     ProcessHandle.current().pid(),
-                    List.of(new DomainPlan.Disk(Optional.of(overlay), "qcow2", false, "vda", Optional.of(1))),
+                    List.of(new DomainPlan.Disk(Optional.of(disk), "qcow2", false, "vda", Optional.of(1))),
                     nics, console, shape.vnc(), Optional.of(socket));
             teardown.register("domain " + name, () -> {
                 hypervisor.destroyDomain(name);
@@ -78,10 +79,9 @@ final class TemplateBoot implements RestoreTemplates.Preparation {
                         + "template mode");
             }
             hypervisor.saveDomain(name, memory);
-            Files.copy(overlay, disk, StandardCopyOption.REPLACE_EXISTING);
             return Optional.empty();
         } catch (IOException e) {
-            throw new VirtunitException("cannot copy the template disk of " + image + " to " + disk + ": " + e, e);
+            throw new VirtunitException("cannot read the image " + image + " of a restore template: " + e, e);
         } finally {
             teardown.run();
         }

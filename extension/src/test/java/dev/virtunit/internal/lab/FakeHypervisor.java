@@ -130,6 +130,20 @@ final class FakeHypervisor implements Hypervisor {
     @Override
     public synchronized void startDomain(String name) {
         call("startDomain", name);
+        run(name);
+        Matcher console = CONSOLE.matcher(domainXml.get(name));
+        if (CHANNEL.matcher(domainXml.get(name)).find() && console.find()) {
+            // A guest of an image with template mode, booted with an identity port: it waits there, and says so.
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(console.group(1)),
+                        "virtunit-init: template: waiting for identity on /dev/vport0p1\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    private void run(String name) {
         domains.put(name, GuestState.RUNNING);
         String xml = domainXml.get(name);
         StringBuilder live = new StringBuilder();
@@ -141,28 +155,65 @@ final class FakeHypervisor implements Hypervisor {
         liveXml.put(name, live.append(xml.substring(at)).toString());
     }
 
-    /** Save images the fake wrote: file to the domain XML inside. */
-    final Map<java.nio.file.Path, String> saveImages = new LinkedHashMap<>();
+    /** The domain XML of every save image written, in order. */
+    private final List<String> saveImages = new ArrayList<>();
 
+    synchronized List<String> saveImages() {
+        return List.copyOf(saveImages);
+    }
+
+    /** What each restored domain's QEMU read on its identity port (the socket of its unix channel), by domain. */
+    final Map<String, java.util.concurrent.CompletableFuture<String>> identities = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Pattern CHANNEL = Pattern.compile("<channel type='unix'>\\s*<source mode='bind' path='([^']+)'/>");
+    private static final Pattern CONSOLE = Pattern.compile("<log file='([^']+)'");
+
+    /** As libvirt writes it: a save image with the domain's XML and a stream; the domain stops. */
     @Override
     public synchronized void saveDomain(String name, java.nio.file.Path file) {
         call("saveDomain", name);
-        saveImages.put(file, domainXml.get(name));
+        try {
+            dev.virtunit.internal.restore.LibvirtSaveImages.write(file, domainXml.get(name), "<qemu-migration/>",
+                    ("QEVM state of " + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        saveImages.add(domainXml.get(name));
         domains.put(name, GuestState.SHUT_OFF);
         liveXml.remove(name);
     }
 
+    /**
+     * Runs the domain named in the save image's XML, as libvirt does, and, as its QEMU would, listens on its identity
+     * port's socket; what a host program writes there is in {@link #identities}.
+     */
     @Override
     public synchronized void restoreDomain(java.nio.file.Path file) {
         call("restoreDomain", file.toString());
-        String xml = saveImages.get(file);
-        if (xml == null) {
-            throw new LibvirtOperationException("cannot restore domain from '" + file + "': no save image there", 38,
-                    "VIR_ERR_OPERATION_FAILED", null);
+        String xml = dev.virtunit.internal.restore.SaveImage.read(file).domainXml();
+        String name = name(xml);
+        domainXml.putIfAbsent(name, xml);
+        Matcher channel = CHANNEL.matcher(xml);
+        if (channel.find()) {
+            identities.put(name, listenOnce(java.nio.file.Path.of(channel.group(1))));
         }
-        domainXml.putIfAbsent(name(xml), xml);
-        startDomain(name(xml));
-        calls.remove(calls.size() - 1);
+        run(name);
+    }
+
+    private static java.util.concurrent.CompletableFuture<String> listenOnce(java.nio.file.Path socket) {
+        try {
+            java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (server; java.nio.channels.SocketChannel host = server.accept()) {
+                    return new String(java.nio.channels.Channels.newInputStream(host).readAllBytes(),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,25 +36,9 @@ class SaveImageTest {
         return stream;
     }
 
-    /** As virQEMUSaveDataWrite and virQEMUSaveDataFinish write it. */
-    static Path libvirtSaveImage(Path file, String magic, int version, int format, String xml, String cookie,
-                                 byte[] stream) throws IOException {
-        byte[] x = (xml + "\0").getBytes(StandardCharsets.UTF_8);
-        byte[] c = cookie == null ? new byte[0] : (cookie + "\0").getBytes(StandardCharsets.UTF_8);
-        int dataLength = x.length + c.length + 64 * 1024;
-        ByteBuffer out = ByteBuffer.allocate(96 + dataLength + stream.length).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(magic.getBytes(StandardCharsets.US_ASCII)).putInt(version).putInt(dataLength).putInt(1).putInt(format)
-                .putInt(cookie == null ? 0 : x.length);
-        out.position(96);
-        out.put(x).put(c);
-        out.position(96 + dataLength);
-        out.put(stream);
-        return Files.write(file, out.array());
-    }
-
     @Test
     void readsTheHeaderXmlAndCookie() throws IOException {
-        Path file = libvirtSaveImage(dir.resolve("t.save"), "LibvirtQemudSave", 2, 0, XML, COOKIE, STREAM);
+        Path file = LibvirtSaveImages.write(dir.resolve("t.save"), "LibvirtQemudSave", 2, 0, XML, COOKIE, STREAM);
 
         SaveImage image = SaveImage.read(file);
 
@@ -68,7 +50,7 @@ class SaveImageTest {
 
     @Test
     void aCopyCarriesTheNewXmlAndTheSameCookieFlagsAndStream() throws IOException {
-        Path source = libvirtSaveImage(dir.resolve("t.save"), "LibvirtQemudSave", 2, 0, XML, COOKIE, STREAM);
+        Path source = LibvirtSaveImages.write(dir.resolve("t.save"), "LibvirtQemudSave", 2, 0, XML, COOKIE, STREAM);
         String guestXml = "<domain type='qemu'><name>vu-abc123-guest-with-a-longer-name</name><uuid>2</uuid></domain>";
 
         SaveImage.read(source).copyWithXml(source, guestXml, dir.resolve("g.save"));
@@ -81,12 +63,12 @@ class SaveImageTest {
         assertThat(Arrays.copyOfRange(bytes, (int) copy.streamOffset(), bytes.length)).isEqualTo(STREAM);
         // byte for byte what libvirt itself would have written for that XML
         assertThat(bytes).isEqualTo(Files.readAllBytes(
-                libvirtSaveImage(dir.resolve("expected.save"), "LibvirtQemudSave", 2, 0, guestXml, COOKIE, STREAM)));
+                LibvirtSaveImages.write(dir.resolve("expected.save"), "LibvirtQemudSave", 2, 0, guestXml, COOKIE, STREAM)));
     }
 
     @Test
     void anImageWithoutCookieIsCopiedWithoutOne() throws IOException {
-        Path source = libvirtSaveImage(dir.resolve("t.save"), "LibvirtQemudSave", 2, 0, XML, null, STREAM);
+        Path source = LibvirtSaveImages.write(dir.resolve("t.save"), "LibvirtQemudSave", 2, 0, XML, null, STREAM);
 
         SaveImage.read(source).copyWithXml(source, "<domain/>", dir.resolve("g.save"));
 
@@ -96,7 +78,7 @@ class SaveImageTest {
 
     @Test
     void aCopyNeverOverwritesAFile() throws IOException {
-        Path source = libvirtSaveImage(dir.resolve("t.save"), "LibvirtQemudSave", 2, 0, XML, COOKIE, STREAM);
+        Path source = LibvirtSaveImages.write(dir.resolve("t.save"), "LibvirtQemudSave", 2, 0, XML, COOKIE, STREAM);
         Files.writeString(dir.resolve("g.save"), "someone's");
 
         assertThatThrownBy(() -> SaveImage.read(source).copyWithXml(source, XML, dir.resolve("g.save")))
@@ -106,7 +88,7 @@ class SaveImageTest {
 
     @Test
     void anUnfinishedSaveIsRefusedAsIncomplete() throws IOException {
-        Path file = libvirtSaveImage(dir.resolve("t.save"), "LibvirtQemudPart", 2, 0, XML, COOKIE, STREAM);
+        Path file = LibvirtSaveImages.write(dir.resolve("t.save"), "LibvirtQemudPart", 2, 0, XML, COOKIE, STREAM);
 
         assertThatThrownBy(() -> SaveImage.read(file)).isInstanceOf(VirtunitException.class)
                 .hasMessageContaining("is incomplete").hasMessageContaining("remove it");
@@ -122,7 +104,7 @@ class SaveImageTest {
 
     @Test
     void aCompressedImageIsRefusedWithTheSetting() throws IOException {
-        Path file = libvirtSaveImage(dir.resolve("t.save"), "LibvirtQemudSave", 2, 1, XML, COOKIE, STREAM);
+        Path file = LibvirtSaveImages.write(dir.resolve("t.save"), "LibvirtQemudSave", 2, 1, XML, COOKIE, STREAM);
 
         assertThatThrownBy(() -> SaveImage.read(file)).isInstanceOf(VirtunitException.class)
                 .hasMessageContaining("compressed").hasMessageContaining("save_image_format");
@@ -130,7 +112,7 @@ class SaveImageTest {
 
     @Test
     void anotherHeaderVersionIsRefused() throws IOException {
-        Path file = libvirtSaveImage(dir.resolve("t.save"), "LibvirtQemudSave", 3, 0, XML, COOKIE, STREAM);
+        Path file = LibvirtSaveImages.write(dir.resolve("t.save"), "LibvirtQemudSave", 3, 0, XML, COOKIE, STREAM);
 
         assertThatThrownBy(() -> SaveImage.read(file)).isInstanceOf(VirtunitException.class)
                 .hasMessageContaining("header version 3");
@@ -138,7 +120,7 @@ class SaveImageTest {
 
     @Test
     void aTruncatedImageIsRefused() throws IOException {
-        Path full = libvirtSaveImage(dir.resolve("t.save"), "LibvirtQemudSave", 2, 0, XML, COOKIE, STREAM);
+        Path full = LibvirtSaveImages.write(dir.resolve("t.save"), "LibvirtQemudSave", 2, 0, XML, COOKIE, STREAM);
         Path file = Files.write(dir.resolve("cut.save"), Arrays.copyOf(Files.readAllBytes(full), 500));
 
         assertThatThrownBy(() -> SaveImage.read(file)).isInstanceOf(VirtunitException.class)
