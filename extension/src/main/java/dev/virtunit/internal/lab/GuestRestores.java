@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  * image, see {@link SaveImage}), then its identity through its identity port ({@link IdentityMessage}: seed, MACs,
  * clock, random bytes), after which its image brings up the network and SSH as after a boot.
  *
- * <p>Off unless {@code virtunit.restore=true}. A guest that cannot be restored boots as usual, and the log says why
+ * <p>Off unless {@code virtunit.restore=on}. A guest that cannot be restored boots as usual, and the log says why
  * ({@link #whyNot}); so does one whose template cannot be saved.
  */
 final class GuestRestores {
@@ -57,9 +57,10 @@ final class GuestRestores {
         this.enabled = enabled;
     }
 
-    /** Whether {@code virtunit.restore} asks for restoring. */
+    /** Whether {@code virtunit.restore} asks for restoring: {@code on} (or {@code true}); off by default. */
     static boolean enabledBySetting() {
-        return Boolean.parseBoolean(System.getProperty(SETTING, "false").strip());
+        String value = System.getProperty(SETTING, "off").strip().toLowerCase(java.util.Locale.ROOT);
+        return value.equals("on") || value.equals("true");
     }
 
     /**

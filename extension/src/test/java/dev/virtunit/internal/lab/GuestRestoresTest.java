@@ -109,14 +109,16 @@ class GuestRestoresTest {
     }
 
     @Test
-    void theSettingIsOffUnlessSetToTrue() {
+    void theSettingIsOffUnlessSetOn() {
         String before = System.getProperty(GuestRestores.SETTING);
         try {
             System.clearProperty(GuestRestores.SETTING);
             assertThat(GuestRestores.enabledBySetting()).isFalse();
             System.setProperty(GuestRestores.SETTING, "true");
             assertThat(GuestRestores.enabledBySetting()).isTrue();
-            System.setProperty(GuestRestores.SETTING, "false");
+            System.setProperty(GuestRestores.SETTING, "on");
+            assertThat(GuestRestores.enabledBySetting()).isTrue();
+            System.setProperty(GuestRestores.SETTING, "off");
             assertThat(GuestRestores.enabledBySetting()).isFalse();
         } finally {
             if (before == null) {
