@@ -102,21 +102,26 @@ cil_template_port() {
 }
 
 # cil_template_identity LOADERS: waits (after the module loaders LOADERS, so a
-# copy has every driver) for the identity on CIL_PORT, one item a line, ended
-# by "end":
+# copy has every driver) for the identity on CIL_PORT, one item a line, from
+# "virtunit-identity 1" to "end", and answers "ok":
 #   time SECONDS                 the host's clock (UTC seconds since 1970)
 #   random BASE64                mixed into the kernel's pool (/dev/urandom)
 #   mac OLD NEW                  the NIC that has MAC OLD takes MAC NEW
 #   file NAME BASE64             a seed file (meta-data, user-data, network-config)
 #   end
-# The port reads as empty while no host program is connected: poll it.
+# The port reads as empty while no host program is connected: poll it. What
+# reached the port just as it was closed is lost (the kernel drops it), so the
+# host sends again until it has the answer; a new header starts afresh.
 cil_template_identity() {
-    local line got= a n b p
+    local line got a n b p
     wait $1
     vlog "template: waiting for identity on $CIL_PORT"
     while :; do
-        while IFS= read -r line; do
+        got=
+        exec 3<>$CIL_PORT
+        while IFS= read -r line <&3; do
             case "$line" in
+                "virtunit-identity 1") got=started; rm -f $CIL_SEED/meta-data $CIL_SEED/user-data $CIL_SEED/network-config ;;
                 "time "*) date -u -s "@${line#time }" >/dev/null 2>&1 || verr "template: cannot set the clock" ;;
                 "random "*) echo "${line#random }" | base64 -d >/dev/urandom 2>/dev/null ;;
                 "mac "*)
@@ -131,10 +136,15 @@ cil_template_identity() {
                         meta-data|user-data|network-config) echo "$2" | base64 -d >$CIL_SEED/$1 ;;
                         *) verr "template: unknown seed file '$1'" ;;
                     esac ;;
-                end) got=1; break ;;
+                end) [ "$got" = started ] && got=1 && break ;;
             esac
-        done <$CIL_PORT
-        [ -n "$got" ] && break
+        done
+        if [ "$got" = 1 ]; then
+            echo ok >&3
+            exec 3>&-
+            break
+        fi
+        exec 3>&-
         usleep 20000
     done
     n=

@@ -126,7 +126,7 @@ final class GuestProvisioner {
             guest.boot(() -> {
                 if (template.isPresent()) {
                     lab.guestRestores().restore(name, template.get(), nicPlan.nics().stream().map(DomainPlan.Nic::mac).toList(),
-                            seed.files(), identityPort);
+                            seed.files(), identityPort, spec.bootTimeout().orElse(lab.config().bootTimeout()));
                 } else {
                     hypervisor.startDomain(name);
                 }

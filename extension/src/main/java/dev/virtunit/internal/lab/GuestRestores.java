@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,9 +138,10 @@ final class GuestRestores {
      * domain's own XML, restored and removed, then the guest's identity through its port.
      *
      * @param newMacs the guest's MAC of each NIC, in order
+     * @param timeout how long the guest may take to answer on its identity port
      */
     void restore(String guest, RestoreTemplates.Template template, List<String> newMacs, Map<String, String> seedFiles,
-                 Path identityPort) {
+                 Path identityPort, Duration timeout) {
         SaveImage saved = SaveImage.read(template.memory());
         Path copy = lab.pool().dir().resolve(guest + ".save");
         try {
@@ -156,7 +158,7 @@ final class GuestRestores {
             }
         }
         IdentityChannel.send(identityPort, IdentityMessage.now(macPairs(templateMacs(saved.domainXml()), newMacs, guest),
-                seedFiles), guest);
+                seedFiles), guest, timeout);
     }
 
     /** The MACs of the template's NICs, in order. */

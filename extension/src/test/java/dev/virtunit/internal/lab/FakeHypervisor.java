@@ -205,8 +205,18 @@ final class FakeHypervisor implements Hypervisor {
             server.bind(java.net.UnixDomainSocketAddress.of(socket));
             return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try (server; java.nio.channels.SocketChannel host = server.accept()) {
-                    return new String(java.nio.channels.Channels.newInputStream(host).readAllBytes(),
-                            java.nio.charset.StandardCharsets.UTF_8);
+                    // As the tiny image's template mode: read to "end", answer "ok".
+                    java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            java.nio.channels.Channels.newInputStream(host), java.nio.charset.StandardCharsets.UTF_8));
+                    StringBuilder message = new StringBuilder();
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        message.append(line).append('\n');
+                        if (line.equals("end")) {
+                            host.write(java.nio.ByteBuffer.wrap("ok\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                            break;
+                        }
+                    }
+                    return message.toString();
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }

@@ -3,19 +3,27 @@ package dev.virtunit.internal.restore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.virtunit.VirtunitException;
 
@@ -66,26 +74,72 @@ class IdentityMessageTest {
                 .isNotEqualTo(IdentityMessage.now(Map.of(), Map.of()).random()).hasSize(64);
     }
 
+    /**
+     * A guest's port as QEMU serves it: reads messages line by line, ignores the first {@code ignored} (as if they
+     * reached the port as the guest closed it), answers "ok" to the next; returns every message read.
+     */
+    private static CompletableFuture<List<String>> guest(ServerSocketChannel server, int ignored, boolean answers) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<String> messages = new ArrayList<>();
+            try (SocketChannel host = server.accept()) {
+                BufferedReader lines = new BufferedReader(new InputStreamReader(Channels.newInputStream(host),
+                        StandardCharsets.UTF_8));
+                StringBuilder message = new StringBuilder();
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    message.append(line).append('\n');
+                    if (line.equals("end")) {
+                        messages.add(message.toString());
+                        message.setLength(0);
+                        if (answers && messages.size() > ignored) {
+                            host.write(ByteBuffer.wrap("ok\n".getBytes(StandardCharsets.UTF_8)));
+                            break;
+                        }
+                    }
+                }
+                return messages;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
     @Test
-    void theChannelWritesTheWholeMessageAndCloses() throws Exception {
+    void theChannelWritesTheWholeMessageUntilTheGuestAnswers() throws Exception {
         Path socket = dir.resolve("g.identity");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
-            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
-                try (SocketChannel guest = server.accept()) {
-                    ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-                    while (guest.read(buffer) >= 0) {
-                        // to the end: the host closes after the message
-                    }
-                    return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<List<String>> received = guest(server, 0, true);
 
-            IdentityChannel.send(socket, message(), "vu-1");
+            IdentityChannel.send(socket, message(), "vu-1", Duration.ofSeconds(10));
 
-            assertThat(received.get()).isEqualTo(message().render());
+            assertThat(received.get(10, TimeUnit.SECONDS)).containsExactly(message().render());
+        }
+    }
+
+    @Test
+    void aMessageTheGuestDidNotAnswerIsSentAgain() throws Exception {
+        Path socket = dir.resolve("g.identity");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            CompletableFuture<List<String>> received = guest(server, 1, true);
+
+            IdentityChannel.send(socket, message(), "vu-1", Duration.ofSeconds(10));
+
+            assertThat(received.get(10, TimeUnit.SECONDS)).containsExactly(message().render(), message().render());
+        }
+    }
+
+    @Test
+    void aGuestThatNeverAnswersFailsNamingIt() throws Exception {
+        Path socket = dir.resolve("g.identity");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            guest(server, 0, false);
+
+            assertThatThrownBy(() -> IdentityChannel.send(socket, message(), "vu-1", Duration.ofSeconds(2)))
+                    .isInstanceOf(VirtunitException.class)
+                    .hasMessageContaining("restored guest vu-1 did not take its identity within 2 s")
+                    .hasMessageContaining("template: waiting for identity");
         }
     }
 
@@ -93,7 +147,7 @@ class IdentityMessageTest {
     void aSocketNobodyListensOnFailsNamingTheGuestAndTheSocket() {
         Path socket = dir.resolve("none.identity");
 
-        assertThatThrownBy(() -> IdentityChannel.send(socket, message(), "vu-1")).isInstanceOf(VirtunitException.class)
+        assertThatThrownBy(() -> IdentityChannel.send(socket, message(), "vu-1", Duration.ofSeconds(2))).isInstanceOf(VirtunitException.class)
                 .hasMessageContaining("restored guest vu-1").hasMessageContaining(socket.toString());
     }
 
