@@ -59,13 +59,20 @@ final class GuestProvisioner {
         String mac = nicPlan.nics().get(0).mac();
         // A copy of a saved template when it can be (GuestRestores says why not), else the image or its warmed base.
         Path identityPort = pool.dir().resolve(name + ".identity");
-        Optional<RestoreTemplates.Template> template = inspected.isPresent() && firstBootBase
-                ? lab.guestRestores().templateFor(spec, inspected.get(), nicPlan.nics(), name, domainType, identityPort)
-                : Optional.empty();
-        Optional<DiskImage> image = template.isPresent()
-                ? Optional.of(new DiskImage(template.get().disk(), "qcow2", inspected.get().virtualSize()))
-                : inspected.isPresent() && firstBootBase
-                ? Optional.of(lab.firstBootBases().baseFor(spec, inspected.get(), name, domainType)) : inspected;
+        Optional<RestoreTemplates.Template> template;
+        Optional<DiskImage> image;
+        try {
+            template = inspected.isPresent() && firstBootBase
+                    ? lab.guestRestores().templateFor(spec, inspected.get(), nicPlan.nics(), name, domainType, identityPort)
+                    : Optional.empty();
+            image = template.isPresent()
+                    ? Optional.of(new DiskImage(template.get().disk(), "qcow2", inspected.get().virtualSize()))
+                    : inspected.isPresent() && firstBootBase
+                    ? Optional.of(lab.firstBootBases().baseFor(spec, inspected.get(), name, domainType)) : inspected;
+        } catch (RuntimeException e) {
+            teardown.run(); // frees the addresses claimed for its NICs
+            throw e;
+        }
 
         LabGuest guest = new LabGuest(lab, spec, name, mac, nicPlan.addresses(), nicPlan.testNics(), nicPlan.sshNic(),
                 hostKey, consoleLog, teardown);
