@@ -13,9 +13,9 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * A libvirt QEMU save image ({@code virsh save}), as libvirt 9's {@code qemu_saveimage.c} writes it: a 96-byte header
+ * A libvirt QEMU save image ({@code virsh save}), as libvirt 9's {@code qemu_saveimage.c} writes it: a 92-byte header
  * (magic {@code LibvirtQemudSave}, then little-endian {@code uint32} version, data length, was-running, format, cookie
- * offset, 15 unused), the data (the domain XML and its NUL, then the save cookie's XML and its NUL, then zero padding
+ * offset, 14 unused), the data (the domain XML and its NUL, then the save cookie's XML and its NUL, then zero padding
  * up to the data length), then QEMU's migration stream to the end of the file.
  *
  * <p>Why virtunit reads it: {@code virsh restore --xml} and {@code save-image-define} check the new XML against the
@@ -31,7 +31,7 @@ public record SaveImage(int version, int wasRunning, int format, String domainXm
 
     static final byte[] MAGIC = "LibvirtQemudSave".getBytes(StandardCharsets.US_ASCII);
     static final byte[] PARTIAL = "LibvirtQemudPart".getBytes(StandardCharsets.US_ASCII);
-    static final int HEADER_BYTES = 16 + 4 * 5 + 4 * 15;
+    static final int HEADER_BYTES = 16 + 4 * 5 + 4 * 14;
     /** The newest header version libvirt 9 writes and reads. */
     static final int VERSION = 2;
     /** What libvirt leaves after the XML so that a later, longer XML fits in place. */

@@ -24,12 +24,12 @@ public final class LibvirtSaveImages {
         byte[] x = (xml + "\0").getBytes(StandardCharsets.UTF_8);
         byte[] c = cookie == null ? new byte[0] : (cookie + "\0").getBytes(StandardCharsets.UTF_8);
         int dataLength = x.length + c.length + 64 * 1024;
-        ByteBuffer out = ByteBuffer.allocate(96 + dataLength + stream.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(92 + dataLength + stream.length).order(ByteOrder.LITTLE_ENDIAN);
         out.put(magic.getBytes(StandardCharsets.US_ASCII)).putInt(version).putInt(dataLength).putInt(1).putInt(format)
                 .putInt(cookie == null ? 0 : x.length);
-        out.position(96);
+        out.position(92);
         out.put(x).put(c);
-        out.position(96 + dataLength);
+        out.position(92 + dataLength);
         out.put(stream);
         return Files.write(file, out.array());
     }
