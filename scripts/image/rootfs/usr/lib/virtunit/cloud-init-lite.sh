@@ -103,17 +103,20 @@ cil_template_port() {
 
 # cil_template_identity LOADERS: waits (after the module loaders LOADERS, so a
 # copy has every driver) for the identity on CIL_PORT, one item a line, from
-# "virtunit-identity 1" to "end", and answers "ok":
+# "virtunit-identity 2" to "end", and answers "ok":
 #   time SECONDS                 the host's clock (UTC seconds since 1970)
-#   random BASE64                mixed into the kernel's pool (/dev/urandom)
+#   random TEXT                  written to /dev/urandom (mixed into the pool)
 #   mac OLD NEW                  the NIC that has MAC OLD takes MAC NEW
-#   file NAME BASE64             a seed file (meta-data, user-data, network-config)
+#   file NAME COUNT              a seed file (meta-data, user-data,
+#                                network-config): the next COUNT lines
 #   end
-# The port reads as empty while no host program is connected: poll it. What
-# reached the port just as it was closed is lost (the kernel drops it), so the
-# host sends again until it has the answer; a new header starts afresh.
+# Plain lines and shell builtins only: every process costs tens of
+# milliseconds under emulation. The port reads as empty while no host program
+# is connected: poll it. What reached the port just as it was closed is lost
+# (the kernel drops it), so the host sends again until it has the answer; a
+# new header starts afresh.
 cil_template_identity() {
-    local line got a n b p
+    local line got a n b p k
     wait $1
     vlog "template: waiting for identity on $CIL_PORT"
     while :; do
@@ -121,9 +124,9 @@ cil_template_identity() {
         exec 3<>$CIL_PORT
         while IFS= read -r line <&3; do
             case "$line" in
-                "virtunit-identity 1") got=started; rm -f $CIL_SEED/meta-data $CIL_SEED/user-data $CIL_SEED/network-config ;;
+                "virtunit-identity 2") got=started; rm -f $CIL_SEED/meta-data $CIL_SEED/user-data $CIL_SEED/network-config ;;
                 "time "*) date -u -s "@${line#time }" >/dev/null 2>&1 || verr "template: cannot set the clock" ;;
-                "random "*) echo "${line#random }" | base64 -d >/dev/urandom 2>/dev/null ;;
+                "random "*) echo "${line#random }" >/dev/urandom ;;
                 "mac "*)
                     set -- ${line#mac }
                     for p in /sys/class/net/*; do
@@ -132,10 +135,18 @@ cil_template_identity() {
                     done ;;
                 "file "*)
                     set -- ${line#file }
+                    b=/dev/null
                     case "$1" in
-                        meta-data|user-data|network-config) echo "$2" | base64 -d >$CIL_SEED/$1 ;;
+                        meta-data|user-data|network-config) b=$CIL_SEED/$1 ;;
                         *) verr "template: unknown seed file '$1'" ;;
-                    esac ;;
+                    esac
+                    k=${2:-0}
+                    {
+                        while [ "$k" -gt 0 ] && IFS= read -r line <&3; do
+                            printf '%s\n' "$line"
+                            k=$((k - 1))
+                        done
+                    } >$b ;;
                 end) [ "$got" = started ] && got=1 && break ;;
             esac
         done

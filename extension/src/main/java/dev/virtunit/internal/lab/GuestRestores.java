@@ -41,7 +41,7 @@ final class GuestRestores {
     /** The system property that turns restoring on ({@code true}) or off (the default). */
     static final String SETTING = "virtunit.restore";
     /** Bump when the template's boot or the identity protocol changes: every template is saved again. */
-    static final String RECIPE = "1";
+    static final String RECIPE = "2";
     /** The line {@code scripts/build-test-image} writes into an image's manifest when its image has template mode. */
     static final String TEMPLATE_MODE_FEATURE = "feature: identity port dev.virtunit.identity (restore template mode)";
 

@@ -211,7 +211,11 @@ final class FakeHypervisor implements Hypervisor {
                     StringBuilder message = new StringBuilder();
                     for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                         message.append(line).append('\n');
-                        if (line.equals("end")) {
+                        if (line.startsWith("file ")) {
+                            for (int k = Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1)); k > 0; k--) {
+                                message.append(lines.readLine()).append('\n');
+                            }
+                        } else if (line.equals("end")) {
                             host.write(java.nio.ByteBuffer.wrap("ok\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
                             break;
                         }

@@ -7,10 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -56,10 +54,16 @@ class GuestRestoreProvisioningTest {
         return FakeLab.blankImage(build, "tiny.qcow2");
     }
 
+    /** The content of seed file {@code file} in an identity message: its line count, then its lines. */
     private static String decoded(String identity, String file) {
-        return identity.lines().filter(l -> l.startsWith("file " + file + " ")).findFirst()
-                .map(l -> new String(Base64.getDecoder().decode(l.substring(("file " + file + " ").length())),
-                        StandardCharsets.UTF_8)).orElseThrow();
+        List<String> lines = identity.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("file " + file + " ")) {
+                int count = Integer.parseInt(lines.get(i).substring(("file " + file + " ").length()));
+                return String.join("\n", lines.subList(i + 1, i + 1 + count)) + "\n";
+            }
+        }
+        throw new AssertionError("no file " + file + " in " + identity);
     }
 
     @Test
@@ -84,7 +88,7 @@ class GuestRestoreProvisioningTest {
 
         for (LabGuest guest : List.of(first, second)) {
             String identity = hypervisor.identities.get(guest.name()).get(10, TimeUnit.SECONDS);
-            assertThat(identity).startsWith("virtunit-identity 1\n").endsWith("end\n")
+            assertThat(identity).startsWith("virtunit-identity 2\n").endsWith("end\n")
                     .contains("mac " + templateMac + " " + guest.mac());
             assertThat(decoded(identity, "meta-data")).contains("local-hostname: " + guest.name());
             assertThat(decoded(identity, "network-config")).contains(guest.mac());

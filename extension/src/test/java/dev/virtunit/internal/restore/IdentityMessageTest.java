@@ -39,20 +39,24 @@ class IdentityMessageTest {
     private static IdentityMessage message() {
         Map<String, String> files = new LinkedHashMap<>();
         files.put("meta-data", "instance-id: vu-1\n");
-        files.put("network-config", "version: 2\n");
+        files.put("network-config", "version: 2\nend\n  indented: yes");
         return new IdentityMessage(Instant.ofEpochSecond(1_764_500_000L), new byte[] {1, 2, 3},
                 Map.of("52:54:00:AA:BB:CC", "52:54:00:11:22:33"), files);
     }
 
     @Test
-    void rendersOneItemALineEndedByEnd() {
+    void rendersOneItemALineEndedByEndWithEachFileAsItsLines() {
         assertThat(message().render()).isEqualTo(String.join("\n",
-                "virtunit-identity 1",
+                "virtunit-identity 2",
                 "time 1764500000",
                 "random AQID",
                 "mac 52:54:00:aa:bb:cc 52:54:00:11:22:33",
-                "file meta-data " + Base64.getEncoder().encodeToString("instance-id: vu-1\n".getBytes(StandardCharsets.UTF_8)),
-                "file network-config " + Base64.getEncoder().encodeToString("version: 2\n".getBytes(StandardCharsets.UTF_8)),
+                "file meta-data 1",
+                "instance-id: vu-1",
+                "file network-config 3",
+                "version: 2",
+                "end",
+                "  indented: yes",
                 "end", ""));
     }
 
@@ -87,7 +91,11 @@ class IdentityMessageTest {
                 StringBuilder message = new StringBuilder();
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                     message.append(line).append('\n');
-                    if (line.equals("end")) {
+                    if (line.startsWith("file ")) {
+                        for (int k = Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1)); k > 0; k--) {
+                            message.append(lines.readLine()).append('\n');
+                        }
+                    } else if (line.equals("end")) {
                         messages.add(message.toString());
                         message.setLength(0);
                         if (answers && messages.size() > ignored) {
