@@ -203,28 +203,7 @@ final class FakeHypervisor implements Hypervisor {
         try {
             java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
             server.bind(java.net.UnixDomainSocketAddress.of(socket));
-            return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try (server; java.nio.channels.SocketChannel host = server.accept()) {
-                    // As the tiny image's template mode: read to "end", answer "ok".
-                    java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
-                            java.nio.channels.Channels.newInputStream(host), java.nio.charset.StandardCharsets.UTF_8));
-                    StringBuilder message = new StringBuilder();
-                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                        message.append(line).append('\n');
-                        if (line.startsWith("file ")) {
-                            for (int k = Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1)); k > 0; k--) {
-                                message.append(lines.readLine()).append('\n');
-                            }
-                        } else if (line.equals("end")) {
-                            host.write(java.nio.ByteBuffer.wrap("ok\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-                            break;
-                        }
-                    }
-                    return message.toString();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            return dev.virtunit.internal.restore.TemplateModeGuest.listen(server, 0, true).thenApply(messages -> messages.get(0));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

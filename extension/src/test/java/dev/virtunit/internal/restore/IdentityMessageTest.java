@@ -3,21 +3,12 @@ package dev.virtunit.internal.restore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -78,63 +69,26 @@ class IdentityMessageTest {
                 .isNotEqualTo(IdentityMessage.now(Map.of(), Map.of()).random()).hasSize(64);
     }
 
-    /**
-     * A guest's port as QEMU serves it: reads messages line by line, ignores the first {@code ignored} (as if they
-     * reached the port as the guest closed it), answers "ok" to the next; returns every message read.
-     */
-    private static CompletableFuture<List<String>> guest(ServerSocketChannel server, int ignored, boolean answers) {
-        return CompletableFuture.supplyAsync(() -> {
-            List<String> messages = new ArrayList<>();
-            try (SocketChannel host = server.accept()) {
-                BufferedReader lines = new BufferedReader(new InputStreamReader(Channels.newInputStream(host),
-                        StandardCharsets.UTF_8));
-                StringBuilder message = new StringBuilder();
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    message.append(line).append('\n');
-                    if (line.startsWith("file ")) {
-                        for (int k = Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1)); k > 0; k--) {
-                            message.append(lines.readLine()).append('\n');
-                        }
-                    } else if (line.equals("end")) {
-                        messages.add(message.toString());
-                        message.setLength(0);
-                        if (answers && messages.size() > ignored) {
-                            host.write(ByteBuffer.wrap("ok\n".getBytes(StandardCharsets.UTF_8)));
-                            break;
-                        }
-                    }
-                }
-                return messages;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+    /** Sends the message to a guest that ignores the first {@code ignored} messages; what the guest read. */
+    private List<String> sentTo(int ignored) throws Exception {
+        Path socket = dir.resolve("g.identity");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        CompletableFuture<List<String>> received = TemplateModeGuest.listen(server, ignored, true);
+
+        IdentityChannel.send(socket, message(), "vu-1", Duration.ofSeconds(10));
+
+        return received.get(10, TimeUnit.SECONDS);
     }
 
     @Test
     void theChannelWritesTheWholeMessageUntilTheGuestAnswers() throws Exception {
-        Path socket = dir.resolve("g.identity");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            CompletableFuture<List<String>> received = guest(server, 0, true);
-
-            IdentityChannel.send(socket, message(), "vu-1", Duration.ofSeconds(10));
-
-            assertThat(received.get(10, TimeUnit.SECONDS)).containsExactly(message().render());
-        }
+        assertThat(sentTo(0)).containsExactly(message().render());
     }
 
     @Test
     void aMessageTheGuestDidNotAnswerIsSentAgain() throws Exception {
-        Path socket = dir.resolve("g.identity");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            CompletableFuture<List<String>> received = guest(server, 1, true);
-
-            IdentityChannel.send(socket, message(), "vu-1", Duration.ofSeconds(10));
-
-            assertThat(received.get(10, TimeUnit.SECONDS)).containsExactly(message().render(), message().render());
-        }
+        assertThat(sentTo(1)).containsExactly(message().render(), message().render());
     }
 
     @Test
@@ -142,7 +96,7 @@ class IdentityMessageTest {
         Path socket = dir.resolve("g.identity");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
-            guest(server, 0, false);
+            TemplateModeGuest.listen(server, 0, false);
 
             assertThatThrownBy(() -> IdentityChannel.send(socket, message(), "vu-1", Duration.ofSeconds(2)))
                     .isInstanceOf(VirtunitException.class)
