@@ -79,6 +79,91 @@ cil_items() {
 cil_true() { case "$1" in true|True|TRUE|yes|Yes|YES|on|On|ON|1) return 0 ;; esac; return 1; }
 
 # ---- seed ---------------------------------------------------------------------
+# Template mode. cil_template_port: CIL_PORT = the device of the virtio port
+# named dev.virtunit.identity (status 1 when the guest has no virtio-serial
+# device, or no such port within a second). There is no udev, hence no
+# /dev/virtio-ports/NAME link: the name is in sysfs.
+cil_template_port() {
+    local f n i=0
+    CIL_PORT=
+    set -- /sys/bus/virtio/drivers/virtio_console/virtio*
+    [ -e "$1" ] || return 1
+    while :; do
+        for f in /sys/class/virtio-ports/*/name; do
+            [ -f "$f" ] && read -r n <"$f" && [ "$n" = dev.virtunit.identity ] || continue
+            f=${f%/name}
+            CIL_PORT=/dev/${f##*/}
+            return 0
+        done
+        i=$((i + 1))
+        [ $i -ge 50 ] && return 1
+        usleep 20000
+    done
+}
+
+# cil_template_identity LOADERS: waits (after the module loaders LOADERS, so a
+# copy has every driver) for the identity on CIL_PORT, one item a line, from
+# "virtunit-identity 2" to "end", and answers "ok":
+#   time SECONDS                 the host's clock (UTC seconds since 1970)
+#   random TEXT                  written to /dev/urandom (mixed into the pool)
+#   mac OLD NEW                  the NIC that has MAC OLD takes MAC NEW
+#   file NAME COUNT              a seed file (meta-data, user-data,
+#                                network-config): the next COUNT lines
+#   end
+# Plain lines and shell builtins only: every process costs tens of
+# milliseconds under emulation. The port reads as empty while no host program
+# is connected: poll it. What reached the port just as it was closed is lost
+# (the kernel drops it), so the host sends again until it has the answer; a
+# new header starts afresh.
+cil_template_identity() {
+    local line got a n b p k
+    wait $1
+    vlog "template: waiting for identity on $CIL_PORT"
+    while :; do
+        got=
+        exec 3<>$CIL_PORT
+        while IFS= read -r line <&3; do
+            case "$line" in
+                "virtunit-identity 2") got=started; rm -f $CIL_SEED/meta-data $CIL_SEED/user-data $CIL_SEED/network-config ;;
+                "time "*) date -u -s "@${line#time }" >/dev/null 2>&1 || verr "template: cannot set the clock" ;;
+                "random "*) echo "${line#random }" >/dev/urandom ;;
+                "mac "*)
+                    set -- ${line#mac }
+                    for p in /sys/class/net/*; do
+                        read -r a <$p/address 2>/dev/null && [ "$a" = "$1" ] || continue
+                        ip link set dev ${p##*/} address "$2" || verr "template: cannot set MAC $2 on ${p##*/}"
+                    done ;;
+                "file "*)
+                    set -- ${line#file }
+                    b=/dev/null
+                    case "$1" in
+                        meta-data|user-data|network-config) b=$CIL_SEED/$1 ;;
+                        *) verr "template: unknown seed file '$1'" ;;
+                    esac
+                    k=${2:-0}
+                    {
+                        while [ "$k" -gt 0 ] && IFS= read -r line <&3; do
+                            printf '%s\n' "$line"
+                            k=$((k - 1))
+                        done
+                    } >$b ;;
+                end) [ "$got" = started ] && got=1 && break ;;
+            esac
+        done
+        if [ "$got" = 1 ]; then
+            echo ok >&3
+            exec 3>&-
+            break
+        fi
+        exec 3>&-
+        usleep 20000
+    done
+    n=
+    for b in meta-data user-data network-config; do [ -f $CIL_SEED/$b ] && n="$n $b"; done
+    vlog "template: identity received on $CIL_PORT:${n:- no files}"
+    CIL_HAVE_SEED=1
+}
+
 # Waits up to virtunit.seedwait=SECONDS (kernel command line, default 4) for a
 # filesystem labelled cidata or CIDATA (iso9660 or vfat, on a CD-ROM or a disk).
 cil_find_seed() {

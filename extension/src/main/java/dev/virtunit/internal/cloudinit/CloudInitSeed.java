@@ -137,6 +137,22 @@ public final class CloudInitSeed {
     }
 
     /**
+     * The seed's files by name, as its ISO holds them ({@code network-config} only with NICs); a guest restored from
+     * a template gets them through its identity port instead.
+     *
+     * @since 0.3
+     */
+    public Map<String, String> files() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("meta-data", metaData());
+        files.put("user-data", userData());
+        if (!nics.isEmpty()) {
+            files.put("network-config", networkConfig());
+        }
+        return files;
+    }
+
+    /**
      * Writes the seed as an ISO 9660 image at {@code iso} (with genisoimage, or xorriso where only that is
      * installed, run through {@code host}) and returns it. The three files are staged in a temporary folder that is
      * removed afterwards.
@@ -145,13 +161,10 @@ public final class CloudInitSeed {
         Path staging = null;
         try {
             staging = Files.createTempDirectory("virtunit-seed-");
-            Files.writeString(staging.resolve("meta-data"), metaData());
-            Files.writeString(staging.resolve("user-data"), userData());
-            List<String> files = new ArrayList<>(List.of(staging.resolve("meta-data").toString(),
-                    staging.resolve("user-data").toString()));
-            if (!nics.isEmpty()) {
-                Files.writeString(staging.resolve("network-config"), networkConfig());
-                files.add(staging.resolve("network-config").toString());
+            List<String> files = new ArrayList<>();
+            for (Map.Entry<String, String> file : files().entrySet()) {
+                Files.writeString(staging.resolve(file.getKey()), file.getValue());
+                files.add(staging.resolve(file.getKey()).toString());
             }
             List<String> argv = new ArrayList<>(isoTool());
             argv.addAll(List.of("-quiet", "-output", iso.toString(), "-volid", VOLUME_LABEL, "-joliet", "-rock"));

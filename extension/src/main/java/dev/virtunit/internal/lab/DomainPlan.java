@@ -20,9 +20,11 @@ import java.util.Optional;
  * @param nics        network interfaces
  * @param consoleLog  where the serial console is logged
  * @param vnc         whether to add a VNC display on the host's loopback
+ * @param identityPort the host socket of the guest's identity port, for a restore template and its copies
+ *                    ({@code GuestRestores}); empty for every other guest
  */
 public record DomainPlan(String name, String domainType, int memoryMiB, int vcpus, String run, long pid,
-                         List<Disk> disks, List<Nic> nics, Path consoleLog, boolean vnc) {
+                         List<Disk> disks, List<Nic> nics, Path consoleLog, boolean vnc, Optional<Path> identityPort) {
 
     /** The XML namespace of our {@code <metadata>} element. */
     public static final String OWNER_NAMESPACE = "https://virtunit.dev/xmlns/owner/1";
@@ -30,6 +32,12 @@ public record DomainPlan(String name, String domainType, int memoryMiB, int vcpu
     public DomainPlan {
         disks = List.copyOf(disks);
         nics = List.copyOf(nics);
+    }
+
+    /** A guest that is neither a restore template nor one of its copies. */
+    public DomainPlan(String name, String domainType, int memoryMiB, int vcpus, String run, long pid,
+                      List<Disk> disks, List<Nic> nics, Path consoleLog, boolean vnc) {
+        this(name, domainType, memoryMiB, vcpus, run, pid, disks, nics, consoleLog, vnc, Optional.empty());
     }
 
     /**
@@ -84,6 +92,11 @@ public record DomainPlan(String name, String domainType, int memoryMiB, int vcpu
                         .child(Xml.element("target").attribute("port", 0)))
                 .child(Xml.element("console").attribute("type", "pty")
                         .child(Xml.element("target").attribute("type", "serial").attribute("port", 0)));
+        // The template mode of the tiny image waits on this port for who it is; <genid/> gives each restored copy
+        // a new VM generation ID (libvirt makes a new one on every restore), which kernels with vmgenid reseed from.
+        identityPort.ifPresent(socket -> devices.child(Xml.element("channel").attribute("type", "unix")
+                .child(Xml.element("source").attribute("mode", "bind").attribute("path", socket.toString()))
+                .child(Xml.element("target").attribute("type", "virtio").attribute("name", "dev.virtunit.identity"))));
         if (vnc) {
             devices.child(Xml.element("graphics").attribute("type", "vnc").attribute("port", -1)
                             .attribute("autoport", "yes").attribute("listen", "127.0.0.1"))
@@ -100,6 +113,7 @@ public record DomainPlan(String name, String domainType, int memoryMiB, int vcpu
                         .child(Xml.element("address").attribute("type", "isa").attribute("iobase", "0x505")));
         return Xml.element("domain").attribute("type", domainType)
                 .child(Xml.element("name").text(name))
+                .childIf(identityPort.isPresent(), () -> Xml.element("genid"))
                 .child(Xml.element("metadata").child(Xml.element("vu:owner").attribute("xmlns:vu", OWNER_NAMESPACE)
                         .attribute("run", run).attribute("pid", pid)))
                 .child(Xml.element("memory").attribute("unit", "MiB").text(memoryMiB))

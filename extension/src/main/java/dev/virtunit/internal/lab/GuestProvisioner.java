@@ -11,6 +11,7 @@ import dev.virtunit.Seed;
 import dev.virtunit.internal.cloudinit.CloudInitSeed;
 import dev.virtunit.internal.cloudinit.NicConfig;
 import dev.virtunit.internal.image.ImageResolver;
+import dev.virtunit.internal.image.RestoreTemplates;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.ssh.SshKeyPair;
 
@@ -40,12 +41,9 @@ final class GuestProvisioner {
         Hypervisor hypervisor = lab.hypervisor();
         // Inspect before creating anything: a bad image fails the declaration, not half a guest.
         BootSource boot = spec.bootSource();
-        Optional<DiskImage> image = boot instanceof BootSource.DiskImage disk
+        Optional<DiskImage> inspected = boot instanceof BootSource.DiskImage disk
                 ? Optional.of(DiskImage.inspect(new ImageResolver(lab.config().cacheDir(), lab.host()).localFile(disk.image()),
                         spec.origin(), lab.host())) : Optional.empty();
-        if (image.isPresent() && firstBootBase) {
-            image = Optional.of(lab.firstBootBases().baseFor(spec, image.get(), name, domainType));
-        }
 
         Teardown teardown = new Teardown();
         SshKeyPair hostKey = SshKeyPair.generateEd25519("root@" + name);
@@ -59,6 +57,22 @@ final class GuestProvisioner {
             throw e;
         }
         String mac = nicPlan.nics().get(0).mac();
+        // A copy of a saved template when it can be (GuestRestores says why not), else the image or its warmed base.
+        Path identityPort = pool.dir().resolve(name + ".identity");
+        Optional<RestoreTemplates.Template> template;
+        Optional<DiskImage> image;
+        try {
+            template = inspected.isPresent() && firstBootBase
+                    ? lab.guestRestores().templateFor(spec, inspected.get(), nicPlan.nics(), name, domainType, identityPort)
+                    : Optional.empty();
+            image = template.isPresent()
+                    ? Optional.of(new DiskImage(template.get().disk(), "qcow2", inspected.get().virtualSize()))
+                    : inspected.isPresent() && firstBootBase
+                    ? Optional.of(lab.firstBootBases().baseFor(spec, inspected.get(), name, domainType)) : inspected;
+        } catch (RuntimeException e) {
+            teardown.run(); // frees the addresses claimed for its NICs
+            throw e;
+        }
 
         LabGuest guest = new LabGuest(lab, spec, name, mac, nicPlan.addresses(), nicPlan.testNics(), nicPlan.sshNic(),
                 hostKey, consoleLog, teardown);
@@ -95,17 +109,21 @@ final class GuestProvisioner {
                 disks.add(new DomainPlan.Disk(Optional.of(iso), "raw", true, "hd" + nextIde++,
                         boot instanceof BootSource.DiskImage ? Optional.empty() : Optional.of(bootOrder++)));
             }
-            if (spec.seed() == Seed.NOCLOUD) {
-                Path seed = pool.dir().resolve(name + "-seed.iso");
-                teardown.register("seed " + seed, () -> Files.deleteIfExists(seed));
-                seed(spec, name, hostKey, pool.clientKey(), nicPlan.seedNics()).writeIso(seed, lab.host());
-                disks.add(new DomainPlan.Disk(Optional.of(seed), "raw", true, "hd" + nextIde, Optional.empty()));
+            CloudInitSeed seed = spec.seed() == Seed.NOCLOUD
+                    ? seed(spec, name, hostKey, pool.clientKey(), nicPlan.seedNics()) : null;
+            if (template.isPresent()) {
+                teardown.register("identity socket " + identityPort, () -> Files.deleteIfExists(identityPort));
+            } else if (seed != null) {
+                Path seedIso = pool.dir().resolve(name + "-seed.iso");
+                teardown.register("seed " + seedIso, () -> Files.deleteIfExists(seedIso));
+                seed.writeIso(seedIso, lab.host());
+                disks.add(new DomainPlan.Disk(Optional.of(seedIso), "raw", true, "hd" + nextIde, Optional.empty()));
             }
 
             teardown.register("console log " + consoleLog, () -> Files.deleteIfExists(consoleLog));
             DomainPlan plan = new DomainPlan(name, domainType, spec.memoryMiB(), spec.vcpus(), lab.runId(),
                     ProcessHandle.current().pid(), disks, nicPlan.nics(),
-                    consoleLog, spec.graphics() == Graphics.VNC);
+                    consoleLog, spec.graphics() == Graphics.VNC, template.map(t -> identityPort));
             teardown.register("domain " + name, () -> {
                 hypervisor.destroyDomain(name);
                 hypervisor.undefineDomain(name);
@@ -113,7 +131,12 @@ final class GuestProvisioner {
             hypervisor.defineDomain(plan.toXml());
             // Started now if the lab has a boot slot free, else queued; a failure to start now is thrown here.
             guest.boot(() -> {
-                hypervisor.startDomain(name);
+                if (template.isPresent()) {
+                    lab.guestRestores().restore(name, template.get(), nicPlan.nics().stream().map(DomainPlan.Nic::mac).toList(),
+                            seed.files(), identityPort, spec.bootTimeout().orElse(lab.config().bootTimeout()));
+                } else {
+                    hypervisor.startDomain(name);
+                }
                 tuneBridgePorts(lab, spec, guest);
             });
             return guest;

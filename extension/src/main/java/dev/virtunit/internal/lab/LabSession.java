@@ -16,6 +16,7 @@ import dev.virtunit.Topology;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.image.FirstBootCache;
+import dev.virtunit.internal.image.RestoreTemplates;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.libvirt.LibvirtHypervisor;
 import dev.virtunit.internal.net.HostNetworking;
@@ -57,6 +58,7 @@ public final class LabSession implements Lab {
     private final HostNetworking hostNetworking;
     private final HostTopology hostTopology;
     private final FirstBootBases firstBootBases;
+    private final GuestRestores guestRestores;
     private final BootSlots bootSlots;
     /** How a guest's readiness is awaited; unit tests on a fake hypervisor, whose guests never answer, swap it. */
     private volatile Consumer<LabGuest> readiness = LabGuest::awaitReadyNow;
@@ -83,6 +85,7 @@ public final class LabSession implements Lab {
         this.networks = new LibvirtNetworks(hypervisor, run, teardown, subnets);
         this.hostTopology = new HostTopology(run, hostNetworking, subnets);
         this.firstBootBases = new FirstBootBases(this, new FirstBootCache(config.cacheDir()));
+        this.guestRestores = new GuestRestores(this, new RestoreTemplates(config.cacheDir()), GuestRestores.enabledBySetting());
         this.bootSlots = new BootSlots(config.bootConcurrency());
     }
 
@@ -157,6 +160,11 @@ public final class LabSession implements Lab {
     /** Where guests' disks start: an image's warmed first boot, or the image. */
     FirstBootBases firstBootBases() {
         return firstBootBases;
+    }
+
+    /** Which guests are restored from a saved template instead of booting ({@code virtunit.restore}). */
+    GuestRestores guestRestores() {
+        return guestRestores;
     }
 
     /** How many guests boot at once; the rest queue. */

@@ -69,6 +69,17 @@ final class DomainOperations {
         on(calls, "start", name, d -> check(d.create()));
     }
 
+    void save(String name, String file) {
+        act("save", name, d -> d.save(file));
+    }
+
+    void restore(String file) {
+        calls.call("restore domain from '" + file + "'", c -> {
+            c.restore(file);
+            return null;
+        });
+    }
+
     void shutdown(String name) {
         act("shut down", name, Domain::shutdown);
     }

@@ -37,6 +37,21 @@ public interface Hypervisor extends AutoCloseable {
     /** {@code virsh start}. */
     void startDomain(String name);
 
+    /**
+     * {@code virsh save}: writes the running domain's memory and device state to {@code file} and stops it.
+     *
+     * @since 0.3
+     */
+    void saveDomain(String name, java.nio.file.Path file);
+
+    /**
+     * {@code virsh restore}: runs the domain that the save image {@code file} names (its XML is in the file) from the
+     * state saved there; a persistent domain of that name and UUID is the one that runs.
+     *
+     * @since 0.3
+     */
+    void restoreDomain(java.nio.file.Path file);
+
     /** {@code virsh shutdown}: asks the guest to power off (ACPI); returns at once. */
     void shutdownDomain(String name);
 

@@ -79,6 +79,16 @@ public final class LibvirtHypervisor implements Hypervisor {
     }
 
     @Override
+    public void saveDomain(String name, java.nio.file.Path file) {
+        domains.save(name, file.toString());
+    }
+
+    @Override
+    public void restoreDomain(java.nio.file.Path file) {
+        domains.restore(file.toString());
+    }
+
+    @Override
     public void shutdownDomain(String name) {
         domains.shutdown(name);
     }

@@ -21,4 +21,19 @@ class DomainPlanTest {
         assertThat(xml).contains("<os><type arch='x86_64' machine='pc'>hvm</type><bios useserial='yes' rebootTimeout='-1'/></os>")
                 .contains("<serial type='pty'><log file='/p/console.log' append='on'/><target port='0'/></serial>");
     }
+
+    @Test
+    void aRestoreTemplateAndItsCopiesHaveAnIdentityPortAndAGenerationId() {
+        List<DomainPlan.Disk> disks = List.of(new DomainPlan.Disk(Optional.of(Path.of("/p/disk.qcow2")), "qcow2", false, "vda", Optional.of(1)));
+        List<DomainPlan.Nic> nics = List.of(DomainPlan.Nic.onNetwork("52:54:00:00:00:01", "net"));
+        String copy = new DomainPlan("vu-1-guest", "qemu", 256, 1, "1", 42, disks, nics, Path.of("/p/console.log"), false,
+                Optional.of(Path.of("/p/vu-1-guest.identity"))).toXml().replaceAll(">\\s+<", "><");
+        String other = new DomainPlan("vu-1-guest", "qemu", 256, 1, "1", 42, disks, nics, Path.of("/p/console.log"), false)
+                .toXml();
+
+        assertThat(copy).contains("<name>vu-1-guest</name><genid/>")
+                .contains("<channel type='unix'><source mode='bind' path='/p/vu-1-guest.identity'/>"
+                        + "<target type='virtio' name='dev.virtunit.identity'/></channel>");
+        assertThat(other).doesNotContain("genid").doesNotContain("<channel");
+    }
 }

@@ -72,7 +72,8 @@ final class FakeHypervisor implements Hypervisor {
             Map.entry("createNetwork", "create network"), Map.entry("removeNetwork", "remove network"),
             Map.entry("createPool", "create pool"), Map.entry("refreshPool", "refresh pool"),
             Map.entry("createVolume", "create volume"), Map.entry("deleteVolume", "delete volume"),
-            Map.entry("removePool", "remove pool"));
+            Map.entry("removePool", "remove pool"), Map.entry("saveDomain", "save domain"),
+            Map.entry("restoreDomain", "restore domain from"));
 
     /** {@code operation} (a method of {@link Hypervisor}) as LibvirtCalls names it: {@code startDomain}, "start domain". */
     static String action(String operation) {
@@ -129,6 +130,20 @@ final class FakeHypervisor implements Hypervisor {
     @Override
     public synchronized void startDomain(String name) {
         call("startDomain", name);
+        run(name);
+        Matcher console = CONSOLE.matcher(domainXml.get(name));
+        if (CHANNEL.matcher(domainXml.get(name)).find() && console.find()) {
+            // A guest of an image with template mode, booted with an identity port: it waits there, and says so.
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(console.group(1)),
+                        "virtunit-init: template: waiting for identity on /dev/vport0p1\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    private void run(String name) {
         domains.put(name, GuestState.RUNNING);
         String xml = domainXml.get(name);
         StringBuilder live = new StringBuilder();
@@ -138,6 +153,60 @@ final class FakeHypervisor implements Hypervisor {
             at = end + "</interface>".length();
         }
         liveXml.put(name, live.append(xml.substring(at)).toString());
+    }
+
+    /** The domain XML of every save image written, in order. */
+    private final List<String> saveImages = new ArrayList<>();
+
+    synchronized List<String> saveImages() {
+        return List.copyOf(saveImages);
+    }
+
+    /** What each restored domain's QEMU read on its identity port (the socket of its unix channel), by domain. */
+    final Map<String, java.util.concurrent.CompletableFuture<String>> identities = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Pattern CHANNEL = Pattern.compile("<channel type='unix'>\\s*<source mode='bind' path='([^']+)'/>");
+    private static final Pattern CONSOLE = Pattern.compile("<log file='([^']+)'");
+
+    /** As libvirt writes it: a save image with the domain's XML and a stream; the domain stops. */
+    @Override
+    public synchronized void saveDomain(String name, java.nio.file.Path file) {
+        call("saveDomain", name);
+        try {
+            dev.virtunit.internal.restore.LibvirtSaveImages.write(file, domainXml.get(name), "<qemu-migration/>",
+                    ("QEVM state of " + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        saveImages.add(domainXml.get(name));
+        domains.put(name, GuestState.SHUT_OFF);
+        liveXml.remove(name);
+    }
+
+    /**
+     * Runs the domain named in the save image's XML, as libvirt does, and, as its QEMU would, listens on its identity
+     * port's socket; what a host program writes there is in {@link #identities}.
+     */
+    @Override
+    public synchronized void restoreDomain(java.nio.file.Path file) {
+        call("restoreDomain", file.toString());
+        String xml = dev.virtunit.internal.restore.SaveImage.read(file).domainXml();
+        String name = name(xml);
+        domainXml.putIfAbsent(name, xml);
+        Matcher channel = CHANNEL.matcher(xml);
+        if (channel.find()) {
+            identities.put(name, listenOnce(java.nio.file.Path.of(channel.group(1))));
+        }
+        run(name);
+    }
+
+    private static java.util.concurrent.CompletableFuture<String> listenOnce(java.nio.file.Path socket) {
+        try {
+            java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            return dev.virtunit.internal.restore.TemplateModeGuest.listen(server, 0, true).thenApply(messages -> messages.get(0));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
