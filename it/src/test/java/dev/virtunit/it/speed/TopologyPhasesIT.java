@@ -8,6 +8,7 @@ import dev.virtunit.LabConfig;
 import dev.virtunit.Upstream;
 import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.lab.LabSession;
+import dev.virtunit.internal.lab.Names;
 import dev.virtunit.internal.libvirt.LibvirtHypervisor;
 import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpForwarding;
@@ -69,8 +70,14 @@ class TopologyPhasesIT {
                         .withGateway(Bridge.Gateway.ON_VETH).withNat(internet.uplinkInterface())));
                 List<GuestSpec> specs = IntStream.range(0, GUESTS)
                         .mapToObj(i -> GuestSpec.builder().image(image).nic(lan).build()).toList();
-                List<Guest> guests = SIDE_BY_SIDE ? clock.time(GUESTS + " guests side by side", () -> lab.guests(specs))
-                        : clock.time(GUESTS + " guests one by one", () -> specs.stream().map(lab::guest).toList());
+                List<Guest> guests;
+                try (ConsoleWatch consoles = new ConsoleWatch(lab.config().stateDir().resolve("pools")
+                        .resolve(Names.pool(lab.runId())), System.nanoTime())) {
+                    guests = SIDE_BY_SIDE ? clock.time(GUESTS + " guests side by side", () -> lab.guests(specs))
+                            : clock.time(GUESTS + " guests one by one", () -> specs.stream().map(lab::guest).toList());
+                    System.out.println("SPEED guests' init lines as the host saw them, from the guests' creation:\n"
+                            + consoles.report());
+                }
                 toPing = guests.isEmpty() ? 0 : exercise(clock, internet, guests, began);
             } finally {
                 clock.run("teardown (lab close)", lab::close);
