@@ -56,7 +56,7 @@ final class GuestProvisioner {
             nicPlan = spec.nics().isEmpty() ? defaultNetworkNic(lab, spec, name, teardown) : bridgeNics(lab, spec, name, teardown);
         } catch (RuntimeException e) {
             teardown.run(); // frees the addresses claimed before the one refused
-            throw e;
+            throw ProvisioningFailure.naming("guest " + name, e);
         }
         String mac = nicPlan.nics().get(0).mac();
 
@@ -203,6 +203,7 @@ final class GuestProvisioner {
                     gateway = bridge.gateway();
                     routed = true;
                     sshNic = i;
+                    bridge.knowGuestAddress(withoutPrefix(cidr), mac, teardown);
                 }
                 configs.add(NicConfig.staticAddress(mac, device, cidr, gateway));
                 nics.add(DomainPlan.Nic.onBridge(mac, bridge.name(), bridge.kind() == Bridge.Kind.OVS,
