@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -89,34 +90,30 @@ final class PhaseClock {
 
     /** {@code process} with the waits for its end timed (how long a long-running program takes to stop). */
     private HostProcess timing(HostProcess process, String label) {
-        return (HostProcess) Proxy.newProxyInstance(HostProcess.class.getClassLoader(), new Class<?>[] {HostProcess.class},
-                (proxy, method, args) -> {
-                    long began = System.nanoTime();
-                    try {
-                        return method.invoke(process, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    } finally {
-                        if (method.getName().equals("waitFor")) {
-                            record("host", "wait for end of " + label, System.nanoTime() - began);
-                        }
-                    }
-                });
+        return timed(HostProcess.class, process, (method, nanos) -> {
+            if (method.equals("waitFor")) {
+                record("host", "wait for end of " + label, nanos);
+            }
+        });
     }
 
     /** {@code hypervisor} with every call timed and counted toward the phase under way. */
     Hypervisor timing(Hypervisor hypervisor) {
-        return (Hypervisor) Proxy.newProxyInstance(Hypervisor.class.getClassLoader(), new Class<?>[] {Hypervisor.class},
-                (proxy, method, args) -> {
-                    long began = System.nanoTime();
-                    try {
-                        return method.invoke(hypervisor, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    } finally {
-                        record("libvirt", method.getName(), System.nanoTime() - began);
-                    }
-                });
+        return timed(Hypervisor.class, hypervisor, (method, nanos) -> record("libvirt", method, nanos));
+    }
+
+    /** {@code target} behind its interface {@code type}, each call's method name and time given to {@code onCall}. */
+    private static <T> T timed(Class<T> type, T target, BiConsumer<String, Long> onCall) {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            long began = System.nanoTime();
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            } finally {
+                onCall.accept(method.getName(), System.nanoTime() - began);
+            }
+        }));
     }
 
     /** A program and its sub-command(s), without names or addresses: {@code ip link add}, {@code ovs-vsctl add-br}. */
