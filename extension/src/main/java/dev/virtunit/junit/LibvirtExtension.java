@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -260,13 +261,22 @@ class LibvirtExtension implements ExecutionCondition, BeforeAllCallback, BeforeE
      */
     private List<LabGuest> provision(ExtensionContext context, List<Request> requests) {
         LabSession lab = lab(context);
-        List<LabGuest> guests = new ArrayList<>();
+        List<LabGuest> guests = new CopyOnWriteArrayList<>();
+        // One entry for all of them, so that they are removed together (their domains destroyed at once), or kept.
+        FailureScope scope = FailureScope.of(context);
+        context.getStore(NAMESPACE).put(new Object(), (AutoCloseable) () -> {
+            if (!scope.keeps(lab.config().cleanup())) {
+                lab.remove(guests);
+                return;
+            }
+            for (LabGuest guest : guests) {
+                guest.keep();
+                scope.kept(lab, guest.howToReach());
+            }
+        });
         for (Request request : requests) {
             LabGuest guest = lab.create(request.spec(), request.label());
-            keepOrRemove(context, lab, guest, () -> lab.remove(guest), () -> {
-                guest.keep();
-                return guest.howToReach();
-            });
+            FailureReports.used(context, guest);
             guests.add(guest);
         }
         for (LabGuest guest : guests) {

@@ -54,7 +54,7 @@ final class GuestProvisioner {
             nicPlan = spec.nics().isEmpty() ? defaultNetworkNic(lab, spec, name, teardown) : bridgeNics(lab, spec, name, teardown);
         } catch (RuntimeException e) {
             teardown.run(); // frees the addresses claimed before the one refused
-            throw e;
+            throw ProvisioningFailure.naming("guest " + name, e);
         }
         String mac = nicPlan.nics().get(0).mac();
         // A copy of a saved template when it can be (GuestRestores says why not), else the image or its warmed base.
@@ -226,6 +226,7 @@ final class GuestProvisioner {
                     gateway = bridge.gateway();
                     routed = true;
                     sshNic = i;
+                    bridge.knowGuestAddress(withoutPrefix(cidr), mac, teardown);
                 }
                 configs.add(NicConfig.staticAddress(mac, device, cidr, gateway));
                 nics.add(DomainPlan.Nic.onBridge(mac, bridge.name(), bridge.kind() == Bridge.Kind.OVS,

@@ -55,17 +55,27 @@ final class GuestUdpProbe {
         }
     }
 
-    /** The command that sends one datagram with {@code tool}; never fails, bounded where a tool could wait. */
+    /**
+     * The command that sends one datagram with {@code tool}; never fails, bounded where a tool could wait. netcat and
+     * tftp go on waiting for an answer after the datagram left (tftp for a TFTP reply that never comes: 2 s every
+     * probe), so they run in the background, detached from the SSH channel: the caller waits for the datagram where
+     * it arrives, not for the tool.
+     */
     static String command(Tool tool, String address, int port) {
         String host = ShellQuoting.quote(address);
         String portText = Integer.toString(port);
         return switch (tool) {
             // bash -c: the login shell may be dash or sh, which have no /dev/udp
             case BASH -> "bash -c " + ShellQuoting.quote("echo probe >/dev/udp/" + address + "/" + port) + " 2>/dev/null; true";
-            case NC -> "echo probe | timeout 2 nc -u -w 1 " + host + " " + portText + " >/dev/null 2>&1; true";
+            case NC -> detached("echo probe | timeout 2 nc -u -w 1 " + host + " " + portText);
             // the echo service's answer is no TFTP, so tftp gives up; timeout bounds it where no answer comes back
-            case TFTP -> "timeout 2 tftp -g -r probe -l /dev/null " + host + " " + portText + " >/dev/null 2>&1; true";
+            case TFTP -> detached("timeout 2 tftp -g -r probe -l /dev/null " + host + " " + portText);
             case NONE -> throw new IllegalArgumentException("no tool to send with");
         };
+    }
+
+    /** {@code command} in the background with no descriptor of the SSH channel, so the channel closes at once. */
+    private static String detached(String command) {
+        return "({ " + command + "; } </dev/null >/dev/null 2>&1 &); true";
     }
 }

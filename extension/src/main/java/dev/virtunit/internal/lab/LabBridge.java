@@ -188,6 +188,22 @@ public final class LabBridge implements Bridge {
         }
     }
 
+    /**
+     * Tells the host the MAC of a guest's address on this bridge before the guest boots, on the interface the host
+     * reaches it through (the gateway). Otherwise the host learns it by ARP, which it asks again only once a second:
+     * the guest's network comes up between two questions, and readiness saw its SSH port up to a second late. The
+     * entry is forgotten with the guest ({@code guestTeardown}, registered first), so that an address a later guest
+     * takes is learned afresh.
+     */
+    void knowGuestAddress(String address, String mac, Teardown guestTeardown) {
+        if (gatewayInterface.isEmpty()) {
+            return;
+        }
+        guestTeardown.register("neighbour " + address + " on " + gatewayInterface,
+                () -> host.links().deleteNeighbour(gatewayInterface, address));
+        host.links().addNeighbour(gatewayInterface, address, mac);
+    }
+
     void remove() {
         teardown.run();
     }

@@ -363,12 +363,17 @@ public final class LabGuest implements Guest {
 
     /** Removes the domain, its disks, seed and console log. Idempotent. */
     void remove() {
+        stopUsing();
+        teardown.run();
+    }
+
+    /** A queued boot never starts, the logins close: the domain may be destroyed now ({@link GuestRemoval}). */
+    void stopUsing() {
         GuestBoot boot = firstBoot;
         if (boot != null) {
             boot.cancel();
         }
         sshSessions.close();
-        teardown.run();
     }
 
     /** Keeps the guest for inspection: its teardown is dropped, and the lab keeps what it depends on. */

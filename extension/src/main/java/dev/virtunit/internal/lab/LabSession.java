@@ -224,13 +224,11 @@ public final class LabSession implements Lab {
                 guest.awaitReady();
             }
         } catch (RuntimeException e) {
-            // Newest first, as every teardown here; each removal's own failure must not hide the first one.
-            for (int i = created.size() - 1; i >= 0; i--) {
-                try {
-                    remove(created.get(i));
-                } catch (RuntimeException removal) {
-                    e.addSuppressed(removal);
-                }
+            // Newest first, domains destroyed together; the removal's own failure must not hide the first one.
+            try {
+                remove(created);
+            } catch (RuntimeException removal) {
+                e.addSuppressed(removal);
             }
             throw e;
         }
@@ -297,6 +295,14 @@ public final class LabSession implements Lab {
         if (ours != null) {
             ours.remove();
         }
+    }
+
+    /**
+     * Removes guests of this lab together, domains first ({@link GuestRemoval}); others are ignored.
+     * @since 0.3
+     */
+    public void remove(List<? extends Guest> toRemove) {
+        GuestRemoval.together(hypervisor, toRemove.stream().map(g -> guests.remove(g.name())).filter(g -> g != null).toList());
     }
 
     /**
@@ -372,10 +378,10 @@ public final class LabSession implements Lab {
             keepForInspection(remaining);
             return;
         }
-        // Newest first: guests, then the bridges they plug into, then the upstreams NAT points at.
+        // Newest first: guests (domains destroyed together), then the bridges they plug into, then the upstreams.
         Teardown guestsFirst = new Teardown();
         hostTopology.moveTo(guestsFirst);
-        remaining.forEach(guest -> guestsFirst.register("guest " + guest.name(), guest::remove));
+        guestsFirst.register("guests", () -> GuestRemoval.together(hypervisor, remaining));
         Teardown.runInOrder(guestsFirst, teardown);
     }
 

@@ -31,6 +31,15 @@ final class Readiness {
     /** A kernel panic's stack trace can push the line that says why out of the tail; these are kept apart. */
     private static final int ERROR_LINES = 8;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Readiness.class);
+    /** Most phases: a libvirt call or an SSH command per poll. */
+    private static final Duration POLL = Duration.ofMillis(200);
+    /**
+     * The SSH port opens in the middle of a boot, and every poll it is not seen open adds to the guest's time: tried
+     * again almost at once (a refused connection returns at once), each try bounded so that a SYN lost while the
+     * guest's network was not up yet is sent again soon rather than after the kernel's 1 s retransmission.
+     */
+    private static final Duration PORT_POLL = Duration.ofMillis(20);
+    private static final int PORT_CONNECT_TIMEOUT_MILLIS = 250;
 
     private final LabGuest guest;
     private final Duration timeout;
@@ -51,26 +60,26 @@ final class Readiness {
 
     void awaitAllPhases() {
         long started = System.nanoTime();
-        phase(started, "domain running", () -> guest.state().isActive());
+        phase(started, "domain running", POLL, () -> guest.state().isActive());
         awaitConsoleLine(started);
         if (!guest.spec().awaitSsh()) {
             return;
         }
-        phase(started, "address known", guest::hasSshAddress);
-        phase(started, "SSH port open", () -> portOpen(guest.sshAddress(), 22));
-        phase(started, "SSH login", guest::answersSsh);
+        phase(started, "address known", POLL, guest::hasSshAddress);
+        phase(started, "SSH port open", PORT_POLL, () -> portOpen(guest.sshAddress(), 22));
+        phase(started, "SSH login", POLL, guest::answersSsh);
         awaitCloudInit(started);
         LOG.info(timeline.readyLine());
     }
 
-    private void phase(long runStarted, String phase, Callable<Boolean> condition) {
+    private void phase(long runStarted, String phase, Duration pollInterval, Callable<Boolean> condition) {
         long phaseStarted = System.nanoTime();
         Duration left = timeout.minusNanos(phaseStarted - runStarted);
         try {
             await(phase + " of guest " + guest.name())
                     .atMost(left.isNegative() ? Duration.ofMillis(1) : left)
                     .pollDelay(Duration.ZERO)
-                    .pollInterval(Duration.ofMillis(200))
+                    .pollInterval(pollInterval)
                     .ignoreExceptionsMatching(GuestLogin::worthRetrying)
                     .failFast("guest " + guest.name() + " stopped or did not boot",
                             () -> guest.state().isDead() || bootFailedOnConsole() || pausedByQemu())
@@ -101,7 +110,7 @@ final class Readiness {
         }
         String phase = "cloud-init done";
         CloudInitDone.Outcome[] outcome = new CloudInitDone.Outcome[1];
-        phase(runStarted, phase, () -> {
+        phase(runStarted, phase, POLL, () -> {
             Duration left = timeout.minusNanos(System.nanoTime() - runStarted);
             outcome[0] = CloudInitDone.await(guest.ssh()::exec, left.isNegative() ? Duration.ofSeconds(1) : left);
             return true;
@@ -125,7 +134,7 @@ final class Readiness {
             return;
         }
         ConsoleLine line = new ConsoleLine(guest.spec().readyWhen().get());
-        phase(runStarted, "console shows '" + line + "'", () -> line.foundIn(guest.consoleSinceStart()));
+        phase(runStarted, "console shows '" + line + "'", POLL, () -> line.foundIn(guest.consoleSinceStart()));
         if (!guest.spec().awaitSsh()) {
             LOG.info(timeline.readyLine());
         }
@@ -198,7 +207,7 @@ final class Readiness {
 
     private static boolean portOpen(String host, int port) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 1000);
+            socket.connect(new InetSocketAddress(host, port), PORT_CONNECT_TIMEOUT_MILLIS);
             return true;
         } catch (IOException e) {
             return false;

@@ -178,20 +178,18 @@ public final class EchoService implements AutoCloseable {
         return process.exitCode().stream().mapToObj(Integer::toString).findFirst().orElse("none yet");
     }
 
-    /** Stops the server: end of input first (it exits by itself), then SIGTERM, then SIGKILL. Idempotent. */
+    /**
+     * Stops the server with SIGKILL. Idempotent. It holds nothing that needs a clean end (no files; its sockets go with
+     * it, and every line it printed is still read from the pipe), and a JVM that exits by itself (end of input,
+     * SIGTERM) takes about 0.3 s here: HotSpot waits for the threads blocked in accept and receive, which is most
+     * of an upstream's teardown.
+     */
     @Override
     public void close() {
         try {
-            process.closeInput();
-            if (!process.waitFor(STOP_GRACE)) {
-                process.terminate();
-                if (!process.waitFor(STOP_GRACE)) {
-                    process.kill();
-                    process.waitFor(STOP_GRACE);
-                }
-            }
-        } catch (InterruptedException e) {
             process.kill();
+            process.waitFor(STOP_GRACE);
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (process.isAlive()) {

@@ -82,6 +82,33 @@ public final class IpLinks {
         commands.ip("turn ARP " + (on ? "on" : "off") + " on " + link, "link", "set", "dev", link, "arp", on ? "on" : "off");
     }
 
+    /**
+     * Tells the host that {@code address} on {@code link} has {@code mac}, as if it had asked by ARP. The entry is
+     * {@code reachable}, not permanent: after the kernel's reachable time it is checked again like any it learned.
+     */
+    public void addNeighbour(String link, String address, String mac) {
+        NetworkNames.interfaceName(link);
+        if (!Cidr.isAddress(address) || !mac.matches("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}")) {
+            throw new IllegalArgumentException("neighbour " + address + " at " + mac + " on " + link
+                    + ": expected an IPv4 address and a MAC such as 52:54:00:12:34:56");
+        }
+        commands.ip("add neighbour " + address + " (" + mac + ") on " + link, "neigh", "replace", address, "lladdr",
+                mac, "dev", link, "nud", "reachable");
+    }
+
+    /** Forgets what the host knows of {@code address} on {@code link}; nothing to do when neither is there. */
+    public void deleteNeighbour(String link, String address) {
+        NetworkNames.interfaceName(link);
+        if (!Cidr.isAddress(address)) {
+            throw new IllegalArgumentException("neighbour " + address + " on " + link + ": not an IPv4 address");
+        }
+        if (!linkExists(link)) {
+            return;   // the entry went with its link
+        }
+        // flush, unlike del, succeeds when there is no such entry
+        commands.ip("forget neighbour " + address + " on " + link, "neigh", "flush", "to", address, "dev", link);
+    }
+
     public void linkUp(String link) {
         NetworkNames.interfaceName(link);
         commands.ip("bring " + link + " up", "link", "set", "dev", link, "up");

@@ -52,6 +52,8 @@ public final class FakeHost implements HostCommands {
         boolean arp = true;
         boolean txOffload = true;
         final List<Cidr> addresses = new ArrayList<>();
+        /** Neighbour entries (address to MAC) set on the link by hand; they go with it. */
+        final Map<String, String> neighbours = new TreeMap<>();
 
         LinkState(String kind) {
             this.kind = kind;
@@ -205,6 +207,8 @@ public final class FakeHost implements HostCommands {
                         + link.namespace()));
             }
         });
+        links.forEach((link, state) -> state.neighbours.forEach((address, mac) -> left.add("neighbour " + address + " ("
+                + mac + ") on " + link.name())));
         namespaces.forEach(ns -> left.add("network namespace " + ns));
         ovsBridges.keySet().forEach(bridge -> left.add("Open vSwitch bridge " + bridge));
         ovsPorts.forEach((port, bridge) -> left.add("Open vSwitch port " + port + " of " + bridge));
@@ -339,6 +343,7 @@ public final class FakeHost implements HostCommands {
             case "address", "addr" -> ipAddress(ns, argv, args);
             case "route" -> ipRoute(ns, argv, args);
             case "netns" -> ipNetns(argv, args);
+            case "neigh" -> ipNeigh(ns, argv, args);
             default -> unknown(argv);
         };
     }
@@ -480,6 +485,28 @@ public final class FakeHost implements HostCommands {
             return Answer.OK;
         }
         return unknown(argv);
+    }
+
+    /** {@code neigh replace ADDR lladdr MAC dev LINK nud reachable} and {@code neigh flush to ADDR dev LINK}. */
+    private Answer ipNeigh(String ns, List<String> argv, List<String> args) {
+        boolean replace = args.size() == 9 && args.get(1).equals("replace") && args.get(3).equals("lladdr")
+                && args.get(5).equals("dev") && args.subList(7, 9).equals(List.of("nud", "reachable"));
+        boolean flush = args.size() == 6 && args.subList(1, 3).equals(List.of("flush", "to")) && args.get(4).equals("dev");
+        if (!replace && !flush) {
+            return unknown(argv);
+        }
+        String device = args.get(replace ? 6 : 5);
+        LinkState state = links.get(new Link(ns, device));
+        if (state == null) {
+            throw new Refused(1, "Cannot find device \"" + device + "\"");
+        }
+        if (replace) {
+            failIfChosen(argv, 2, "RTNETLINK answers: Operation not permitted");
+            state.neighbours.put(args.get(2), args.get(4));
+        } else {
+            state.neighbours.remove(args.get(3));
+        }
+        return Answer.OK;
     }
 
     private Answer ipRoute(String ns, List<String> argv, List<String> args) {

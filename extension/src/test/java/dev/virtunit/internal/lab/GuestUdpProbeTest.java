@@ -42,8 +42,8 @@ class GuestUdpProbeTest {
         new GuestUdpProbe().send("vu-tiny", guestWith("TFTP"), "10.99.0.2", 7777, Duration.ofSeconds(5));
 
         assertThat(ran).containsExactly(
-                GuestUdpProbe.FIND_TOOL, "echo probe | timeout 2 nc -u -w 1 10.99.0.2 7777 >/dev/null 2>&1; true",
-                GuestUdpProbe.FIND_TOOL, "timeout 2 tftp -g -r probe -l /dev/null 10.99.0.2 7777 >/dev/null 2>&1; true");
+                GuestUdpProbe.FIND_TOOL, "({ echo probe | timeout 2 nc -u -w 1 10.99.0.2 7777; } </dev/null >/dev/null 2>&1 &); true",
+                GuestUdpProbe.FIND_TOOL, "({ timeout 2 tftp -g -r probe -l /dev/null 10.99.0.2 7777; } </dev/null >/dev/null 2>&1 &); true");
         // bash first, then a netcat whose help lists -u (busybox's nc has no UDP), then tftp
         assertThat(GuestUdpProbe.FIND_TOOL).containsSubsequence("command -v bash", "nc -h 2>&1 | grep -q -e -u",
                 "command -v tftp");

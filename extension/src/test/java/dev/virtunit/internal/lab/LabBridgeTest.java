@@ -67,6 +67,38 @@ class LabBridgeTest {
             "nft -f SCRIPT");
 
     @Test
+    void aGuestAddressIsToldToTheHostOnTheGatewayAndForgottenWithTheGuest() {
+        userspaceDatapath();
+        LabBridge bridge = create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH));
+        int created = host.commands().size();
+        Teardown guest = new Teardown();
+
+        bridge.knowGuestAddress("192.168.77.10", "52:54:00:12:34:56", guest);
+        guest.run();
+
+        assertThat(commands().subList(created, host.commands().size())).containsExactly(
+                "ip neigh replace 192.168.77.10 lladdr 52:54:00:12:34:56 dev vu1a2b3cb0g nud reachable",
+                "ip -o link show dev vu1a2b3cb0g",
+                "ip neigh flush to 192.168.77.10 dev vu1a2b3cb0g");
+    }
+
+    @Test
+    void aFailureToTellTheHostLeavesTheUndoRegisteredAndABridgeWithoutGatewayTellsNothing() {
+        userspaceDatapath();
+        LabBridge bridge = create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH));
+        LabBridge layer2 = LabBridge.create(BridgeSpec.ovs().withGateway(Bridge.Gateway.NONE), "vu1a2b3cb1", "vu_1a2b3c_b1",
+                SUBNET, "1a2b3c", network);
+        host.failFirst(List.of("ip", "neigh", "replace"));
+        Teardown guest = new Teardown();
+
+        assertThatThrownBy(() -> bridge.knowGuestAddress("192.168.77.10", "52:54:00:12:34:56", guest))
+                .hasMessageStartingWith("cannot add neighbour 192.168.77.10 (52:54:00:12:34:56) on vu1a2b3cb0g: ip neigh replace");
+        layer2.knowGuestAddress("192.168.77.11", "52:54:00:12:34:57", guest);
+
+        assertThat(guest.pending()).containsExactly("neighbour 192.168.77.10 on vu1a2b3cb0g");
+    }
+
+    @Test
     void ovsBridgeWithTheGatewayOnAVethAndNatTowardAnUplink() {
         userspaceDatapath();
 

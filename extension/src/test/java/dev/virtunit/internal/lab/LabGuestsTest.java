@@ -68,4 +68,26 @@ class LabGuestsTest {
         assertThat(hypervisor.domainNames()).as("domains left after the failed call").isEmpty();
         assertThat(lab.guests()).as("guests the lab still holds").isEmpty();
     }
+
+    @Test
+    void guestsRemovedTogetherAreAllDestroyedBeforeAnyIsUndefinedAndEachIsRemovedDespiteFailures() {
+        lab.readiness(FakeLab::readyWithoutNetwork);
+        List<Guest> guests = lab.guests(List.of(spec, spec, spec));
+        hypervisor.calls.clear();
+        hypervisor.failOn = "undefineDomain";
+
+        assertThatThrownBy(() -> lab.remove(guests)).hasMessageContaining("teardown failed in 3 step(s)");
+
+        List<String> calls = List.copyOf(hypervisor.calls);
+        int firstUndefine = calls.indexOf("undefineDomain " + guests.get(2).name());
+        assertThat(calls.subList(0, firstUndefine)).as("before the first undefine").containsSubsequence(
+                guests.stream().map(guest -> "destroyDomain " + guest.name()).toArray(String[]::new));
+        // newest first, each removed whatever happened to the one before
+        assertThat(calls).filteredOn(call -> call.startsWith("undefineDomain")).containsExactly(
+                "undefineDomain " + guests.get(2).name(), "undefineDomain " + guests.get(1).name(),
+                "undefineDomain " + guests.get(0).name());
+        assertThat(calls).filteredOn(call -> call.startsWith("deleteVolume")).hasSize(3);
+        assertThat(lab.guests()).as("guests the lab still holds").isEmpty();
+        hypervisor.failOn = "";
+    }
 }

@@ -42,6 +42,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 class ProvisioningFaultTest {
 
     private static final Pattern TEMPORARY = Pattern.compile("virtunit-(seed|nft)-\\d+");
+    /** A guest's MAC is random: the host is told it (ip neigh) before the guest boots. */
+    private static final Pattern MAC = Pattern.compile("52:54:00(:[0-9a-f]{2}){3}");
     private static final Pattern RUN_ID = Pattern.compile("vu[-_]?([0-9a-f]{6})");
 
     @TempDir
@@ -94,8 +96,9 @@ class ProvisioningFaultTest {
 
         /** {@code step} without what differs from run to run: the run id, the state folder, temporary files. */
         String normalized(String step, String run) {
-            return TEMPORARY.matcher(step.replace(run, "<run>").replace(stateDir.toString(), "<state>"))
+            String fixed = TEMPORARY.matcher(step.replace(run, "<run>").replace(stateDir.toString(), "<state>"))
                     .replaceAll("virtunit-$1-N");
+            return MAC.matcher(fixed).replaceAll("<mac>");
         }
 
         /** Closes the lab if it started; the failure of its teardown, if any. */

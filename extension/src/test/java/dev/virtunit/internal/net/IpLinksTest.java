@@ -38,6 +38,24 @@ class IpLinksTest {
     }
 
     @Test
+    void aNeighbourIsForgottenOnlyWhereItsLinkStillExists() {
+        // There at first; gone (with its bridge) the second time.
+        host.answer(List.of("ip", "-o", "link", "show"), 1, "", "Device \"vunt1a2bg\" does not exist.");
+        host.answerOnce(List.of("ip", "-o", "link", "show"), "9: vunt1a2bg: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500\n");
+
+        links.deleteNeighbour("vunt1a2bg", "192.168.77.10");
+        links.deleteNeighbour("vunt1a2bg", "192.168.77.10");
+
+        assertThat(host.rendered()).containsExactly(
+                "ip -o link show dev vunt1a2bg",
+                "ip neigh flush to 192.168.77.10 dev vunt1a2bg",
+                "ip -o link show dev vunt1a2bg");
+        assertThatThrownBy(() -> links.addNeighbour("vunt1a2bg", "192.168.77.10", "52:54:00:12:34"))
+                .hasMessageContaining("expected an IPv4 address and a MAC");
+        assertThatThrownBy(() -> links.deleteNeighbour("vunt1a2bg", "$(reboot)")).hasMessageContaining("not an IPv4 address");
+    }
+
+    @Test
     void aVethPairIsCreatedThenBothEndsBroughtUp() {
         links.addVethPair("vunt1a2bwa", "vunt1a2bwb");
 

@@ -1,0 +1,73 @@
+package dev.virtunit.it.speed;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Diagnosis only: when (host time) each {@code virtunit-init} line appeared on the guests' serial consoles, read from
+ * the run's pool folder every few milliseconds; beside the host's "ready" line it shows how late the host noticed
+ * what the guest had done (network up, SSH listening).
+ */
+final class ConsoleWatch implements AutoCloseable {
+
+    private final Path pool;
+    private final long origin;
+    private final Map<Path, Integer> linesSeen = new HashMap<>();
+    private final List<String> seen = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean stop;
+
+    ConsoleWatch(Path pool, long origin) {
+        this.pool = pool;
+        this.origin = origin;
+        this.thread = new Thread(this::watch, "console-watch");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void watch() {
+        while (!stop) {
+            try (Stream<Path> files = Files.list(pool)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().endsWith("-console.log")).toList()) {
+                    List<String> lines = Files.readString(file, StandardCharsets.ISO_8859_1).lines().toList();
+                    int from = linesSeen.getOrDefault(file, 0);
+                    // The last line may be half written: only whole lines before it count.
+                    for (int i = from; i < lines.size() - 1; i++) {
+                        if (lines.get(i).contains("virtunit-init")) {
+                            synchronized (seen) {
+                                seen.add(String.format(Locale.ROOT, "    %6.0f ms  %s  %s", (System.nanoTime() - origin) / 1e6,
+                                        file.getFileName().toString().replace("-console.log", ""), lines.get(i).strip()));
+                            }
+                        }
+                    }
+                    linesSeen.put(file, Math.max(from, lines.size() - 1));
+                }
+                Thread.sleep(5);
+            } catch (IOException e) {
+                // the pool or a console went away: the lab is closing
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    String report() {
+        synchronized (seen) {
+            return String.join("\n", seen);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop = true;
+        thread.interrupt();
+    }
+}
