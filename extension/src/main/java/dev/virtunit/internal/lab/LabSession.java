@@ -24,7 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,8 +65,7 @@ public final class LabSession implements Lab {
     private RunRecord record;
     private final Object closing = new Object();
     private boolean closed;
-    /** Until when what this run keeps stays; fixed by the first keep, so every log line and the record agree. */
-    private Instant keptUntil;
+    private final RunKeeping keeping;
 
     private LabSession(LabConfig config, Hypervisor hypervisor, HostNetworking hostNetworking) {
         this.config = config;
@@ -87,6 +85,7 @@ public final class LabSession implements Lab {
         this.firstBootBases = new FirstBootBases(this, new FirstBootCache(config.cacheDir()));
         this.guestRestores = new GuestRestores(this, new RestoreTemplates(config.cacheDir()), GuestRestores.enabledBySetting());
         this.bootSlots = new BootSlots(config.bootConcurrency());
+        this.keeping = new RunKeeping(config, run, hostNetworking, hostTopology, networks);
     }
 
     /** Connects to libvirt and sets the run up; a host that cannot run guests gives {@link HostUnavailableException}. */
@@ -310,39 +309,27 @@ public final class LabSession implements Lab {
      * run's time to live is over. Returns what it is and how to look at it, for the log.
      */
     public String keep(Bridge bridge) {
-        hostTopology.keep(bridge);
-        keptUntil();
-        return InspectionNotes.bridge(bridge);
+        return keeping.keep(bridge);
     }
 
     /** Keeps an upstream host for inspection, as {@link #keep(Bridge)}. */
     public String keep(Upstream upstream) {
-        hostTopology.keep(upstream);
-        keptUntil();
-        return InspectionNotes.upstream(upstream);
+        return keeping.keep(upstream);
     }
 
     /** Keeps a libvirt network for inspection, as {@link #keep(Bridge)}. */
     public String keep(Network network) {
-        networks.keep(network);
-        keptUntil();
-        return InspectionNotes.network(network, config.libvirtUri());
+        return keeping.keep(network);
     }
 
-    /**
-     * Until when what this run keeps stays: {@code virtunit.keep.ttl} from the first keep (or from the close that
-     * keeps everything), written to the run record when the lab closes; a later run's sweep removes it after that.
-     */
-    public synchronized Instant keptUntil() {
-        if (keptUntil == null) {
-            keptUntil = Instant.now().plus(config.keepTtl());
-        }
-        return keptUntil;
+    /** Until when what this run keeps stays ({@link RunKeeping#keptUntil()}). */
+    public Instant keptUntil() {
+        return keeping.keptUntil();
     }
 
     /** The closing line of a "kept for inspection" log: until when, and how to remove it all sooner. */
     public String keptUntilNote() {
-        return InspectionNotes.keptUntil(run, keptUntil(), config.keepTtl());
+        return keeping.keptUntilNote();
     }
 
     @Override
@@ -372,10 +359,12 @@ public final class LabSession implements Lab {
     private void closeOnce(boolean succeeded) {
         List<LabGuest> remaining = guests.all();
         boolean keep = config.cleanup() == CleanupMode.NEVER || (config.cleanup() == CleanupMode.ON_SUCCESS && !succeeded);
-        boolean anythingKept = remaining.stream().anyMatch(LabGuest::isKept) || hostTopology.anyKept() || networks.anyKept();
         // Without a run record (setting up failed) there is nothing a person could use: remove what there is.
-        if (record != null && (keep || anythingKept)) {
-            keepForInspection(remaining);
+        if (record != null && (keep || keeping.anythingKept(remaining))) {
+            record = keeping.keepEverything(record, remaining);
+            // Release the connection only; everything else stays.
+            teardown.abandon();
+            hypervisor.close();
             return;
         }
         // Newest first: guests (domains destroyed together), then the bridges they plug into, then the upstreams.
@@ -383,39 +372,5 @@ public final class LabSession implements Lab {
         hostTopology.moveTo(guestsFirst);
         guestsFirst.register("guests", () -> GuestRemoval.together(hypervisor, remaining));
         Teardown.runInOrder(guestsFirst, teardown);
-    }
-
-    /**
-     * Cleanup on-success after a failure, or never, or something kept: keep it all (what is kept may need any of it:
-     * the pool, the default network, subnet leases), mark the run kept until {@link #keptUntil()} so that no sweep
-     * removes it before, and log how to reach what nobody described yet.
-     */
-    private void keepForInspection(List<LabGuest> remaining) {
-        Instant until = keptUntil();
-        record = record.markKept(Duration.between(Instant.now(), until));
-        // A kept NAT must go on forwarding after this JVM exits, until the same time.
-        hostNetworking.forwarding().keepOpenLeasesUntil(until, run);
-        List<String> undescribed = new ArrayList<>();
-        for (LabGuest guest : remaining) {
-            if (!guest.isKept()) {
-                // Kept by the mode rather than one by one: keep() writes the known_hosts file its ssh line uses.
-                guest.keep();
-                undescribed.add(guest.howToReach());
-            }
-        }
-        undescribed.addAll(hostTopology.describeNotKept());
-        undescribed.addAll(networks.describeNotKept(config.libvirtUri()));
-        StringBuilder how = new StringBuilder("virtunit kept run " + run + " for inspection (cleanup mode "
-                + config.cleanup().settingValue() + ")");
-        if (undescribed.isEmpty()) {
-            how.append(", as described above; ").append(keptUntilNote());
-        } else {
-            undescribed.forEach(line -> how.append("\n  ").append(line.replace("\n", "\n  ")));
-            how.append("\n  ").append(keptUntilNote());
-        }
-        LOG.warn(how.toString());
-        // Release the connection only; everything else stays.
-        teardown.abandon();
-        hypervisor.close();
     }
 }
