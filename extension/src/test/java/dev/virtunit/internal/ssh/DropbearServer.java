@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real SSH server on loopback for tests: dropbear, with a host key and an authorized key of the test's choosing.
@@ -93,6 +94,15 @@ final class DropbearServer implements AutoCloseable {
     }
 
     /** Starts the server and returns once it accepts connections. */
+    /**
+     * A started server in {@code dir/server}, or the calling test skipped with the reason this host cannot run one.
+     */
+    static DropbearServer startOrSkip(Path dir, SshKeyPair hostKey, SshKeyPair authorizedKey) throws IOException {
+        String why = whyUnavailable().orElse(null);
+        assumeTrue(why == null, () -> "skipped: " + why);
+        return new DropbearServer(Files.createDirectories(dir.resolve("server")), hostKey, authorizedKey).start();
+    }
+
     DropbearServer start() throws IOException {
         String script = "mount --bind \"$1\" \"$2\" && exec \"$3\" -F -E -s -p \"127.0.0.1:$4\" -r \"$5\" -P \"$6\"";
         process = new ProcessBuilder(UNSHARE.toString(), "--mount", "--propagation", "private", "sh", "-c", script,

@@ -12,7 +12,6 @@ import java.util.Optional;
 import static dev.virtunit.assertions.VirtunitAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Logging in to an image without a seed, against a real dropbear on loopback: the private key file the image
@@ -32,9 +31,7 @@ class ImageLoginDropbearTest {
 
     @BeforeEach
     void startServer() throws Exception {
-        String why = DropbearServer.whyUnavailable().orElse(null);
-        assumeTrue(why == null, () -> "skipped: " + why);
-        server = new DropbearServer(Files.createDirectories(dir.resolve("server")), hostKey, imageKey).start();
+        server = DropbearServer.startOrSkip(dir, hostKey, imageKey);
         identityFile = Files.writeString(dir.resolve("id_ed25519"), imageKey.privateKeyOpenSsh());
     }
 

@@ -48,9 +48,7 @@ class SshHostCommandsDropbearTest {
 
     @BeforeEach
     void startServer() throws Exception {
-        String why = DropbearServer.whyUnavailable().orElse(null);
-        assumeTrue(why == null, () -> "skipped: " + why);
-        server = new DropbearServer(Files.createDirectories(dir.resolve("server")), hostKey, clientKey).start();
+        server = DropbearServer.startOrSkip(dir, hostKey, clientKey);
         identityFile = Files.writeString(dir.resolve("id_ed25519"), clientKey.privateKeyOpenSsh());
         Files.setPosixFilePermissions(identityFile, PosixFilePermissions.fromString("rw-------"));
         host = commandsTrusting(knownHosts("[127.0.0.1]:" + server.port() + " " + hostKey.publicKeyLine()));

@@ -40,9 +40,7 @@ class SshjSshDropbearTest {
 
     @BeforeEach
     void startServer() throws Exception {
-        String why = DropbearServer.whyUnavailable().orElse(null);
-        assumeTrue(why == null, () -> "skipped: " + why);
-        server = new DropbearServer(Files.createDirectories(dir.resolve("server")), hostKey, clientKey).start();
+        server = DropbearServer.startOrSkip(dir, hostKey, clientKey);
         ssh = new SshjSsh(target());
     }
 
