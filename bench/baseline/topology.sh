@@ -67,7 +67,7 @@ free_subnet() {
     local a b net taken
     for _ in $(seq 200); do
         a=$((200 + RANDOM % 50)); b=$((RANDOM % 256)); net=10.$a.$b
-        taken=$(ip -4 route show table all root "$net.0/24"; ip -4 route show table all match "$net.0/24" | grep -v '^default')
+        taken=$(ip -4 route show table all root "$net.0/24"; ip -4 route show table all match "$net.0/24" | grep -v '^default' || true)
         [ -z "$taken" ] && [ "$net" != "${1:-}" ] && { echo "$net"; return 0; }
     done
     die "no free 10.x.y.0/24 subnet after 200 tries: see ip route"
@@ -97,6 +97,11 @@ ovs-vsctl add-port "$BR" "$BP"
 ethtool -K "$BP" tx off >/dev/null
 ethtool -K "$BG" tx off >/dev/null
 ip addr add "$LAN.1/24" dev "$BG"
+# The host answers ARP for its addresses on every interface, and the userspace datapath lets it see the frames of
+# OVS's ports: the bridge's interface or a port would answer "who has the gateway" before the veth end does, and the
+# traffic would skip the veth. ARP off on everything of the bridge but the gateway end (guests' taps included, below).
+ip link set dev "$BR" arp off
+ip link set dev "$BP" arp off
 ip link set "$BR" up
 ip link set "$BP" up
 ip link set "$BG" up
@@ -174,6 +179,7 @@ EOF
 EOF
     "${VIRSH[@]}" define "$dir/domain.xml" >/dev/null
     "${VIRSH[@]}" start "$name" >/dev/null
+    ip link set dev "$("${VIRSH[@]}" domiflist "$name" | awk '{ print $1; exit }')" arp off
     GUESTS+=("$name=$addr")
 done
 for guest in "${GUESTS[@]}"; do

@@ -14,9 +14,11 @@ import java.util.List;
 import static dev.virtunit.assertions.VirtunitAssertions.assertThat;
 
 /**
- * Four test classes as a user writes them, each its own upstream, OVS bridge with NAT and two guests, and one test
- * that pings the upstream from both: the workload the benchmark runs through the JUnit Platform Launcher with the
- * classes concurrent and one after another. Nested here, not top-level, so no test runner picks them up by name.
+ * Four test classes as a user writes them, each with its own upstream, OVS bridge with NAT and two guests, and one
+ * test that pings the upstream from both: the workload the benchmark runs through the JUnit Platform Launcher with
+ * the classes concurrent and one after another. Networks are static fields, so each class declares its own; the
+ * guests and the test are shared through {@link TwoGuestsBehindNat}. Nested here, not top-level, so no test runner
+ * picks them up by name.
  *
  * @since 0.3
  */
@@ -30,80 +32,72 @@ public final class NatClasses {
         return List.of(First.class, Second.class, Third.class, Fourth.class);
     }
 
-    static void bothReachTheUpstream(Guest one, Guest two, Upstream internet) {
-        assertThat(one.ping(internet.address(), 1)).isReachable();
-        assertThat(two.ping(internet.address(), 1)).isReachable();
-    }
-
-    /** The first of four identical classes. */
+    /** Two guests on the subclass's bridge {@code lan}; the test pings the subclass's upstream from both. */
     @LibvirtTest
-    public static class First {
-        @UpstreamHost
-        static Upstream internet;
-        @OvsBridge(gateway = Bridge.Gateway.ON_VETH, natUplink = "internet")
-        static Bridge lan;
+    public abstract static class TwoGuestsBehindNat {
         @LibvirtGuest(image = "${virtunit.testImage}", network = "lan")
-        static Guest one;
+        Guest one;
         @LibvirtGuest(image = "${virtunit.testImage}", network = "lan")
-        static Guest two;
+        Guest two;
+
+        abstract Upstream upstream();
 
         @Test
         void bothGuestsReachTheUpstreamThroughNat() {
-            bothReachTheUpstream(one, two, internet);
+            assertThat(one.ping(upstream().address(), 1)).isReachable();
+            assertThat(two.ping(upstream().address(), 1)).isReachable();
         }
     }
 
-    /** The second of four identical classes. */
-    @LibvirtTest
-    public static class Second {
+    /** The first of four classes. */
+    public static class First extends TwoGuestsBehindNat {
         @UpstreamHost
         static Upstream internet;
         @OvsBridge(gateway = Bridge.Gateway.ON_VETH, natUplink = "internet")
         static Bridge lan;
-        @LibvirtGuest(image = "${virtunit.testImage}", network = "lan")
-        static Guest one;
-        @LibvirtGuest(image = "${virtunit.testImage}", network = "lan")
-        static Guest two;
 
-        @Test
-        void bothGuestsReachTheUpstreamThroughNat() {
-            bothReachTheUpstream(one, two, internet);
+        @Override
+        Upstream upstream() {
+            return internet;
         }
     }
 
-    /** The third of four identical classes. */
-    @LibvirtTest
-    public static class Third {
+    /** The second of four classes. */
+    public static class Second extends TwoGuestsBehindNat {
         @UpstreamHost
         static Upstream internet;
         @OvsBridge(gateway = Bridge.Gateway.ON_VETH, natUplink = "internet")
         static Bridge lan;
-        @LibvirtGuest(image = "${virtunit.testImage}", network = "lan")
-        static Guest one;
-        @LibvirtGuest(image = "${virtunit.testImage}", network = "lan")
-        static Guest two;
 
-        @Test
-        void bothGuestsReachTheUpstreamThroughNat() {
-            bothReachTheUpstream(one, two, internet);
+        @Override
+        Upstream upstream() {
+            return internet;
         }
     }
 
-    /** The fourth of four identical classes. */
-    @LibvirtTest
-    public static class Fourth {
+    /** The third of four classes. */
+    public static class Third extends TwoGuestsBehindNat {
         @UpstreamHost
         static Upstream internet;
         @OvsBridge(gateway = Bridge.Gateway.ON_VETH, natUplink = "internet")
         static Bridge lan;
-        @LibvirtGuest(image = "${virtunit.testImage}", network = "lan")
-        static Guest one;
-        @LibvirtGuest(image = "${virtunit.testImage}", network = "lan")
-        static Guest two;
 
-        @Test
-        void bothGuestsReachTheUpstreamThroughNat() {
-            bothReachTheUpstream(one, two, internet);
+        @Override
+        Upstream upstream() {
+            return internet;
+        }
+    }
+
+    /** The fourth of four classes. */
+    public static class Fourth extends TwoGuestsBehindNat {
+        @UpstreamHost
+        static Upstream internet;
+        @OvsBridge(gateway = Bridge.Gateway.ON_VETH, natUplink = "internet")
+        static Bridge lan;
+
+        @Override
+        Upstream upstream() {
+            return internet;
         }
     }
 }
