@@ -33,7 +33,7 @@ BP=vu${RUN}bp; BG=vu${RUN}bg  # veth pair: bridge port, gateway end (OVS is not 
 TABLE=vu_${RUN}_nat
 WORK=/var/tmp/vu-${RUN}-bench
 VIRSH=(virsh -q -c qemu:///system)
-SSH=(ssh -q -i "$WORK/id" -o UserKnownHostsFile="$WORK/known_hosts" -o StrictHostKeyChecking=yes
+SSH=(ssh -q -i "$WORK/ssh/id" -o UserKnownHostsFile="$WORK/ssh/known_hosts" -o StrictHostKeyChecking=yes
      -o ConnectTimeout=2 -o BatchMode=yes -o LogLevel=ERROR)
 FORWARD_WAS=
 GUESTS=()
@@ -75,9 +75,11 @@ free_subnet() {
 UP=$(free_subnet)
 LAN=$(free_subnet "$UP")
 
-mkdir -m 700 "$WORK"
-ssh-keygen -q -t ed25519 -N '' -C bench -f "$WORK/id"
-: > "$WORK/known_hosts"
+# qemu runs as its own user: it must reach the disks and seeds (the client key stays in a private folder).
+mkdir -m 755 "$WORK"
+mkdir -m 700 "$WORK/ssh"
+ssh-keygen -q -t ed25519 -N '' -C bench -f "$WORK/ssh/id"
+: > "$WORK/ssh/known_hosts"
 
 # --- provision ---------------------------------------------------------------------------------------------------
 start
@@ -131,12 +133,12 @@ for i in $(seq "$N"); do
     mkdir -p "$dir/seed"
     qemu-img create -q -f qcow2 -b "$IMAGE" -F qcow2 "$dir/disk.qcow2"
     ssh-keygen -q -t ed25519 -N '' -C "root@$name" -f "$dir/hostkey"
-    echo "$addr $(cut -d' ' -f1,2 "$dir/hostkey.pub")" >> "$WORK/known_hosts"
+    echo "$addr $(cut -d' ' -f1,2 "$dir/hostkey.pub")" >> "$WORK/ssh/known_hosts"
     printf 'instance-id: %s\nlocal-hostname: %s\n' "$name" "$name" > "$dir/seed/meta-data"
     {
         echo '#cloud-config'
         echo 'ssh_authorized_keys:'
-        echo "  - $(cat "$WORK/id.pub")"
+        echo "  - $(cat "$WORK/ssh/id.pub")"
         echo 'ssh_keys:'
         echo '  ed25519_private: |'
         sed 's/^/    /' "$dir/hostkey"

@@ -68,11 +68,11 @@ class BaselineTopologyTest {
 
     @Test
     void aScriptThatFailsIsReportedWithItsExitCode(@TempDir Path dir) throws Exception {
-        Path script = Files.writeString(dir.resolve("fails.sh"), "echo 'bench phase=provision seconds=0.1'; exit 3\n");
+        Path script = Files.writeString(dir.resolve("fails.sh"), "echo 'bench phase=provision seconds=0.1'; echo 'cannot start' >&2; exit 3\n");
 
         assertThatThrownBy(() -> new BaselineTopology(script, dir.resolve("image.qcow2")).run(1, 1))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("failed with exit code 3")
-                .hasMessageContaining("bench phase=provision seconds=0.1");
+                .hasMessageContaining("bench phase=provision seconds=0.1").hasMessageContaining("cannot start");
     }
 
     @Test
