@@ -24,18 +24,22 @@ public final class BenchResults {
     private final List<TopologyRun> runs;
     private final List<JvmSample> jvm;
     private final List<ParallelClassesRun> classes;
+    private final List<String> failedAttempts;
     private final String context;
 
     /**
      * @param runs    every topology run of both tools
      * @param jvm     the JVM's figures, one per virtunit run
      * @param classes the JUnit classes' runs (may be empty)
+     * @param failedAttempts one line per attempt that failed and was measured again (may be empty)
      * @param context one line saying where and how it was measured (host, date, settings)
      */
-    public BenchResults(List<TopologyRun> runs, List<JvmSample> jvm, List<ParallelClassesRun> classes, String context) {
+    public BenchResults(List<TopologyRun> runs, List<JvmSample> jvm, List<ParallelClassesRun> classes,
+                        List<String> failedAttempts, String context) {
         this.runs = List.copyOf(runs);
         this.jvm = List.copyOf(jvm);
         this.classes = List.copyOf(classes);
+        this.failedAttempts = List.copyOf(failedAttempts);
         this.context = context;
     }
 
@@ -142,6 +146,10 @@ public final class BenchResults {
                         .append(new ParallelClassesRun(parallel, 0, 0).mode()).append(" | ").append(seconds(spread))
                         .append(" |\n"));
             }
+        }
+        if (!failedAttempts.isEmpty()) {
+            md.append("\n## Failed attempts, measured again\n\n");
+            failedAttempts.forEach(note -> md.append("- ").append(note).append('\n'));
         }
         md.append('\n').append(ratioLine()).append('\n');
         return md.toString();

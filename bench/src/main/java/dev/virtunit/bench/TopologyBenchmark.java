@@ -20,6 +20,9 @@ import dev.virtunit.bench.workload.NatClasses;
  */
 public final class TopologyBenchmark {
 
+    /** How often a pair of runs is tried before the benchmark gives up. */
+    static final int ATTEMPTS = 3;
+
     private final BenchSettings settings;
 
     /** @param settings what to measure and where to write it */
@@ -37,16 +40,10 @@ public final class TopologyBenchmark {
         VirtunitTopology virtunit = new VirtunitTopology(settings.image());
         BaselineTopology baseline = new BaselineTopology(settings.baselineScript(), settings.image());
         List<TopologyRun> runs = new ArrayList<>();
+        List<String> failedAttempts = new ArrayList<>();
         for (int n : settings.ns()) {
             for (int run = 1; run <= settings.runs(); run++) {
-                System.out.printf("BENCH N=%d run %d of %d%n", n, run, settings.runs());
-                if (run % 2 == 1) {
-                    runs.add(baseline.run(n, run));
-                    runs.add(virtunit.run(n, run));
-                } else {
-                    runs.add(virtunit.run(n, run));
-                    runs.add(baseline.run(n, run));
-                }
+                runs.addAll(pair(n, run, virtunit::run, baseline::run, failedAttempts));
             }
         }
         List<ParallelClassesRun> classes = new ArrayList<>();
@@ -56,9 +53,43 @@ public final class TopologyBenchmark {
             classes.add(junit.run(parallelFirst, run));
             classes.add(junit.run(!parallelFirst, run));
         }
-        BenchResults results = new BenchResults(runs, virtunit.jvmSamples(), classes, context());
+        BenchResults results = new BenchResults(runs, virtunit.jvmSamples(), classes, failedAttempts, context());
         write(results);
         return results;
+    }
+
+    /**
+     * One run of each tool at {@code n}, the baseline first in odd runs. A pair in which either fails (a guest's
+     * kernel that panics at boot under a loaded TCG host, say) is noted and measured again, up to
+     * {@value #ATTEMPTS} times, so one bad boot does not end a run of half an hour; the notes go into the results.
+     */
+    static List<TopologyRun> pair(int n, int run, Measurement virtunit, Measurement baseline,
+                                  List<String> failedAttempts) {
+        for (int attempt = 1; ; attempt++) {
+            System.out.printf("BENCH N=%d run %d, attempt %d%n", n, run, attempt);
+            try {
+                return run % 2 == 1 ? List.of(baseline.run(n, run), virtunit.run(n, run))
+                        : List.of(virtunit.run(n, run), baseline.run(n, run));
+            } catch (RuntimeException | AssertionError e) {
+                String note = "N=" + n + " run " + run + " attempt " + attempt + ": " + firstLine(e);
+                failedAttempts.add(note);
+                System.out.println("BENCH failed: " + note);
+                if (attempt == ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** One tool's way to build and remove the topology once. */
+    interface Measurement {
+        TopologyRun run(int n, int run);
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return e.getClass().getSimpleName() + ": " + (newline < 0 ? message : message.substring(0, newline));
     }
 
     private String context() {

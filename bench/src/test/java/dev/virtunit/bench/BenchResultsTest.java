@@ -60,7 +60,8 @@ class BenchResultsTest {
                 Runs.of(Tool.VIRTUNIT, 1, 1, 1.0, 6.0, 0.5, 0.4), Runs.of(Tool.BASELINE, 1, 1, 0.5, 5.0, 0.5, 0.5),
                 Runs.of(Tool.VIRTUNIT, 2, 1, 1.0, 8.0, 1.0, 0.5), Runs.of(Tool.BASELINE, 2, 1, 0.5, 7.0, 1.0, 0.5)),
                 List.of(new JvmSample(300L * 1024, 40L * 1024)),
-                List.of(new ParallelClassesRun(true, 1, 30.0), new ParallelClassesRun(false, 1, 55.5)), "ctx line");
+                List.of(new ParallelClassesRun(true, 1, 30.0), new ParallelClassesRun(false, 1, 55.5)),
+                List.of("N=2 run 1 attempt 1: GuestNotReadyException: not ready"), "ctx line");
 
         String markdown = results.markdown();
         List<String> lines = markdown.lines().toList();
@@ -75,7 +76,8 @@ class BenchResultsTest {
                 .contains("| virtunit | 300 (300-300) | 300 (300-300) | 40 (40-40) | 80 |")
                 .contains("| baseline | 300 (300-300) | - | - | 81 |")
                 .contains("| 4 classes concurrent | 30.00 (30.00-30.00) |")
-                .contains("| 4 classes one after another | 55.50 (55.50-55.50) |");
+                .contains("| 4 classes one after another | 55.50 (55.50-55.50) |")
+                .contains("## Failed attempts, measured again\n\n- N=2 run 1 attempt 1: GuestNotReadyException: not ready\n");
         assertThat(lines.stream().filter(line -> line.matches("\\| [12] \\|.*"))).hasSize(2 * 5);
     }
 
@@ -113,7 +115,7 @@ class BenchResultsTest {
         assertThat(results.guestsIn24GiB(Tool.BASELINE).getAsDouble()).isEqualTo(81);
         assertThat(results.guestsIn24GiB(Tool.VIRTUNIT).getAsDouble()).isEqualTo(81);
         BenchResults heavyJvm = new BenchResults(List.of(Runs.total(Tool.VIRTUNIT, 1, 1, 1)),
-                List.of(new JvmSample(600L * 1024, 1)), List.of(), "ctx");
+                List.of(new JvmSample(600L * 1024, 1)), List.of(), List.of(), "ctx");
         assertThat(heavyJvm.guestsIn24GiB(Tool.VIRTUNIT).getAsDouble()).isEqualTo(79);
     }
 

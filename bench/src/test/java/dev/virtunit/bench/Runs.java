@@ -26,6 +26,6 @@ final class Runs {
     }
 
     static BenchResults results(List<TopologyRun> runs) {
-        return new BenchResults(runs, List.of(new JvmSample(200L * 1024, 50L * 1024)), List.of(), "test context");
+        return new BenchResults(runs, List.of(new JvmSample(200L * 1024, 50L * 1024)), List.of(), List.of(), "test context");
     }
 }
