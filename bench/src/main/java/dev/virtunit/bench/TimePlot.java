@@ -124,7 +124,8 @@ public final class TimePlot {
                 continue;
             }
             Spread spread = results.spread(tool, ns.get(i), phase);
-            int x = frame.x(i);
+            // The two tools' ranges side by side rather than on top of each other.
+            int x = frame.x(i) + (tool == Tool.VIRTUNIT ? -4 : 4);
             int y = frame.y(spread.median());
             if (lastX >= 0) {
                 g.drawLine(lastX, lastY, x, y);
