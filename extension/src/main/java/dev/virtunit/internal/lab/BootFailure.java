@@ -25,6 +25,13 @@ record BootFailure(String line, String speaker, List<String> attempts) {
             + "or GRUB's eltorito.img, as genisoimage or xorriso -b make it); a plain data ISO does not boot, and "
             + BIOS_ONLY;
 
+    /** The speaker of a kernel panic: the boot got past firmware and boot loader, so their remedies do not apply. */
+    static final String KERNEL = "the guest's kernel";
+    private static final String KERNEL_PANICKED = "The kernel started and stopped. Under software emulation on a busy "
+            + "host \"IO-APIC + timer doesn't work\" is a timing failure: add no_timer_check to the image's kernel "
+            + "command line, or boot fewer guests at once (virtunit.boot.concurrency). \"Unable to mount root fs\" means "
+            + "the kernel found no root disk: its initramfs needs the virtio-blk driver and root= must name the disk.";
+
     BootFailure {
         attempts = List.copyOf(attempts);
     }
@@ -36,13 +43,17 @@ record BootFailure(String line, String speaker, List<String> attempts) {
     String explain(BootSource source) {
         String said = ": " + speaker + " says \"" + line + "\"" + (attempts.isEmpty() ? "" : " after "
                 + attempts.stream().map(attempt -> "\"" + attempt + "\"").collect(Collectors.joining(", "))) + ". ";
+        boolean kernel = KERNEL.equals(speaker);
         if (source instanceof BootSource.LiveCd live) {
-            return "from its live CD " + live.iso() + said + BOOTABLE_CD + ".";
+            return "from its live CD " + live.iso() + said + (kernel ? KERNEL_PANICKED : BOOTABLE_CD + ".");
         }
         if (source instanceof BootSource.InstallerCd installer) {
-            return "from its installer CD " + installer.iso() + " nor from the disk it installs" + said + BOOTABLE_CD
-                    + "; once it has run, the installer must have put a BIOS boot loader on the disk.";
+            return "from its installer CD " + installer.iso() + " nor from the disk it installs" + said
+                    + (kernel ? KERNEL_PANICKED : BOOTABLE_CD
+                    + "; once it has run, the installer must have put a BIOS boot loader on the disk.");
         }
-        return "from its disk image " + ((BootSource.DiskImage) source).image() + said + BOOTABLE_DISK;
+        return "from its disk image " + ((BootSource.DiskImage) source).image() + said
+                + (kernel ? KERNEL_PANICKED : BOOTABLE_DISK);
     }
+
 }

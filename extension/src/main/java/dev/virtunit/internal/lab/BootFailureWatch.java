@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * Watches a guest's serial console for the line that says its boot is over before it began: SeaBIOS's "No bootable
  * device." once every boot device failed, or a boot loader that stopped for good. The domain keeps running after
- * either, so only the console tells. The wording is SeaBIOS 1.16's (src/boot.c), GRUB 2's and syslinux 6's.
+ * either, so only the console tells. The wording is SeaBIOS 1.16's (src/boot.c), GRUB 2's, syslinux 6's and Linux's
+ * own panic line.
  *
  * <p>Lines that only say one device failed ("Boot failed: not a bootable disk", syslinux's MBR saying "Missing
  * operating system.") are not the end: the firmware goes on to the next boot device, as it must for an installer CD
@@ -32,7 +33,11 @@ final class BootFailureWatch {
             new Final("Entering rescue mode\\.\\.\\.", "the boot loader (GRUB)"),
             // syslinux's boot sector or core could not load the rest: it waits for a key, then reboots into the same.
             new Final("Boot error", "the boot loader (syslinux)"),
-            new Final("Failed to load ldlinux\\.c32", "the boot loader (syslinux)"));
+            new Final("Failed to load ldlinux\\.c32", "the boot loader (syslinux)"),
+            // A kernel that panics stops there (panic=0, the default) and the domain stays running: seen on the tiny
+            // image under heavy load with software emulation ("IO-APIC + timer doesn't work"). The line may carry
+            // printk's time stamp.
+            new Final("(?:\\[ *[0-9.]+\\] )?Kernel panic - not syncing: .*", BootFailure.KERNEL));
 
     /** The firmware, a boot loader, or an MBR saying what it tried and what failed on the way. */
     private static final Pattern ATTEMPT = Pattern.compile("Booting from .*|Boot failed: .*|Missing operating system\\."

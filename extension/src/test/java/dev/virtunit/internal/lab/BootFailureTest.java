@@ -45,4 +45,15 @@ class BootFailureTest {
                 .explain(new BootSource.DiskImage(Path.of("/i.raw"), Optional.empty())))
                 .startsWith("from its disk image /i.raw: the boot loader (syslinux) says \"Boot error\". Use");
     }
+
+    @Test
+    void aKernelPanicGetsTheKernelsRemedyNotTheBootLoaders() {
+        String explained = new BootFailure("Kernel panic - not syncing: IO-APIC + timer doesn't work!", BootFailure.KERNEL,
+                List.of("Booting from Hard Disk...")).explain(new BootSource.DiskImage(Path.of("/i.qcow2"), Optional.empty()));
+
+        assertThat(explained)
+                .startsWith("from its disk image /i.qcow2: the guest's kernel says \"Kernel panic - not syncing: IO-APIC")
+                .contains("no_timer_check", "virtunit.boot.concurrency", "Unable to mount root fs")
+                .doesNotContain("boot loader installed");
+    }
 }

@@ -58,6 +58,18 @@ class BootFailureWatchTest {
     }
 
     @Test
+    void aKernelPanicEndsTheBootWithTheKernelsLine() throws IOException {
+        Optional<BootFailure> failure = watch(SEABIOS + "Booting from Hard Disk...\r\n"
+                + "virtunit-init: initramfs at 1.57s, kernel 6.1.0-57-cloud-amd64\r\n"
+                + "[    2.345678] Kernel panic - not syncing: IO-APIC + timer doesn't work!  Boot with apic=debug\r\n"
+                + "[    2.345999] ---[ end Kernel panic - not syncing: IO-APIC + timer doesn't work! ]---\r\n");
+
+        assertThat(failure).map(BootFailure::line)
+                .contains("[    2.345678] Kernel panic - not syncing: IO-APIC + timer doesn't work!  Boot with apic=debug");
+        assertThat(failure).map(BootFailure::speaker).contains("the guest's kernel");
+    }
+
+    @Test
     void aBlankDiskBeforeAnInstallerCdIsNotTheEnd() throws IOException {
         // The firmware goes on to the next boot device: one refused disk says nothing about the boot.
         assertThat(watch(SEABIOS + "Booting from Hard Disk...\r\nBoot failed: not a bootable disk\r\n\r\n"
