@@ -35,10 +35,15 @@ public final class EchoService implements AutoCloseable {
     private final StringBuilder stderr = new StringBuilder();
     private volatile int tcpPort = -1;
     private volatile int udpPort = -1;
+    private final Duration readyTimeout;
+    /** Set once the server listened; a failure to get ready is kept, so every later call reports the same one. */
+    private volatile boolean ready;
+    private volatile RuntimeException notReady;
 
-    private EchoService(String namespace, HostProcess process) {
+    private EchoService(String namespace, HostProcess process, Duration readyTimeout) {
         this.namespace = namespace;
         this.process = process;
+        this.readyTimeout = readyTimeout;
     }
 
     /** Starts an echo server in {@code namespace} on the given ports (0: any free port) and waits for it to listen. */
@@ -48,18 +53,24 @@ public final class EchoService implements AutoCloseable {
 
     public static EchoService start(NetworkNamespaces namespaces, String namespace, int tcpPort, int udpPort,
                                     Duration readyTimeout) {
+        EchoService service = startListening(namespaces, namespace, tcpPort, udpPort, readyTimeout);
+        service.awaitReady();
+        return service;
+    }
+
+    /**
+     * Starts an echo server without waiting for it: its JVM takes a few hundred milliseconds to listen, which a lab
+     * spends booting guests instead. Every method that needs it listening ({@link #tcpPort()}, the peers) waits for it
+     * first ({@link #awaitReady()}), up to {@code readyTimeout}.
+     */
+    public static EchoService startListening(NetworkNamespaces namespaces, String namespace, int tcpPort, int udpPort,
+                                             Duration readyTimeout) {
         checkPort("TCP", tcpPort);
         checkPort("UDP", udpPort);
         HostProcess process = namespaces.startIn(namespace, JavaMain.argv(EchoServer.class,
                 Integer.toString(tcpPort), Integer.toString(udpPort)));
-        EchoService service = new EchoService(namespace, process);
+        EchoService service = new EchoService(namespace, process, readyTimeout);
         service.readOutputs();
-        try {
-            service.awaitReady(readyTimeout);
-        } catch (RuntimeException e) {
-            service.close();
-            throw e;
-        }
         return service;
     }
 
@@ -95,18 +106,36 @@ public final class EchoService implements AutoCloseable {
         }
     }
 
-    private void awaitReady(Duration timeout) {
-        try {
-            await("echo server in namespace " + namespace + " listening")
-                    .atMost(timeout)
-                    .pollDelay(Duration.ZERO)
-                    .pollInterval(Duration.ofMillis(50))
-                    .failFast("echo server in namespace " + namespace + " exited", () -> !process.isAlive())
-                    .until(() -> tcpPort >= 0 && udpPort >= 0);
-        } catch (TerminalFailureException | ConditionTimeoutException e) {
-            throw new VirtunitException("echo server in namespace " + namespace + " did not get ready"
-                    + (process.isAlive() ? " within " + timeout : " (exit code " + exitCode() + ")")
-                    + "; its stderr: " + stderr().strip(), e);
+    /**
+     * Waits until the server listens (at once when it already does). A server that exits or does not listen within
+     * its ready timeout is killed, and this and every later call throw the same error.
+     */
+    public void awaitReady() {
+        if (ready) {
+            return;
+        }
+        synchronized (this) {
+            if (ready) {
+                return;
+            }
+            if (notReady != null) {
+                throw notReady;
+            }
+            try {
+                await("echo server in namespace " + namespace + " listening")
+                        .atMost(readyTimeout)
+                        .pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(20))
+                        .failFast("echo server in namespace " + namespace + " exited", () -> !process.isAlive())
+                        .until(() -> tcpPort >= 0 && udpPort >= 0);
+                ready = true;
+            } catch (TerminalFailureException | ConditionTimeoutException e) {
+                notReady = new VirtunitException("echo server in namespace " + namespace + " did not get ready"
+                        + (process.isAlive() ? " within " + readyTimeout : " (exit code " + exitCode() + ")")
+                        + "; its stderr: " + stderr().strip(), e);
+                close();
+                throw notReady;
+            }
         }
     }
 
@@ -115,10 +144,12 @@ public final class EchoService implements AutoCloseable {
     }
 
     public int tcpPort() {
+        awaitReady();
         return tcpPort;
     }
 
     public int udpPort() {
+        awaitReady();
         return udpPort;
     }
 
@@ -128,11 +159,13 @@ public final class EchoService implements AutoCloseable {
 
     /** Every peer seen so far, oldest first. */
     public List<Peer> peersSeen() {
+        awaitReady();
         return List.copyOf(peers);
     }
 
     /** How many peers were seen so far; the {@link Peer#sequence()} the next one will get. */
     public int peerCount() {
+        awaitReady();
         return peers.size();
     }
 
@@ -147,6 +180,7 @@ public final class EchoService implements AutoCloseable {
      * @throws VirtunitException when none came within {@code timeout} or the server died; it lists the peers seen
      */
     public Peer awaitPeer(Predicate<? super Peer> matching, Duration timeout) {
+        awaitReady();
         try {
             await("a matching peer at the echo server in namespace " + namespace)
                     .atMost(timeout)

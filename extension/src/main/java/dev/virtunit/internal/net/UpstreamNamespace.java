@@ -117,7 +117,9 @@ public final class UpstreamNamespace implements AutoCloseable {
         links.addAddressIn(namespace, namespaceInterface, upstream.toString());
         links.linkUpIn(namespace, namespaceInterface);
         links.addAddress(uplinkInterface, hostEnd.toString());
-        echo = EchoService.start(host.namespaces(), namespace, tcpPort, udpPort);
+        // Not awaited here: its JVM gets ready while the lab boots guests; the first use of it waits (EchoService).
+        echo = EchoService.startListening(host.namespaces(), namespace, tcpPort, udpPort,
+                EchoService.DEFAULT_READY_TIMEOUT);
     }
 
     /** The upstream's own address (the namespace end), which guests send to. */

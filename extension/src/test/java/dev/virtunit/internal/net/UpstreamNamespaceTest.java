@@ -57,6 +57,20 @@ class UpstreamNamespaceTest {
     }
 
     @Test
+    void creationDoesNotWaitForTheEchoServerButItsFirstUseDoesAndReportsItsDeath() {
+        // A server that never says READY: creation returns anyway (its JVM gets ready while guests boot)...
+        host.startedPrints(List.of("ip", "netns", "exec", NS), "");
+        UpstreamNamespace upstream = UpstreamNamespace.start(network, NS, "192.168.231.1/24", "192.168.231.2/24");
+        // ...and when it dies before listening, the first use says so, as does every later one.
+        host.started().get(0).kill();
+
+        assertThatThrownBy(upstream::tcpPort).hasMessage("echo server in namespace " + NS
+                + " did not get ready (exit code 137); its stderr: ");
+        assertThatThrownBy(upstream::peersSeen).hasMessageContaining("did not get ready (exit code 137)");
+        upstream.close();
+    }
+
+    @Test
     void closingStopsTheServerThenDeletesTheNamespaceAndTheLinkOnce() {
         UpstreamNamespace upstream = UpstreamNamespace.start(network, NS, "192.168.231.1/24", "192.168.231.2/24");
         int created = host.commands().size();
