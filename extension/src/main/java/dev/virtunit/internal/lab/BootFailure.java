@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * @param line     the console line that says the boot is over
  * @param speaker  who said it: the firmware or a boot loader, by name
  * @param attempts the boot attempts and errors that led to it, oldest first ("Booting from Hard Disk...",
- *                 "Boot failed: not a bootable disk")
+ *                 "Boot failed: not a bootable disk"); for a kernel panic, the console lines just before it
  */
 record BootFailure(String line, String speaker, List<String> attempts) {
 
@@ -27,10 +27,11 @@ record BootFailure(String line, String speaker, List<String> attempts) {
 
     /** The speaker of a kernel panic: the boot got past firmware and boot loader, so their remedies do not apply. */
     static final String KERNEL = "the guest's kernel";
-    private static final String KERNEL_PANICKED = "The kernel started and stopped. Under software emulation on a busy "
-            + "host \"IO-APIC + timer doesn't work\" is a timing failure: add no_timer_check to the image's kernel "
-            + "command line, or boot fewer guests at once (virtunit.boot.concurrency). \"Unable to mount root fs\" means "
-            + "the kernel found no root disk: its initramfs needs the virtio-blk driver and root= must name the disk.";
+    private static final String KERNEL_PANICKED = "The kernel started, then panicked; the lines before its panic "
+            + "say why. \"Unable to mount root fs\" or \"Attempted to kill init!\" mean no usable root filesystem or "
+            + "init: the initramfs needs the disk's driver (virtio-blk here) and root= must name the disk. \"IO-APIC + "
+            + "timer doesn't work\" under software emulation on a busy host is a timing failure: add no_timer_check to "
+            + "the image's kernel command line, or boot fewer guests at once (virtunit.boot.concurrency).";
 
     BootFailure {
         attempts = List.copyOf(attempts);

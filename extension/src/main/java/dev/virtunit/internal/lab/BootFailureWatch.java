@@ -46,9 +46,12 @@ final class BootFailureWatch {
     /** A new boot starts: what earlier boots tried explains nothing. */
     private static final Pattern FIRMWARE_START = Pattern.compile("SeaBIOS \\(version .*");
     private static final int ATTEMPTS_KEPT = 6;
+    /** A kernel panic's reason is in the lines just before it (an init saying what it missed), not in its stack. */
+    private static final int LINES_BEFORE_PANIC = 3;
 
     private final ConsoleLog console;
     private final Deque<String> attempts = new ArrayDeque<>();
+    private final Deque<String> recentLines = new ArrayDeque<>();
     private Optional<BootFailure> failure = Optional.empty();
 
     BootFailureWatch(ConsoleLog console) {
@@ -81,11 +84,19 @@ final class BootFailureWatch {
             }
             attempts.addLast(text);
         }
-        return finalLine(text);
+        Optional<BootFailure> end = finalLine(text);
+        if (!text.isEmpty()) {
+            if (recentLines.size() == LINES_BEFORE_PANIC) {
+                recentLines.removeFirst();
+            }
+            recentLines.addLast(text);
+        }
+        return end;
     }
 
     private Optional<BootFailure> finalLine(String text) {
         return FINAL_LINES.stream().filter(end -> end.line().matcher(text).matches()).findFirst()
-                .map(end -> new BootFailure(text, end.speaker(), List.copyOf(attempts)));
+                .map(end -> new BootFailure(text, end.speaker(),
+                        List.copyOf(BootFailure.KERNEL.equals(end.speaker()) ? recentLines : attempts)));
     }
 }

@@ -53,7 +53,8 @@ class BootFailureTest {
 
         assertThat(explained)
                 .startsWith("from its disk image /i.qcow2: the guest's kernel says \"Kernel panic - not syncing: IO-APIC")
-                .contains("no_timer_check", "virtunit.boot.concurrency", "Unable to mount root fs")
+                .contains("after \"Booting from Hard Disk...\"", "no_timer_check", "virtunit.boot.concurrency",
+                        "Attempted to kill init!", "virtio-blk")
                 .doesNotContain("boot loader installed");
     }
 }

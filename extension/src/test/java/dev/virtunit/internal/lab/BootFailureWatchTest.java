@@ -61,12 +61,18 @@ class BootFailureWatchTest {
     void aKernelPanicEndsTheBootWithTheKernelsLine() throws IOException {
         Optional<BootFailure> failure = watch(SEABIOS + "Booting from Hard Disk...\r\n"
                 + "virtunit-init: initramfs at 1.57s, kernel 6.1.0-57-cloud-amd64\r\n"
+                + "virtunit-init: ERROR: root filesystem LABEL=vu-root not found\r\n\r\n"
+                + "virtunit-init: kernel panic follows\r\n"
                 + "[    2.345678] Kernel panic - not syncing: IO-APIC + timer doesn't work!  Boot with apic=debug\r\n"
                 + "[    2.345999] ---[ end Kernel panic - not syncing: IO-APIC + timer doesn't work! ]---\r\n");
 
         assertThat(failure).map(BootFailure::line)
                 .contains("[    2.345678] Kernel panic - not syncing: IO-APIC + timer doesn't work!  Boot with apic=debug");
         assertThat(failure).map(BootFailure::speaker).contains("the guest's kernel");
+        // Why it panicked is said before the panic, not in its stack trace.
+        assertThat(failure).map(BootFailure::attempts).contains(List.of("virtunit-init: initramfs at 1.57s, kernel "
+                + "6.1.0-57-cloud-amd64", "virtunit-init: ERROR: root filesystem LABEL=vu-root not found",
+                "virtunit-init: kernel panic follows"));
     }
 
     @Test
