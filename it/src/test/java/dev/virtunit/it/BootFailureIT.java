@@ -38,8 +38,8 @@ class BootFailureIT {
             String run = lab.runId();
             assertThatThrownBy(() -> lab.guest(GuestSpec.builder().image(broken).bootTimeout(TIMEOUT).build()))
                     .isInstanceOf(GuestNotReadyException.class)
-                    // The panic on the console ends the wait (not the deadline, nor the domain's power-off after
-                    // it), quoting the kernel and the init's reason just before it.
+                    // The panic on the console ends the wait (not the deadline), and explains it even when the
+                    // domain powered off first (pvpanic): the kernel's line and the init's reason just before it.
                     .hasMessageContaining("did not boot from its disk image " + broken)
                     .hasMessageContaining("the guest's kernel says")
                     .hasMessageContaining("Kernel panic - not syncing: Attempted to kill init!")

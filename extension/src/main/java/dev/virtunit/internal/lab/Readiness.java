@@ -82,11 +82,16 @@ final class Readiness {
                     .pollInterval(pollInterval)
                     .ignoreExceptionsMatching(GuestLogin::worthRetrying)
                     .failFast("guest " + guest.name() + " stopped or did not boot",
-                            () -> guest.state().isDead() || bootFailedOnConsole() || pausedByQemu())
+                            () -> bootFailedOnConsole() || guest.state().isDead() || pausedByQemu())
                     .until(condition);
             reached.add(phase + " after " + seconds(System.nanoTime() - phaseStarted));
             timeline.phase(phase);
         } catch (ConditionTimeoutException | TerminalFailureException e) {
+            // A guest whose kernel panics may power off (pvpanic) before its last console lines were read: what the
+            // console says is the better explanation than "stopped".
+            if (bootFailure.isEmpty()) {
+                bootFailedOnConsole();
+            }
             if (bootFailure.isPresent()) {
                 throw didNotBoot(bootFailure.get(), phase, phaseStarted, e);
             }

@@ -68,6 +68,23 @@ class ReadinessTest {
     }
 
     @Test
+    void aKernelThatPanickedAndPoweredOffIsExplainedByItsConsoleNotAsJustStopped() throws IOException {
+        // pvpanic powers the domain off right after the panic: both are there when readiness first looks.
+        Files.writeString(lab.pool().dir().resolve(Names.domain(lab.runId(), "panics") + "-console.log"),
+                "virtunit-init: ERROR: root filesystem LABEL=vu-root not found\r\nvirtunit-init: kernel panic follows\r\n"
+                        + "[   16.57] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\r\n",
+                StandardCharsets.ISO_8859_1);
+        LabGuest guest = lab.create(GuestSpec.builder().image(image).bootTimeout(Duration.ofSeconds(60)).build(), "panics");
+        hypervisor.destroyDomain(guest.name());
+
+        assertThatThrownBy(guest::awaitReady).isInstanceOf(GuestNotReadyException.class)
+                .hasMessageContaining("did not boot from its disk image " + image + ": the guest's kernel says "
+                        + "\"[   16.57] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100\" after "
+                        + "\"virtunit-init: ERROR: root filesystem LABEL=vu-root not found\"")
+                .hasMessageNotContaining("stopped before it was ready");
+    }
+
+    @Test
     void aGuestWhoseConsoleShowsAnOrdinaryBootWaitsForItsDeadline() throws IOException {
         // Awaited by a console line only: the wait touches no network, and the fake's address answers nothing.
         LabGuest guest = lab.create(GuestSpec.builder().image(image).bootTimeout(Duration.ofSeconds(1)).awaitSsh(false)
