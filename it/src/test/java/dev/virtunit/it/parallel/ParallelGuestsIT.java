@@ -8,6 +8,7 @@ import dev.virtunit.junit.LibvirtGuest;
 import dev.virtunit.junit.LibvirtTest;
 import dev.virtunit.junit.OvsBridge;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -162,6 +163,11 @@ class ParallelGuestsIT {
                 BOOT_LIMIT, (System.nanoTime() - started) / 1e9, String.join("\n  ", events),
                 String.join("\n  ", intervals.stream().map(Interval::toString).toList()));
 
+        // What failed inside, with its message (a guest that was not ready says its phase and console): the kit
+        // keeps the inner failures to itself, and the statistics alone say only how many.
+        results.allEvents().failed().stream().forEach(event -> System.out.printf("ParallelGuestsIT: %s failed: %s%n",
+                event.getTestDescriptor().getDisplayName(), event.getPayload(TestExecutionResult.class)
+                        .flatMap(TestExecutionResult::getThrowable).map(Throwable::toString).orElse("?")));
         results.testEvents().assertStatistics(stats -> stats.succeeded(6).failed(0));
         assertThat(guests).as("3 static and 6 per-test guests").hasSize(9);
         assertThat(mostBooting[0]).as("guests booting at once").isEqualTo(BOOT_LIMIT);
