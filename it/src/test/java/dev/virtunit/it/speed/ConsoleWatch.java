@@ -9,6 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -22,40 +25,37 @@ final class ConsoleWatch implements AutoCloseable {
     private final long origin;
     private final Map<Path, Integer> linesSeen = new HashMap<>();
     private final List<String> seen = new ArrayList<>();
-    private final Thread thread;
-    private volatile boolean stop;
+    /** Samples the consoles every few milliseconds: there is no condition to wait for, only lines to time. */
+    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "console-watch");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     ConsoleWatch(Path pool, long origin) {
         this.pool = pool;
         this.origin = origin;
-        this.thread = new Thread(this::watch, "console-watch");
-        thread.setDaemon(true);
-        thread.start();
+        sampler.scheduleWithFixedDelay(this::sample, 0, 5, TimeUnit.MILLISECONDS);
     }
 
-    private void watch() {
-        while (!stop) {
-            try (Stream<Path> files = Files.list(pool)) {
-                for (Path file : files.filter(f -> f.getFileName().toString().endsWith("-console.log")).toList()) {
-                    List<String> lines = Files.readString(file, StandardCharsets.ISO_8859_1).lines().toList();
-                    int from = linesSeen.getOrDefault(file, 0);
-                    // The last line may be half written: only whole lines before it count.
-                    for (int i = from; i < lines.size() - 1; i++) {
-                        if (lines.get(i).contains("virtunit-init")) {
-                            synchronized (seen) {
-                                seen.add(String.format(Locale.ROOT, "    %6.0f ms  %s  %s", (System.nanoTime() - origin) / 1e6,
-                                        file.getFileName().toString().replace("-console.log", ""), lines.get(i).strip()));
-                            }
+    private void sample() {
+        try (Stream<Path> files = Files.list(pool)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith("-console.log")).toList()) {
+                List<String> lines = Files.readString(file, StandardCharsets.ISO_8859_1).lines().toList();
+                int from = linesSeen.getOrDefault(file, 0);
+                // The last line may be half written: only whole lines before it count.
+                for (int i = from; i < lines.size() - 1; i++) {
+                    if (lines.get(i).contains("virtunit-init")) {
+                        synchronized (seen) {
+                            seen.add(String.format(Locale.ROOT, "    %6.0f ms  %s  %s", (System.nanoTime() - origin) / 1e6,
+                                    file.getFileName().toString().replace("-console.log", ""), lines.get(i).strip()));
                         }
                     }
-                    linesSeen.put(file, Math.max(from, lines.size() - 1));
                 }
-                Thread.sleep(5);
-            } catch (IOException e) {
-                // the pool or a console went away: the lab is closing
-            } catch (InterruptedException e) {
-                return;
+                linesSeen.put(file, Math.max(from, lines.size() - 1));
             }
+        } catch (IOException e) {
+            // the pool or a console went away: the lab is closing
         }
     }
 
@@ -67,7 +67,6 @@ final class ConsoleWatch implements AutoCloseable {
 
     @Override
     public void close() {
-        stop = true;
-        thread.interrupt();
+        sampler.shutdownNow();
     }
 }
