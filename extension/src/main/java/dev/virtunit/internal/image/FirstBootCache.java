@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Disks that have been through an image's slow first boot once, kept as qcow2 overlays on the image under
@@ -21,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The key is the sha256 of the image's content digest ({@link ImageDigests}), its real path (the base names it as
  * its backing file), the prep recipe's version and the seed shape the caller warmed it for: a changed image, recipe or
- * shape is a new key, never a stale base. An entry is prepared by one thread of one JVM at a time
- * ({@link CacheLock}); the others wait and use its result. The base is written as a {@code .part-*} temporary and
+ * shape is a new key, never a stale base. Entries follow {@link PreparedEntries}' protocol: prepared by one thread of
+ * one JVM at a time ({@link CacheLock}); the others wait and use its result. The base is written as a {@code .part-*} temporary and
  * renamed into place once synced, 0644 in 0755 folders so libvirt's qemu user reads it as a backing file. An image
  * the warm-up found unsuitable (no cloud-init) is recorded in {@code not-warmable.txt} and never tried again; a
  * warm-up that failed otherwise is not recorded (the next run tries again) but is not retried by this cache.
@@ -35,10 +33,8 @@ public final class FirstBootCache {
     private static final String BASE = "base.qcow2";
     private static final String NOT_WARMABLE = "not-warmable.txt";
 
-    private final Path warmDir;
     private final ImageDigests digests;
-    /** Keys whose warm-up failed in this cache's life: those guests boot cold at once instead of trying again. */
-    private final Set<String> failed = ConcurrentHashMap.newKeySet();
+    private final PreparedEntries<WarmBase> entries;
 
     /** A cache under {@code cacheDir} (the lab's {@code virtunit.cache.dir}). */
     public FirstBootCache(Path cacheDir) {
@@ -46,8 +42,9 @@ public final class FirstBootCache {
     }
 
     FirstBootCache(Path cacheDir, ImageDigests digests) {
-        this.warmDir = cacheDir.resolve("images").resolve("warm");
         this.digests = digests;
+        this.entries = new PreparedEntries<>(cacheDir.resolve("images").resolve("warm"), "first-boot base", NOT_WARMABLE,
+                FirstBootCache::lookUp);
     }
 
     /** Boots an image once and prepares its disk for reuse. */
@@ -83,60 +80,25 @@ public final class FirstBootCache {
             LOG.warn("cannot key {} for the first-boot cache ({}); its guests boot cold", image, e.getMessage());
             return Optional.empty();
         }
-        Path entry = warmDir.resolve(key);
-        Optional<WarmBase> ready = lookUp(entry, key);
-        if (ready.isPresent() || skipped(entry, key, image)) {
-            return ready;
+        PreparedEntries.Outcome<WarmBase> outcome = entries.obtain(key, image,
+                entry -> warm(image, recipe, seedShape, warmUp, key, entry));
+        if (outcome.value().isEmpty()) {
+            LOG.info("{} boots cold: {}", image, outcome.whyNot());
         }
-        try {
-            CacheFiles.createReadableDirectories(entry);
-        } catch (IOException e) {
-            LOG.warn("cannot create the first-boot cache folder {} ({}); {} boots cold", entry, e, image);
-            return Optional.empty();
-        }
-        try (CacheLock lock = CacheLock.acquire(entry.resolve(".lock"), "the warmed first boot of " + image)) {
-            ready = lookUp(entry, key);
-            if (ready.isPresent()) {
-                LOG.info("{} was warmed meanwhile by another thread or process: {}", image, ready.get().disk());
-                return ready;
-            }
-            return skipped(entry, key, image) ? Optional.empty() : warm(image, recipe, seedShape, warmUp, key, entry);
-        } catch (VirtunitException e) {
-            failed.add(key);
-            LOG.warn("cannot warm {} for the first-boot cache ({}); its guests boot cold", image, e.getMessage());
-            return Optional.empty();
-        }
+        return outcome.value();
     }
 
-    /** Whether {@code image} is known not to warm, saying so. */
-    private boolean skipped(Path entry, String key, Path image) {
-        Path marker = entry.resolve(NOT_WARMABLE);
-        if (Files.isRegularFile(marker)) {
-            LOG.info("{} is recorded as not warmable in {}; delete that file to try again", image, marker);
-            return true;
-        }
-        if (failed.contains(key)) {
-            LOG.info("{} failed to warm earlier in this run (the log says why); not tried again until the next run", image);
-            return true;
-        }
-        return false;
-    }
-
-    private Optional<WarmBase> warm(Path image, String recipe, String seedShape, WarmUp warmUp, String key, Path entry) {
+    private PreparedEntries.Prepared<WarmBase> warm(Path image, String recipe, String seedShape, WarmUp warmUp,
+                                                     String key, Path entry) throws IOException {
         Instant start = Instant.now();
         Path part = null;
         try {
-            CacheFiles.removeTemporaries(entry);
             part = Files.createTempFile(entry, CacheFiles.TEMPORARY_PREFIX, ".qcow2");
             LOG.info("warming {} once for the first-boot cache (key {}): one boot until cloud-init is done, then a clean "
                     + "shutdown; about a cold boot's time, after which its guests start from the warmed disk", image, key);
             Optional<String> unsuitable = warmUp.warm(image, part, key);
             if (unsuitable.isPresent()) {
-                LOG.info("{} cannot be warmed ({}); its guests boot cold, and the cache remembers it in {}", image,
-                        unsuitable.get(), entry.resolve(NOT_WARMABLE));
-                CacheFiles.writeAtomically(entry.resolve(NOT_WARMABLE), "image: " + image + "\nreason: "
-                        + unsuitable.get() + "\nfound: " + Instant.now() + "\n");
-                return Optional.empty();
+                return new PreparedEntries.Unsuitable<>(unsuitable.get());
             }
             CacheFiles.writeAtomically(entry.resolve("source.txt"), "image: " + image.toRealPath() + "\ndigest: "
                     + digests.digest(image) + "\nrecipe: " + recipe + "\nseed shape: " + seedShape + "\nwarmed: "
@@ -144,12 +106,7 @@ public final class FirstBootCache {
             CacheFiles.publish(part, entry.resolve(BASE));
             LOG.info("warmed {} in {} s: first-boot base {}", image, Duration.between(start, Instant.now()).toSeconds(),
                     entry.resolve(BASE));
-            return Optional.of(new WarmBase(entry.resolve(BASE), key));
-        } catch (IOException | RuntimeException e) {
-            failed.add(key);
-            LOG.warn("warming {} failed after {} s, so its guests boot cold: {}", image,
-                    Duration.between(start, Instant.now()).toSeconds(), e.getMessage() == null ? e : e.getMessage());
-            return Optional.empty();
+            return new PreparedEntries.Ready<>(new WarmBase(entry.resolve(BASE), key));
         } finally {
             FileTrees.deleteQuietly(part);   // a .part- file left anyway is removed by the next warm-up
         }

@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Saved guests to restore copies of ("boot once, restore many"): for one image and one guest shape, the disk a guest
@@ -22,9 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The key is the sha256 of the image's content digest and real path and of the shape: everything a copy must share
  * with the template for QEMU to take its state (memory, vCPUs, accelerator, devices and their features, the emulator
  * and virtunit's recipe; the caller writes them into the shape). A changed image or shape is a new key, never a stale
- * template. As in {@link FirstBootCache}, one thread of one JVM prepares an entry at a time ({@link CacheLock}), files
- * are written as {@code .part-*} temporaries and renamed into place, an image found unsuitable is recorded
- * ({@code not-restorable.txt}) and never tried again, and a failed preparation is not retried in this cache's life.
+ * template. Entries follow {@link PreparedEntries}' protocol, as {@link FirstBootCache}'s do: prepared by one thread of
+ * one JVM at a time, files written as {@code .part-*} temporaries and renamed into place, an image found unsuitable
+ * recorded ({@code not-restorable.txt}) and never tried again, a failed preparation not retried in this cache's life.
  *
  * @since 0.3
  */
@@ -35,9 +33,8 @@ public final class RestoreTemplates {
     static final String MEMORY = "memory.save";
     static final String NOT_RESTORABLE = "not-restorable.txt";
 
-    private final Path templatesDir;
     private final ImageDigests digests;
-    private final Set<String> failed = ConcurrentHashMap.newKeySet();
+    private final PreparedEntries<Template> entries;
 
     /** Templates under {@code cacheDir} (the lab's {@code virtunit.cache.dir}). */
     public RestoreTemplates(Path cacheDir) {
@@ -45,8 +42,9 @@ public final class RestoreTemplates {
     }
 
     RestoreTemplates(Path cacheDir, ImageDigests digests) {
-        this.templatesDir = cacheDir.resolve("images").resolve("templates");
         this.digests = digests;
+        this.entries = new PreparedEntries<>(cacheDir.resolve("images").resolve("templates"), "restore template",
+                NOT_RESTORABLE, RestoreTemplates::lookUp);
     }
 
     /** Boots a template guest once and saves it. */
@@ -76,66 +74,22 @@ public final class RestoreTemplates {
         try {
             key = key(image, shape);
         } catch (VirtunitException e) {
-            return Result.none("the image cannot be keyed for the template cache: " + e.getMessage());
+            return new Result(Optional.empty(), "the image cannot be keyed for the template cache: " + e.getMessage());
         }
-        Path entry = templatesDir.resolve(key);
-        Optional<Template> ready = lookUp(entry, key);
-        if (ready.isPresent()) {
-            return Result.of(ready.get());
-        }
-        Optional<String> skipped = skipped(entry, key);
-        if (skipped.isPresent()) {
-            return Result.none(skipped.get());
-        }
-        try {
-            CacheFiles.createReadableDirectories(entry);
-        } catch (IOException e) {
-            return Result.none("cannot create the template folder " + entry + ": " + e);
-        }
-        try (CacheLock lock = CacheLock.acquire(entry.resolve(".lock"), "the restore template of " + image)) {
-            ready = lookUp(entry, key);
-            if (ready.isPresent()) {
-                LOG.info("the restore template of {} was saved meanwhile by another thread or process: {}", image, entry);
-                return Result.of(ready.get());
-            }
-            skipped = skipped(entry, key);
-            return skipped.isPresent() ? Result.none(skipped.get()) : prepare(image, shape, preparation, key, entry);
-        } catch (VirtunitException e) {
-            failed.add(key);
-            return Result.none("cannot prepare the restore template of " + image + ": " + e.getMessage());
-        }
+        PreparedEntries.Outcome<Template> outcome = entries.obtain(key, image, entry -> prepare(image, shape, preparation, key, entry));
+        return new Result(outcome.value(), outcome.whyNot());
     }
 
     /** A template, or why there is none. */
     public record Result(Optional<Template> template, String whyNot) {
-
-        static Result of(Template template) {
-            return new Result(Optional.of(template), "");
-        }
-
-        static Result none(String whyNot) {
-            return new Result(Optional.empty(), whyNot);
-        }
     }
 
-    private Optional<String> skipped(Path entry, String key) {
-        Path marker = entry.resolve(NOT_RESTORABLE);
-        if (Files.isRegularFile(marker)) {
-            return Optional.of("the image is recorded as unable to serve as a restore template in " + marker
-                    + "; delete that file to try again");
-        }
-        if (failed.contains(key)) {
-            return Optional.of("its restore template failed to save earlier in this run (the log says why)");
-        }
-        return Optional.empty();
-    }
-
-    private Result prepare(Path image, String shape, Preparation preparation, String key, Path entry) {
+    private PreparedEntries.Prepared<Template> prepare(Path image, String shape, Preparation preparation, String key,
+                                                        Path entry) throws IOException {
         Instant start = Instant.now();
         Path disk = null;
         Path memory = null;
         try {
-            CacheFiles.removeTemporaries(entry);
             disk = Files.createTempFile(entry, CacheFiles.TEMPORARY_PREFIX, ".qcow2");
             memory = Files.createTempFile(entry, CacheFiles.TEMPORARY_PREFIX, ".save");
             // libvirt writes the save image itself and will not overwrite a file it did not make.
@@ -144,9 +98,7 @@ public final class RestoreTemplates {
                     + "a save; later guests of this shape are restored from it", image, key);
             Optional<String> unsuitable = preparation.prepare(image, disk, memory, key);
             if (unsuitable.isPresent()) {
-                CacheFiles.writeAtomically(entry.resolve(NOT_RESTORABLE), "image: " + image + "\nreason: "
-                        + unsuitable.get() + "\nfound: " + Instant.now() + "\n");
-                return Result.none(unsuitable.get() + " (recorded in " + entry.resolve(NOT_RESTORABLE) + ")");
+                return new PreparedEntries.Unsuitable<>(unsuitable.get());
             }
             CacheFiles.writeAtomically(entry.resolve("source.txt"), "image: " + image.toRealPath() + "\ndigest: "
                     + digests.digest(image) + "\nshape: " + shape + "\nsaved: " + Instant.now() + "\n");
@@ -155,12 +107,7 @@ public final class RestoreTemplates {
             CacheFiles.publish(memory, entry.resolve(MEMORY));
             LOG.info("saved the restore template of {} in {} ms: {}", image,
                     Duration.between(start, Instant.now()).toMillis(), entry);
-            return Result.of(new Template(entry.resolve(DISK), entry.resolve(MEMORY), key));
-        } catch (IOException | RuntimeException e) {
-            failed.add(key);
-            return Result.none("saving its restore template failed after "
-                    + Duration.between(start, Instant.now()).toSeconds() + " s: "
-                    + (e.getMessage() == null ? e : e.getMessage()));
+            return new PreparedEntries.Ready<>(new Template(entry.resolve(DISK), entry.resolve(MEMORY), key));
         } finally {
             FileTrees.deleteQuietly(disk);
             FileTrees.deleteQuietly(memory);

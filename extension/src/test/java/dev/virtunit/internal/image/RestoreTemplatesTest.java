@@ -89,7 +89,7 @@ class RestoreTemplatesTest {
         assertThat(first.template()).isEmpty();
         assertThat(first.whyNot()).contains("its boot finished without waiting").contains("not-restorable.txt");
         assertThat(later.template()).isEmpty();
-        assertThat(later.whyNot()).contains("recorded as unable to serve as a restore template").contains("delete that file");
+        assertThat(later.whyNot()).contains("recorded as unable to have a restore template").contains("delete that file");
         assertThat(prepared).hasSize(1);
     }
 
@@ -106,9 +106,9 @@ class RestoreTemplatesTest {
         RestoreTemplates.Result nextRun = new RestoreTemplates(cacheDir).template(image, SHAPE, savesAGuest);
 
         assertThat(failed.template()).isEmpty();
-        assertThat(failed.whyNot()).contains("saving its restore template failed").contains("within 60 s");
+        assertThat(failed.whyNot()).contains("preparing its restore template failed").contains("within 60 s");
         assertThat(sameRun.template()).isEmpty();
-        assertThat(sameRun.whyNot()).contains("failed to save earlier in this run");
+        assertThat(sameRun.whyNot()).contains("its restore template failed earlier in this run");
         assertThat(nextRun.template()).isPresent();
         assertThat(prepared).hasSize(2);
     }
