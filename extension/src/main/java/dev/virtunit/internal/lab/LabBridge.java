@@ -86,25 +86,31 @@ public final class LabBridge implements Bridge {
         LabBridge bridge = new LabBridge(name, spec.kind(), subnet, spec.gateway(), gatewayInterface, userspace, teardown,
                 host, natTable, spec.natUplink().orElse(""));
         try {
+            boolean ovsWithVeth = spec.kind() == Kind.OVS && spec.gateway() == Gateway.ON_VETH;
+            String port = name + "p";
             if (spec.kind() == Kind.OVS) {
                 teardown.register("OVS bridge " + name, () -> ovs.deleteBridge(name));
-                // Sorted, so that the ovs-vsctl command is the same on every run (Map.of iterates in a per-JVM order).
-                ovs.addBridge(name, new TreeMap<>(Map.of("virtunit-run", run,
-                        "virtunit-pid", Long.toString(ProcessHandle.current().pid()))));
-                ovs.bridgeUp(name);
             } else {
                 teardown.register("bridge " + name, () -> linux.deleteLink(name));
                 linux.addBridge(name);
+            }
+            if (spec.gateway() == Gateway.ON_VETH) {
+                teardown.register("veth " + port, () -> linux.deleteLink(port));
+                linux.addVethPair(port, gatewayInterface);
+            }
+            if (spec.kind() == Kind.OVS) {
+                // The veth end goes in with the bridge, in one ovs-vsctl transaction: one wait for ovs-vswitchd less.
+                // Sorted, so that the ovs-vsctl command is the same on every run (Map.of iterates in a per-JVM order).
+                ovs.addBridge(name, new TreeMap<>(Map.of("virtunit-run", run,
+                        "virtunit-pid", Long.toString(ProcessHandle.current().pid()))),
+                        ovsWithVeth ? List.of(port) : List.of());
+                ovs.bridgeUp(name);
             }
             String gatewayCidr = bridge.gateway() + "/" + subnet.prefixLength();
             if (spec.gateway() == Gateway.ON_BRIDGE) {
                 linux.addAddress(name, gatewayCidr);
             } else if (spec.gateway() == Gateway.ON_VETH) {
-                String port = name + "p";
-                teardown.register("veth " + port, () -> linux.deleteLink(port));
-                linux.addVethPair(port, gatewayInterface);
                 if (spec.kind() == Kind.OVS) {
-                    ovs.addPort(name, port);
                     if (userspace) {
                         // The userspace datapath and offloaded checksums do not mix: TCP would break (HOST.md).
                         linux.disableTxOffload(port);

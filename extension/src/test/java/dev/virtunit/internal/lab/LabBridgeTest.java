@@ -47,16 +47,15 @@ class LabBridgeTest {
     private static final List<String> OVS_ON_VETH_WITH_NAT = List.of(
             "test -d /sys/module/openvswitch",
             "modprobe openvswitch",
-            VSCTL + "--may-exist add-br " + BRIDGE + " -- set bridge " + BRIDGE + " datapath_type=netdev -- set bridge "
-                    + BRIDGE + " external_ids:virtunit-pid=" + PID + " external_ids:virtunit-run=1a2b3c",
-            "ip -o link show dev " + BRIDGE,
-            "ip link set dev " + BRIDGE + " up",
-            "ip link add name vu1a2b3cb0p type veth peer name vu1a2b3cb0g",
-            "ip link set dev vu1a2b3cb0p up",
+            "ip link add name vu1a2b3cb0p up type veth peer name vu1a2b3cb0g",
             "ip link set dev vu1a2b3cb0g up",
-            VSCTL + "--may-exist add-port " + BRIDGE + " vu1a2b3cb0p",
+            VSCTL + "--may-exist add-br " + BRIDGE + " -- set bridge " + BRIDGE + " datapath_type=netdev -- set bridge "
+                    + BRIDGE + " external_ids:virtunit-pid=" + PID + " external_ids:virtunit-run=1a2b3c"
+                    + " -- --may-exist add-port " + BRIDGE + " vu1a2b3cb0p",
             VSCTL + "get interface vu1a2b3cb0p error",
             "ip link set dev vu1a2b3cb0p arp off",
+            "ip -o link show dev " + BRIDGE,
+            "ip link set dev " + BRIDGE + " up",
             "ethtool -K vu1a2b3cb0p tx off",
             "ethtool -K vu1a2b3cb0g tx off",
             "ip address add 192.168.77.1/24 dev vu1a2b3cb0g",
@@ -147,16 +146,48 @@ class LabBridgeTest {
     @Test
     void aFailedStepUndoesTheStepsBeforeIt() {
         userspaceDatapath();
-        // Step 9 of the OVS topology: adding the veth end to the bridge.
-        host.failCommand(9);
+        // Step 5 of the OVS topology: the bridge with the veth end as its port, in one ovs-vsctl transaction.
+        host.failCommand(5);
 
         assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
-                .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot add port vu1a2b3cb0p to Open "
-                        + "vSwitch bridge " + BRIDGE)
+                .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot create Open vSwitch bridge "
+                        + BRIDGE + " with port(s) vu1a2b3cb0p")
                 .hasMessageContaining(RecordingHostCommands.INJECTED);
 
-        assertThat(commands().subList(0, 8)).isEqualTo(OVS_ON_VETH_WITH_NAT.subList(0, 8));
-        assertThat(commands().subList(9, commands().size())).containsExactly(
+        assertThat(commands().subList(0, 5)).isEqualTo(OVS_ON_VETH_WITH_NAT.subList(0, 5));
+        assertThat(commands().subList(5, commands().size())).containsExactly(
+                "ip -o link show dev vu1a2b3cb0p",
+                "ip link del dev vu1a2b3cb0p",
+                VSCTL + "--if-exists del-br " + BRIDGE);
+    }
+
+    @Test
+    void aFailedVethPairUndoesItselfAndTheBridgeNotYetMade() {
+        userspaceDatapath();
+        host.failFirst(List.of("ip", "link", "add"));
+        host.answer(List.of("ip", "-o", "link", "show", "dev", "vu1a2b3cb0p"), 1, "", "Device \"vu1a2b3cb0p\" does not exist.");
+
+        assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
+                .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot create veth pair "
+                        + "vu1a2b3cb0p/vu1a2b3cb0g");
+
+        assertThat(commands().subList(3, commands().size())).containsExactly(
+                "ip -o link show dev vu1a2b3cb0p",
+                VSCTL + "--if-exists del-br " + BRIDGE);
+    }
+
+    @Test
+    void aPortOpenVSwitchCannotOpenIsRemovedAndTheBridgeUndone() {
+        userspaceDatapath();
+        host.answer(List.of("ovs-vsctl", "--timeout=10", "get", "interface"), "\"could not open network device "
+                + "vu1a2b3cb0p (No such device)\"\n");
+
+        assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
+                .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": Open vSwitch cannot use vu1a2b3cb0p "
+                        + "as a port of " + BRIDGE + ": \"could not open network device");
+
+        assertThat(commands().subList(6, commands().size())).containsExactly(
+                VSCTL + "--if-exists del-port " + BRIDGE + " vu1a2b3cb0p",
                 "ip -o link show dev vu1a2b3cb0p",
                 "ip link del dev vu1a2b3cb0p",
                 VSCTL + "--if-exists del-br " + BRIDGE);
