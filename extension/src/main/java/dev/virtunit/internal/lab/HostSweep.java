@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -58,20 +57,20 @@ final class HostSweep {
 
     /**
      * Lists every host object whose name carries a run id. The four listings are independent and each is a program
-     * run on the host: links, namespaces and tables are listed on threads of their own while Open vSwitch's bridges
-     * (and the ports of bridges not ours) are listed here, so a lab's start waits for the slowest, not for the sum.
-     * Problems are reported in the same order whatever finishes first.
+     * run on the host: links, namespaces and tables are listed on threads of their own ({@link SideTask}) while Open
+     * vSwitch's bridges (and the ports of bridges not ours) are listed here, so a lab's start waits for the slowest,
+     * not for the sum. Problems are reported in the same order whatever finishes first; {@link #listed} never throws.
      */
     static HostSweep scan(HostNetworking host) {
         List<String> problems = new ArrayList<>();
         List<String> linkProblems = new ArrayList<>();
         List<String> namespaceProblems = new ArrayList<>();
         List<String> tableProblems = new ArrayList<>();
-        CompletableFuture<List<String>> allLinks = listedAside(
+        SideTask<List<String>> allLinks = SideTask.start("virtunit-sweep-links",
                 () -> listed("links", () -> host.links().links(), linkProblems));
-        CompletableFuture<List<String>> allNamespaces = listedAside(
+        SideTask<List<String>> allNamespaces = SideTask.start("virtunit-sweep-namespaces",
                 () -> listed("network namespaces", () -> host.namespaces().namespaces(), namespaceProblems));
-        CompletableFuture<List<FamilyTable>> allTables = listedAside(
+        SideTask<List<FamilyTable>> allTables = SideTask.start("virtunit-sweep-tables",
                 () -> listed("nftables tables", () -> familyTables(host), tableProblems));
         List<String> allBridges = listed("Open vSwitch bridges", () -> host.ovs().bridges(), problems);
         List<String> ovsBridges = ours(allBridges);
@@ -94,25 +93,6 @@ final class HostSweep {
         List<FamilyTable> shapingTables = tableList.stream()
                 .filter(t -> SHAPING_FAMILIES.contains(t.family()) && Sweeper.runOf(t.name()).isPresent()).toList();
         return new HostSweep(host, ovsBridges, foreignPorts, links, namespaces, tables, shapingTables, problems);
-    }
-
-    /**
-     * {@code listing} on a thread of its own: a daemon, as it only waits for a program (the common pool has a single
-     * thread on a 2-core host, and would run them one after another). {@link #listed} never throws, so neither
-     * does the future's join.
-     */
-    private static <T> CompletableFuture<List<T>> listedAside(Supplier<List<T>> listing) {
-        CompletableFuture<List<T>> result = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                result.complete(listing.get());
-            } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
-            }
-        }, "virtunit-sweep-listing");
-        thread.setDaemon(true);
-        thread.start();
-        return result;
     }
 
     /**

@@ -85,17 +85,42 @@ public final class LabBridge implements Bridge {
         };
         LabBridge bridge = new LabBridge(name, spec.kind(), subnet, spec.gateway(), gatewayInterface, userspace, teardown,
                 host, natTable, spec.natUplink().orElse(""));
+        String port = name + "p";
+        SideTask<Void> natLoad = null;
         try {
-            boolean ovsWithVeth = spec.kind() == Kind.OVS && spec.gateway() == Gateway.ON_VETH;
-            String port = name + "p";
+            // Every undo before any step: the NAT table is made beside the links (see below).
             if (spec.kind() == Kind.OVS) {
                 teardown.register("OVS bridge " + name, () -> ovs.deleteBridge(name));
             } else {
                 teardown.register("bridge " + name, () -> linux.deleteLink(name));
-                linux.addBridge(name);
             }
             if (spec.gateway() == Gateway.ON_VETH) {
                 teardown.register("veth " + port, () -> linux.deleteLink(port));
+            }
+            if (spec.natUplink().isPresent()) {
+                String uplink = spec.natUplink().get();
+                if (!linux.linkExists(uplink)) {
+                    throw new InvalidDeclarationException("NAT uplink '" + uplink + "' of bridge " + name + " is neither an "
+                            + "upstream host of the test nor an interface of this host (ip link)");
+                }
+                NatSpec natSpec = new NatSpec(natTable, subnet.network().toString(), gatewayInterface, uplink, forwards);
+                teardown.register("nftables table " + natTable, () -> {
+                    if (bridge.nat != null) {
+                        bridge.nat.close();
+                    } else {
+                        host.nftables().deleteTable(natTable);
+                    }
+                });
+                // The table names its interfaces, it needs none of them to exist: it loads while the links are made.
+                natLoad = SideTask.start("virtunit-nat-" + name, () -> {
+                    bridge.nat = NatRules.apply(natSpec, host.nftables(), host.forwarding());
+                    return null;
+                });
+            }
+            if (spec.kind() == Kind.LINUX) {
+                linux.addBridge(name);
+            }
+            if (spec.gateway() == Gateway.ON_VETH) {
                 linux.addVethPair(port, gatewayInterface);
             }
             if (spec.kind() == Kind.OVS) {
@@ -103,8 +128,9 @@ public final class LabBridge implements Bridge {
                 // Sorted, so that the ovs-vsctl command is the same on every run (Map.of iterates in a per-JVM order).
                 ovs.addBridge(name, new TreeMap<>(Map.of("virtunit-run", run,
                         "virtunit-pid", Long.toString(ProcessHandle.current().pid()))),
-                        ovsWithVeth ? List.of(port) : List.of());
-                ovs.bridgeUp(name);
+                        spec.gateway() == Gateway.ON_VETH ? List.of(port) : List.of());
+                // ARP off on the bridge's interface with a veth gateway: see below.
+                ovs.bridgeUp(name, spec.gateway() == Gateway.ON_VETH);
             }
             String gatewayCidr = bridge.gateway() + "/" + subnet.prefixLength();
             if (spec.gateway() == Gateway.ON_BRIDGE) {
@@ -122,29 +148,22 @@ public final class LabBridge implements Bridge {
                 linux.addAddress(gatewayInterface, gatewayCidr);
                 // Linux answers ARP for any host address on any interface: the bridge's own interface would answer
                 // the guests' "who has the gateway" first, and traffic would skip the veth (the topology silently
-                // becoming "gateway on the bridge"). Off, it stays a pure switch port.
-                linux.setArp(name, false);
-            }
-            if (spec.natUplink().isPresent()) {
-                String uplink = spec.natUplink().get();
-                if (!linux.linkExists(uplink)) {
-                    throw new InvalidDeclarationException("NAT uplink '" + uplink + "' of bridge " + name + " is neither an "
-                            + "upstream host of the test nor an interface of this host (ip link)");
+                // becoming "gateway on the bridge"). Off, it stays a pure switch port (an OVS bridge's was turned off
+                // as it came up).
+                if (spec.kind() == Kind.LINUX) {
+                    linux.setArp(name, false);
                 }
-                NatSpec natSpec = new NatSpec(natTable, subnet.network().toString(), gatewayInterface, uplink, forwards);
-                teardown.register("nftables table " + natTable, () -> {
-                    if (bridge.nat != null) {
-                        bridge.nat.close();
-                    } else {
-                        host.nftables().deleteTable(natTable);
-                    }
-                });
-                bridge.nat = NatRules.apply(natSpec, host.nftables(), host.forwarding());
+            }
+            if (natLoad != null) {
+                natLoad.join();
             }
             return bridge;
         } catch (RuntimeException e) {
             RuntimeException failure = ProvisioningFailure.naming(
                     (spec.kind() == Kind.OVS ? "OVS bridge " : "Linux bridge ") + name, e);
+            if (natLoad != null) {
+                natLoad.settle().filter(natFailure -> natFailure != e).ifPresent(failure::addSuppressed);
+            }
             try {
                 teardown.run();
             } catch (RuntimeException cleanup) {

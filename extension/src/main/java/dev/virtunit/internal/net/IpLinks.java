@@ -136,6 +136,29 @@ public final class IpLinks {
         commands.ip("bring " + link + " up", "link", "set", "dev", link, "up");
     }
 
+    /**
+     * Brings {@code link} up, with ARP turned off in the same command when {@code arpOff}, if it exists.
+     *
+     * @return false when there is no such link (yet): nothing was done
+     * @since 0.4
+     */
+    public boolean linkUpIfPresent(String link, boolean arpOff) {
+        NetworkNames.interfaceName(link);
+        List<String> argv = new ArrayList<>(List.of("ip", "link", "set", "dev", link));
+        if (arpOff) {
+            argv.addAll(List.of("arp", "off"));
+        }
+        argv.add("up");
+        CommandResult result = commands.run(argv);
+        if (result.succeeded()) {
+            return true;
+        }
+        if (result.stderr().contains("Cannot find device") || result.stderr().contains("does not exist")) {
+            return false;
+        }
+        throw NetCommands.failed("bring " + link + " up" + (arpOff ? " with ARP off" : ""), result);
+    }
+
     public void linkUpIn(String namespace, String link) {
         NetworkNames.namespaceName(namespace);
         NetworkNames.interfaceName(link);

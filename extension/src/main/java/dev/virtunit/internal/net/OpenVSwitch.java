@@ -251,13 +251,30 @@ public final class OpenVSwitch {
      * rather than assumed.
      */
     public void bridgeUp(String bridge) {
+        bridgeUp(bridge, false);
+    }
+
+    /**
+     * Like {@link #bridgeUp(String)}, with ARP turned off on the bridge's interface in the same command when
+     * {@code arpOff} (a bridge whose gateway is on a veth plugged into it). ovs-vsctl returns once ovs-vswitchd has
+     * applied the bridge, so its interface is there at once; only when it is not is it awaited.
+     *
+     * @since 0.4
+     */
+    public void bridgeUp(String bridge, boolean arpOff) {
         NetworkNames.interfaceName(bridge);
+        if (links.linkUpIfPresent(bridge, arpOff)) {
+            return;
+        }
         await("interface of Open vSwitch bridge " + bridge)
                 .atMost(TAP_TIMEOUT)
                 .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> links.linkExists(bridge));
-        links.linkUp(bridge);
+        if (!links.linkUpIfPresent(bridge, arpOff)) {
+            throw new VirtunitException("interface of Open vSwitch bridge " + bridge + " went away before it could be "
+                    + "brought up (is something else deleting it? scripts/check-leftovers lists what runs left)");
+        }
     }
 
     private static List<String> lines(String output) {

@@ -413,6 +413,11 @@ public final class FakeHost implements HostCommands {
         if (args.size() >= 5 && args.get(1).equals("set") && args.get(2).equals("dev")) {
             String name = args.get(3);
             List<String> what = args.subList(4, args.size());
+            // "arp off up" in one command: the up below, with ARP off.
+            boolean arpOff = what.equals(List.of("arp", "off", "up"));
+            if (arpOff) {
+                what = List.of("up");
+            }
             if (!(what.equals(List.of("up")) || what.equals(List.of("down")) || what.size() == 2 && List.of("master", "arp", "netns").contains(what.get(0)))) {
                 return unknown(argv);
             }
@@ -427,7 +432,10 @@ public final class FakeHost implements HostCommands {
             }
             LinkState state = state(ns, name, argv);
             switch (what.get(0)) {
-                case "up" -> state.up = true;
+                case "up" -> {
+                    state.up = true;
+                    state.arp &= !arpOff;
+                }
                 case "down" -> state.up = false;
                 case "arp" -> state.arp = what.get(1).equals("on");
                 case "master" -> {

@@ -44,9 +44,11 @@ class LabBridgeTest {
         return host.rendered().stream().map(c -> c.replaceAll("/\\S*virtunit-nft-\\S*\\.nft", "SCRIPT")).toList();
     }
 
+    /** The OVS bridge's own steps, in order; its NAT table ({@link #NAT_LOAD}) loads beside them. */
     private static final List<String> OVS_ON_VETH_WITH_NAT = List.of(
             "test -d /sys/module/openvswitch",
             "modprobe openvswitch",
+            "ip -o link show dev " + UPLINK,
             "ip link add name vu1a2b3cb0p up type veth peer name vu1a2b3cb0g",
             "ip link set dev vu1a2b3cb0g up",
             VSCTL + "--may-exist add-br " + BRIDGE + " -- set bridge " + BRIDGE + " datapath_type=netdev -- set bridge "
@@ -54,16 +56,31 @@ class LabBridgeTest {
                     + " -- --may-exist add-port " + BRIDGE + " vu1a2b3cb0p",
             VSCTL + "get interface vu1a2b3cb0p error",
             "ip link set dev vu1a2b3cb0p arp off",
-            "ip -o link show dev " + BRIDGE,
-            "ip link set dev " + BRIDGE + " up",
+            "ip link set dev " + BRIDGE + " arp off up",
             "ethtool -K vu1a2b3cb0p tx off",
             "ethtool -K vu1a2b3cb0g tx off",
-            "ip address add 192.168.77.1/24 dev vu1a2b3cb0g",
-            "ip link set dev " + BRIDGE + " arp off",
-            "ip -o link show dev " + UPLINK,
+            "ip address add 192.168.77.1/24 dev vu1a2b3cb0g");
+
+    /** The NAT table's load, on a thread of its own once the uplink was found: its commands in their own order. */
+    private static final List<String> NAT_LOAD = List.of(
             "sysctl -n net.ipv4.ip_forward",
             "sysctl -q -w net.ipv4.ip_forward=1",
             "nft -f SCRIPT");
+
+    /** {@code commands} without the NAT table's load, which interleaves with the rest in no fixed order. */
+    private static List<String> withoutNatLoad(List<String> commands) {
+        List<String> rest = new java.util.ArrayList<>(commands);
+        NAT_LOAD.forEach(rest::remove);
+        return rest;
+    }
+
+    /** The NAT table's load as it happened: its commands in order, after the uplink was checked. */
+    private List<String> natLoad() {
+        List<String> all = commands();
+        assertThat(all.indexOf(NAT_LOAD.get(0))).as("NAT loads once the uplink is known")
+                .isGreaterThan(all.indexOf("ip -o link show dev " + UPLINK));
+        return all.stream().filter(NAT_LOAD::contains).toList();
+    }
 
     @Test
     void aGuestAddressIsToldToTheHostOnTheGatewayAndForgottenWithTheGuest() {
@@ -103,7 +120,8 @@ class LabBridgeTest {
 
         LabBridge bridge = create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK));
 
-        assertThat(commands()).containsExactlyElementsOf(OVS_ON_VETH_WITH_NAT);
+        assertThat(withoutNatLoad(commands())).containsExactlyElementsOf(OVS_ON_VETH_WITH_NAT);
+        assertThat(natLoad()).containsExactlyElementsOf(NAT_LOAD);
         assertThat(bridge.gateway()).isEqualTo("192.168.77.1");
         assertThat(bridge.gatewayInterface()).isEqualTo("vu1a2b3cb0g");
         assertThat(bridge.natTable()).isEqualTo(TABLE);
@@ -143,26 +161,35 @@ class LabBridgeTest {
         assertThat(bridge.gatewayInterface()).isEqualTo(BRIDGE);
     }
 
+    /** What undoing the whole OVS topology runs once the NAT table has loaded: the reverse of the undos' order. */
+    private static final List<String> UNDO_ALL = List.of(
+            "nft delete table ip " + TABLE,
+            "sysctl -q -w net.ipv4.ip_forward=0",
+            "ip -o link show dev vu1a2b3cb0p",
+            "ip link del dev vu1a2b3cb0p",
+            VSCTL + "--if-exists del-br " + BRIDGE);
+
     @Test
-    void aFailedStepUndoesTheStepsBeforeIt() {
+    void aFailedStepWaitsForTheNatTableThenUndoesEverything() {
         userspaceDatapath();
-        // Step 5 of the OVS topology: the bridge with the veth end as its port, in one ovs-vsctl transaction.
-        host.failCommand(5);
+        // The bridge with the veth end as its port, in one ovs-vsctl transaction.
+        host.failFirst(List.of("ovs-vsctl", "--timeout=10", "--may-exist", "add-br"));
 
         assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
                 .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot create Open vSwitch bridge "
                         + BRIDGE + " with port(s) vu1a2b3cb0p")
                 .hasMessageContaining(RecordingHostCommands.INJECTED);
 
-        assertThat(commands().subList(0, 5)).isEqualTo(OVS_ON_VETH_WITH_NAT.subList(0, 5));
-        assertThat(commands().subList(5, commands().size())).containsExactly(
-                "ip -o link show dev vu1a2b3cb0p",
-                "ip link del dev vu1a2b3cb0p",
-                VSCTL + "--if-exists del-br " + BRIDGE);
+        // The table was loaded beside the failed step, and is removed after it was made, never before.
+        assertThat(natLoad()).containsExactlyElementsOf(NAT_LOAD);
+        List<String> rest = withoutNatLoad(commands());
+        assertThat(rest.subList(0, 6)).isEqualTo(OVS_ON_VETH_WITH_NAT.subList(0, 6));
+        assertThat(rest.subList(6, rest.size())).containsExactlyElementsOf(UNDO_ALL);
+        assertThat(network.forwarding().holders()).isZero();
     }
 
     @Test
-    void aFailedVethPairUndoesItselfAndTheBridgeNotYetMade() {
+    void aFailedVethPairUndoesItselfTheBridgeNotYetMadeAndTheNatTable() {
         userspaceDatapath();
         host.failFirst(List.of("ip", "link", "add"));
         host.answer(List.of("ip", "-o", "link", "show", "dev", "vu1a2b3cb0p"), 1, "", "Device \"vu1a2b3cb0p\" does not exist.");
@@ -171,7 +198,10 @@ class LabBridgeTest {
                 .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot create veth pair "
                         + "vu1a2b3cb0p/vu1a2b3cb0g");
 
-        assertThat(commands().subList(3, commands().size())).containsExactly(
+        List<String> rest = withoutNatLoad(commands());
+        assertThat(rest.subList(4, rest.size())).containsExactly(
+                "nft delete table ip " + TABLE,
+                "sysctl -q -w net.ipv4.ip_forward=0",
                 "ip -o link show dev vu1a2b3cb0p",
                 VSCTL + "--if-exists del-br " + BRIDGE);
     }
@@ -186,25 +216,33 @@ class LabBridgeTest {
                 .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": Open vSwitch cannot use vu1a2b3cb0p "
                         + "as a port of " + BRIDGE + ": \"could not open network device");
 
-        assertThat(commands().subList(6, commands().size())).containsExactly(
+        List<String> rest = withoutNatLoad(commands());
+        assertThat(rest.subList(7, rest.size())).containsExactly(
                 VSCTL + "--if-exists del-port " + BRIDGE + " vu1a2b3cb0p",
+                "nft delete table ip " + TABLE,
+                "sysctl -q -w net.ipv4.ip_forward=0",
                 "ip -o link show dev vu1a2b3cb0p",
                 "ip link del dev vu1a2b3cb0p",
                 VSCTL + "--if-exists del-br " + BRIDGE);
     }
 
     @Test
-    void aRejectedRuleSetRemovesTheTableAndRestoresForwarding() {
+    void aRejectedRuleSetRemovesTheTableAndRestoresForwardingOnceTheLinksAreMade() {
         userspaceDatapath();
         host.failFirst(List.of("nft", "-f"));
 
         assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
                 .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot load NAT table ip " + TABLE);
 
-        int failed = OVS_ON_VETH_WITH_NAT.size();
-        assertThat(commands().subList(0, failed)).isEqualTo(OVS_ON_VETH_WITH_NAT);
-        assertThat(commands().subList(failed, commands().size())).containsExactly(
-                "sysctl -q -w net.ipv4.ip_forward=0",
+        // The NAT thread gives forwarding back itself as the load fails; the links go on, then all is undone.
+        List<String> natThread = new java.util.ArrayList<>(NAT_LOAD);
+        natThread.add("sysctl -q -w net.ipv4.ip_forward=0");
+        List<String> all = commands();
+        assertThat(all.stream().filter(natThread::contains).toList()).containsExactlyElementsOf(natThread);
+        List<String> rest = all.stream().filter(c -> !natThread.contains(c)).toList();
+        int made = OVS_ON_VETH_WITH_NAT.size();
+        assertThat(rest.subList(0, made)).isEqualTo(OVS_ON_VETH_WITH_NAT);
+        assertThat(rest.subList(made, rest.size())).containsExactly(
                 "nft delete table ip " + TABLE,
                 "ip -o link show dev vu1a2b3cb0p",
                 "ip link del dev vu1a2b3cb0p",
@@ -220,6 +258,8 @@ class LabBridgeTest {
                 .isInstanceOf(InvalidDeclarationException.class)
                 .hasMessageStartingWith("NAT uplink 'eth9' of bridge " + BRIDGE);
 
-        assertThat(commands()).endsWith("ip -o link show dev " + BRIDGE, "ip link del dev " + BRIDGE);
+        // Checked before anything is made; the bridge's undo (registered first) finds nothing to do but looks.
+        assertThat(commands()).containsExactly("ip -o link show dev eth9", "ip -o link show dev " + BRIDGE,
+                "ip link del dev " + BRIDGE);
     }
 }
