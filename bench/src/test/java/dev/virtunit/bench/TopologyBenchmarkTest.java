@@ -37,13 +37,7 @@ class TopologyBenchmarkTest {
 
     @Test
     void aFailureOfTheRestoredRunMeasuresTheWholeGroupAgain() {
-        int[] calls = {0};
-        TopologyBenchmark.Measurement bootedOnce = (n, run) -> {
-            if (calls[0]++ == 0) {
-                throw new IllegalStateException("guest g1 was booted, not restored from a template");
-            }
-            return Runs.total(Tool.RESTORED, n, run, 3);
-        };
+        TopologyBenchmark.Measurement bootedOnce = failsOnce(Tool.RESTORED, "guest g1 was booted, not restored from a template");
 
         List<TopologyRun> group = TopologyBenchmark.group(1, 1, List.of(recording(Tool.BASELINE),
                 recording(Tool.VIRTUNIT), bootedOnce), failed);
@@ -56,13 +50,7 @@ class TopologyBenchmarkTest {
 
     @Test
     void aFailedPairIsNotedAndMeasuredAgain() {
-        int[] calls = {0};
-        TopologyBenchmark.Measurement panicsOnce = (n, run) -> {
-            if (calls[0]++ == 0) {
-                throw new IllegalStateException("guest g1 was not ready\nconsole: Kernel panic");
-            }
-            return Runs.total(Tool.VIRTUNIT, n, run, 10);
-        };
+        TopologyBenchmark.Measurement panicsOnce = failsOnce(Tool.VIRTUNIT, "guest g1 was not ready\nconsole: Kernel panic");
 
         List<TopologyRun> pair = TopologyBenchmark.group(2, 3, List.of(recording(Tool.BASELINE), panicsOnce), failed);
 
@@ -80,6 +68,17 @@ class TopologyBenchmarkTest {
                 .isInstanceOf(AssertionError.class).hasMessage("no ping answered");
         assertThat(failed).hasSize(TopologyBenchmark.ATTEMPTS)
                 .allMatch(note -> note.endsWith("AssertionError: no ping answered"));
+    }
+
+    /** {@code tool}'s measurement that throws {@code message} the first time, then takes 10 s. */
+    private static TopologyBenchmark.Measurement failsOnce(Tool tool, String message) {
+        int[] calls = {0};
+        return (n, run) -> {
+            if (calls[0]++ == 0) {
+                throw new IllegalStateException(message);
+            }
+            return Runs.total(tool, n, run, 10);
+        };
     }
 
     private TopologyBenchmark.Measurement recording(Tool tool) {
