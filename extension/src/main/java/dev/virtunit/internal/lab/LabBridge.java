@@ -86,9 +86,10 @@ public final class LabBridge implements Bridge {
         LabBridge bridge = new LabBridge(name, spec.kind(), subnet, spec.gateway(), gatewayInterface, userspace, teardown,
                 host, natTable, spec.natUplink().orElse(""));
         String port = name + "p";
-        SideTask<Void> natLoad = null;
+        // Steps running beside the caller's: each needs nothing the others make (see SideTask).
+        List<SideTask<Void>> sideSteps = new ArrayList<>();
         try {
-            // Every undo before any step: the NAT table is made beside the links (see below).
+            // Every undo before any step: the NAT table and the gateway's end are made beside the rest (see below).
             if (spec.kind() == Kind.OVS) {
                 teardown.register("OVS bridge " + name, () -> ovs.deleteBridge(name));
             } else {
@@ -112,57 +113,56 @@ public final class LabBridge implements Bridge {
                     }
                 });
                 // The table names its interfaces, it needs none of them to exist: it loads while the links are made.
-                natLoad = SideTask.start("virtunit-nat-" + name, () -> {
+                sideSteps.add(SideTask.start("virtunit-nat-" + name, () -> {
                     bridge.nat = NatRules.apply(natSpec, host.nftables(), host.forwarding());
                     return null;
-                });
+                }));
             }
             if (spec.kind() == Kind.LINUX) {
                 linux.addBridge(name);
             }
+            String gatewayCidr = bridge.gateway() + "/" + subnet.prefixLength();
             if (spec.gateway() == Gateway.ON_VETH) {
                 linux.addVethPair(port, gatewayInterface);
             }
+            if (spec.kind() == Kind.OVS && spec.gateway() == Gateway.ON_VETH) {
+                // The veth's offloads and the gateway's address need nothing of the bridge: they are set while
+                // ovs-vswitchd makes it.
+                sideSteps.add(SideTask.start("virtunit-gateway-" + name, () -> {
+                    if (userspace) {
+                        // The userspace datapath and offloaded checksums do not mix: TCP would break (HOST.md).
+                        linux.disableTxOffload(port);
+                        linux.disableTxOffload(gatewayInterface);
+                    }
+                    linux.addAddress(gatewayInterface, gatewayCidr);
+                    return null;
+                }));
+            }
+            // Linux answers ARP for any host address on any interface: with the gateway on a veth, the bridge's own
+            // interface would answer the guests' "who has the gateway" first, and traffic would skip the veth (the
+            // topology silently becoming "gateway on the bridge"). Off, it stays a pure switch port.
             if (spec.kind() == Kind.OVS) {
                 // The veth end goes in with the bridge, in one ovs-vsctl transaction: one wait for ovs-vswitchd less.
                 // Sorted, so that the ovs-vsctl command is the same on every run (Map.of iterates in a per-JVM order).
                 ovs.addBridge(name, new TreeMap<>(Map.of("virtunit-run", run,
                         "virtunit-pid", Long.toString(ProcessHandle.current().pid()))),
                         spec.gateway() == Gateway.ON_VETH ? List.of(port) : List.of());
-                // ARP off on the bridge's interface with a veth gateway: see below.
                 ovs.bridgeUp(name, spec.gateway() == Gateway.ON_VETH);
             }
-            String gatewayCidr = bridge.gateway() + "/" + subnet.prefixLength();
             if (spec.gateway() == Gateway.ON_BRIDGE) {
                 linux.addAddress(name, gatewayCidr);
-            } else if (spec.gateway() == Gateway.ON_VETH) {
-                if (spec.kind() == Kind.OVS) {
-                    if (userspace) {
-                        // The userspace datapath and offloaded checksums do not mix: TCP would break (HOST.md).
-                        linux.disableTxOffload(port);
-                        linux.disableTxOffload(gatewayInterface);
-                    }
-                } else {
-                    linux.setMaster(port, name);
-                }
+            } else if (spec.gateway() == Gateway.ON_VETH && spec.kind() == Kind.LINUX) {
+                linux.setMaster(port, name);
                 linux.addAddress(gatewayInterface, gatewayCidr);
-                // Linux answers ARP for any host address on any interface: the bridge's own interface would answer
-                // the guests' "who has the gateway" first, and traffic would skip the veth (the topology silently
-                // becoming "gateway on the bridge"). Off, it stays a pure switch port (an OVS bridge's was turned off
-                // as it came up).
-                if (spec.kind() == Kind.LINUX) {
-                    linux.setArp(name, false);
-                }
+                linux.setArp(name, false);
             }
-            if (natLoad != null) {
-                natLoad.join();
-            }
+            sideSteps.forEach(SideTask::join);
             return bridge;
         } catch (RuntimeException e) {
             RuntimeException failure = ProvisioningFailure.naming(
                     (spec.kind() == Kind.OVS ? "OVS bridge " : "Linux bridge ") + name, e);
-            if (natLoad != null) {
-                natLoad.settle().filter(natFailure -> natFailure != e).ifPresent(failure::addSuppressed);
+            for (SideTask<Void> step : sideSteps) {
+                step.settle().filter(stepFailure -> stepFailure != e).ifPresent(failure::addSuppressed);
             }
             try {
                 teardown.run();

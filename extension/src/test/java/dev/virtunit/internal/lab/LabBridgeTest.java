@@ -44,7 +44,10 @@ class LabBridgeTest {
         return host.rendered().stream().map(c -> c.replaceAll("/\\S*virtunit-nft-\\S*\\.nft", "SCRIPT")).toList();
     }
 
-    /** The OVS bridge's own steps, in order; its NAT table ({@link #NAT_LOAD}) loads beside them. */
+    /**
+     * The OVS bridge's steps on the caller's thread, in order; its NAT table ({@link #NAT_LOAD}) and its gateway's
+     * end ({@link #GATEWAY_END}) are made beside them.
+     */
     private static final List<String> OVS_ON_VETH_WITH_NAT = List.of(
             "test -d /sys/module/openvswitch",
             "modprobe openvswitch",
@@ -56,10 +59,7 @@ class LabBridgeTest {
                     + " -- --may-exist add-port " + BRIDGE + " vu1a2b3cb0p",
             VSCTL + "get interface vu1a2b3cb0p error",
             "ip link set dev vu1a2b3cb0p arp off",
-            "ip link set dev " + BRIDGE + " arp off up",
-            "ethtool -K vu1a2b3cb0p tx off",
-            "ethtool -K vu1a2b3cb0g tx off",
-            "ip address add 192.168.77.1/24 dev vu1a2b3cb0g");
+            "ip link set dev " + BRIDGE + " arp off up");
 
     /** The NAT table's load, on a thread of its own once the uplink was found: its commands in their own order. */
     private static final List<String> NAT_LOAD = List.of(
@@ -67,19 +67,34 @@ class LabBridgeTest {
             "sysctl -q -w net.ipv4.ip_forward=1",
             "nft -f SCRIPT");
 
-    /** {@code commands} without the NAT table's load, which interleaves with the rest in no fixed order. */
-    private static List<String> withoutNatLoad(List<String> commands) {
+    /** The veth's offloads and the gateway's address, on a thread of their own once the veth pair is there. */
+    private static final List<String> GATEWAY_END = List.of(
+            "ethtool -K vu1a2b3cb0p tx off",
+            "ethtool -K vu1a2b3cb0g tx off",
+            "ip address add 192.168.77.1/24 dev vu1a2b3cb0g");
+
+    /** {@code commands} without the steps made beside the rest, which interleave with it in no fixed order. */
+    private static List<String> withoutSideSteps(List<String> commands) {
         List<String> rest = new java.util.ArrayList<>(commands);
         NAT_LOAD.forEach(rest::remove);
+        GATEWAY_END.forEach(rest::remove);
         return rest;
     }
 
-    /** The NAT table's load as it happened: its commands in order, after the uplink was checked. */
-    private List<String> natLoad() {
+    /** The commands of a side step as they happened, in their order; each after the step it needs ({@code after}). */
+    private List<String> sideStep(List<String> step, String after) {
         List<String> all = commands();
-        assertThat(all.indexOf(NAT_LOAD.get(0))).as("NAT loads once the uplink is known")
-                .isGreaterThan(all.indexOf("ip -o link show dev " + UPLINK));
-        return all.stream().filter(NAT_LOAD::contains).toList();
+        assertThat(all.indexOf(step.get(0))).as("%s comes after %s", step.get(0), after)
+                .isGreaterThan(all.indexOf(after));
+        return all.stream().filter(step::contains).toList();
+    }
+
+    private List<String> natLoad() {
+        return sideStep(NAT_LOAD, "ip -o link show dev " + UPLINK);
+    }
+
+    private List<String> gatewayEnd() {
+        return sideStep(GATEWAY_END, "ip link set dev vu1a2b3cb0g up");
     }
 
     @Test
@@ -120,8 +135,9 @@ class LabBridgeTest {
 
         LabBridge bridge = create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK));
 
-        assertThat(withoutNatLoad(commands())).containsExactlyElementsOf(OVS_ON_VETH_WITH_NAT);
+        assertThat(withoutSideSteps(commands())).containsExactlyElementsOf(OVS_ON_VETH_WITH_NAT);
         assertThat(natLoad()).containsExactlyElementsOf(NAT_LOAD);
+        assertThat(gatewayEnd()).containsExactlyElementsOf(GATEWAY_END);
         assertThat(bridge.gateway()).isEqualTo("192.168.77.1");
         assertThat(bridge.gatewayInterface()).isEqualTo("vu1a2b3cb0g");
         assertThat(bridge.natTable()).isEqualTo(TABLE);
@@ -180,9 +196,10 @@ class LabBridgeTest {
                         + BRIDGE + " with port(s) vu1a2b3cb0p")
                 .hasMessageContaining(RecordingHostCommands.INJECTED);
 
-        // The table was loaded beside the failed step, and is removed after it was made, never before.
+        // The table and the gateway's end were made beside the failed step, and removed after, never before.
         assertThat(natLoad()).containsExactlyElementsOf(NAT_LOAD);
-        List<String> rest = withoutNatLoad(commands());
+        assertThat(gatewayEnd()).containsExactlyElementsOf(GATEWAY_END);
+        List<String> rest = withoutSideSteps(commands());
         assertThat(rest.subList(0, 6)).isEqualTo(OVS_ON_VETH_WITH_NAT.subList(0, 6));
         assertThat(rest.subList(6, rest.size())).containsExactlyElementsOf(UNDO_ALL);
         assertThat(network.forwarding().holders()).isZero();
@@ -198,7 +215,7 @@ class LabBridgeTest {
                 .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot create veth pair "
                         + "vu1a2b3cb0p/vu1a2b3cb0g");
 
-        List<String> rest = withoutNatLoad(commands());
+        List<String> rest = withoutSideSteps(commands());
         assertThat(rest.subList(4, rest.size())).containsExactly(
                 "nft delete table ip " + TABLE,
                 "sysctl -q -w net.ipv4.ip_forward=0",
@@ -216,7 +233,7 @@ class LabBridgeTest {
                 .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": Open vSwitch cannot use vu1a2b3cb0p "
                         + "as a port of " + BRIDGE + ": \"could not open network device");
 
-        List<String> rest = withoutNatLoad(commands());
+        List<String> rest = withoutSideSteps(commands());
         assertThat(rest.subList(7, rest.size())).containsExactly(
                 VSCTL + "--if-exists del-port " + BRIDGE + " vu1a2b3cb0p",
                 "nft delete table ip " + TABLE,
@@ -239,7 +256,8 @@ class LabBridgeTest {
         natThread.add("sysctl -q -w net.ipv4.ip_forward=0");
         List<String> all = commands();
         assertThat(all.stream().filter(natThread::contains).toList()).containsExactlyElementsOf(natThread);
-        List<String> rest = all.stream().filter(c -> !natThread.contains(c)).toList();
+        assertThat(gatewayEnd()).containsExactlyElementsOf(GATEWAY_END);
+        List<String> rest = all.stream().filter(c -> !natThread.contains(c) && !GATEWAY_END.contains(c)).toList();
         int made = OVS_ON_VETH_WITH_NAT.size();
         assertThat(rest.subList(0, made)).isEqualTo(OVS_ON_VETH_WITH_NAT);
         assertThat(rest.subList(made, rest.size())).containsExactly(
