@@ -11,8 +11,10 @@ import java.util.function.ToDoubleFunction;
 /**
  * Every figure of a benchmark, and its summaries: per N and phase the median, minimum and maximum of each tool, and
  * the median of the virtunit/baseline ratios taken pair by pair (the two runs with the same number ran back to back,
- * so a pair shares the host's mood); memory per guest and of the JVM; the JUnit classes' wall times. Renders them as
- * Markdown (also what is printed), CSV, and the one closing line {@code virtunit/baseline ratio: X}.
+ * so a pair shares the host's mood), likewise restored/cold (virtunit's restored guests over its cold boots) when
+ * restored guests were measured; memory per guest and of the JVM; the JUnit classes' wall times. Renders them as
+ * Markdown (also what is printed), CSV, and the one closing line {@code virtunit/baseline ratio: X}, which is about
+ * cold boots only.
  *
  * @since 0.3
  */
@@ -59,11 +61,43 @@ public final class BenchResults {
      * @return the median ratio, or empty when no pair has both runs or the baseline took no time
      */
     public OptionalDouble medianRatio(int n, Optional<Phase> phase) {
+        return medianRatio(Tool.VIRTUNIT, Tool.BASELINE, n, run -> seconds(run, phase));
+    }
+
+    /**
+     * The median over pairs (same N, same run number) of virtunit's restored seconds over its cold ones.
+     *
+     * @return the median ratio, or empty when no pair has both runs or the cold run took no time
+     * @since 0.4
+     */
+    public OptionalDouble restoredRatio(int n, Optional<Phase> phase) {
+        return medianRatio(Tool.RESTORED, Tool.VIRTUNIT, n, run -> seconds(run, phase));
+    }
+
+    /**
+     * {@code tool}'s spread at {@code n} from nothing to the first NAT ping done (provision, boot and ping).
+     *
+     * @since 0.4
+     */
+    public Spread toFirstAssertion(Tool tool, int n) {
+        return Spread.of(runsOf(tool, n).stream().map(TopologyRun::toFirstAssertion).toList());
+    }
+
+    /**
+     * {@return whether any run of {@code tool} was measured}
+     *
+     * @since 0.4
+     */
+    public boolean measured(Tool tool) {
+        return runs.stream().anyMatch(run -> run.tool() == tool);
+    }
+
+    private OptionalDouble medianRatio(Tool over, Tool under, int n, ToDoubleFunction<TopologyRun> figure) {
         List<Double> ratios = new ArrayList<>();
-        for (TopologyRun ours : runsOf(Tool.VIRTUNIT, n)) {
-            runsOf(Tool.BASELINE, n).stream().filter(theirs -> theirs.run() == ours.run()).findFirst()
-                    .filter(theirs -> seconds(theirs, phase) > 0)
-                    .ifPresent(theirs -> ratios.add(seconds(ours, phase) / seconds(theirs, phase)));
+        for (TopologyRun top : runsOf(over, n)) {
+            runsOf(under, n).stream().filter(bottom -> bottom.run() == top.run()).findFirst()
+                    .filter(bottom -> figure.applyAsDouble(bottom) > 0)
+                    .ifPresent(bottom -> ratios.add(figure.applyAsDouble(top) / figure.applyAsDouble(bottom)));
         }
         return ratios.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(Spread.of(ratios).median());
     }
@@ -98,7 +132,7 @@ public final class BenchResults {
         if (perGuest.isEmpty() || perGuest.get().median() <= 0) {
             return OptionalDouble.empty();
         }
-        double jvmKib = tool == Tool.VIRTUNIT && !jvm.isEmpty() ? jvmSpread(JvmSample::rssKib).median() : 0;
+        double jvmKib = tool != Tool.BASELINE && !jvm.isEmpty() ? jvmSpread(JvmSample::rssKib).median() : 0;
         return OptionalDouble.of(Math.floor((MACHINE_KIB - jvmKib) / perGuest.get().median()));
     }
 
@@ -117,12 +151,37 @@ public final class BenchResults {
                 .append(runsPerPoint()).append(" runs per point. The ratio is the median over run pairs of "
                         + "virtunit/baseline; the two runs of a pair ran back to back, first one tool, then the other, "
                         + "alternating.\n\n");
-        md.append("| N | phase | virtunit s | baseline s | virtunit/baseline |\n|---:|---|---:|---:|---:|\n");
+        boolean restored = measured(Tool.RESTORED);
+        if (restored) {
+            md.append("*virtunit restored*: the same topology with `virtunit.restore=on`, every guest restored from "
+                    + "the template of its shape, saved once before the measured runs (not counted); restored/cold is "
+                    + "the median over runs of the same number of the restored seconds over virtunit's cold ones. "
+                    + "The closing ratio line is about cold boots only.\n\n");
+        }
+        md.append("| N | phase | virtunit s | baseline s | virtunit/baseline |")
+                .append(restored ? " virtunit restored s | restored/cold |" : "")
+                .append("\n|---:|---|---:|---:|---:|").append(restored ? "---:|---:|" : "").append('\n');
         for (int n : ns()) {
             for (Optional<Phase> phase : phasesAndTotal()) {
                 md.append("| ").append(n).append(" | ").append(phase.map(Phase::label).orElse("**total**"))
                         .append(" | ").append(cell(Tool.VIRTUNIT, n, phase)).append(" | ").append(cell(Tool.BASELINE, n, phase))
-                        .append(" | ").append(ratioCell(medianRatio(n, phase))).append(" |\n");
+                        .append(" | ").append(ratioCell(medianRatio(n, phase))).append(" |");
+                if (restored) {
+                    md.append(' ').append(cell(Tool.RESTORED, n, phase)).append(" | ")
+                            .append(ratioCell(restoredRatio(n, phase))).append(" |");
+                }
+                md.append('\n');
+            }
+        }
+        if (restored) {
+            md.append("\n## Restored against cold\n\nFrom nothing to every guest's first NAT ping done (provision, "
+                    + "boot to SSH and the pings; no teardown), seconds.\n\n");
+            md.append("| N | virtunit cold s | virtunit restored s | restored/cold |\n|---:|---:|---:|---:|\n");
+            for (int n : ns()) {
+                md.append("| ").append(n).append(" | ").append(firstAssertionCell(Tool.VIRTUNIT, n)).append(" | ")
+                        .append(firstAssertionCell(Tool.RESTORED, n)).append(" | ")
+                        .append(ratioCell(medianRatio(Tool.RESTORED, Tool.VIRTUNIT, n, TopologyRun::toFirstAssertion)))
+                        .append(" |\n");
             }
         }
         md.append("\n## Memory\n\nqemu's VmRSS per guest once it answered SSH, over every guest of every run; the JVM's "
@@ -131,7 +190,10 @@ public final class BenchResults {
         md.append("| tool | qemu RSS per guest MiB | JVM RSS MiB | JVM heap used MiB | tiny guests in 24 GiB |\n"
                 + "|---|---:|---:|---:|---:|\n");
         for (Tool tool : Tool.values()) {
-            boolean ours = tool == Tool.VIRTUNIT && !jvm.isEmpty();
+            if (tool == Tool.RESTORED && !restored) {
+                continue;
+            }
+            boolean ours = tool != Tool.BASELINE && !jvm.isEmpty();
             md.append("| ").append(tool.label()).append(" | ").append(qemuRssKib(tool).map(BenchResults::mib).orElse("n/a"))
                     .append(" | ").append(ours ? mib(jvmSpread(JvmSample::rssKib)) : "-")
                     .append(" | ").append(ours ? mib(jvmSpread(JvmSample::heapUsedKib)) : "-")
@@ -157,28 +219,39 @@ public final class BenchResults {
 
     /**
      * {@return one row per N and phase (and the total): each tool's median, min and max seconds and the median pair
-     * ratio}
+     * ratio; then virtunit restored's and the median restored/cold ratio (empty when restored guests were not
+     * measured)}
      */
     public String csv() {
         StringBuilder csv = new StringBuilder("n,phase,virtunit_median_s,virtunit_min_s,virtunit_max_s,"
-                + "baseline_median_s,baseline_min_s,baseline_max_s,ratio_median\n");
+                + "baseline_median_s,baseline_min_s,baseline_max_s,ratio_median,"
+                + "restored_median_s,restored_min_s,restored_max_s,restored_cold_ratio\n");
         for (int n : ns()) {
             for (Optional<Phase> phase : phasesAndTotal()) {
                 csv.append(n).append(',').append(phase.map(Phase::key).orElse("total"));
-                for (Tool tool : Tool.values()) {
-                    if (runsOf(tool, n).isEmpty()) {
-                        csv.append(",,,");
-                    } else {
-                        Spread spread = spread(tool, n, phase);
-                        csv.append(',').append(format(spread.median())).append(',').append(format(spread.min()))
-                                .append(',').append(format(spread.max()));
-                    }
-                }
-                OptionalDouble ratio = medianRatio(n, phase);
-                csv.append(',').append(ratio.isPresent() ? format(ratio.getAsDouble()) : "").append('\n');
+                csvSpread(csv, Tool.VIRTUNIT, n, phase);
+                csvSpread(csv, Tool.BASELINE, n, phase);
+                csvRatio(csv, medianRatio(n, phase));
+                csvSpread(csv, Tool.RESTORED, n, phase);
+                csvRatio(csv, restoredRatio(n, phase));
+                csv.append('\n');
             }
         }
         return csv.toString();
+    }
+
+    private void csvSpread(StringBuilder csv, Tool tool, int n, Optional<Phase> phase) {
+        if (runsOf(tool, n).isEmpty()) {
+            csv.append(",,,");
+        } else {
+            Spread spread = spread(tool, n, phase);
+            csv.append(',').append(format(spread.median())).append(',').append(format(spread.min()))
+                    .append(',').append(format(spread.max()));
+        }
+    }
+
+    private static void csvRatio(StringBuilder csv, OptionalDouble ratio) {
+        csv.append(',').append(ratio.isPresent() ? format(ratio.getAsDouble()) : "");
     }
 
     /** {@return every run as it was measured: tool, N, run, each phase's seconds, the total and each guest's qemu RSS} */
@@ -189,7 +262,7 @@ public final class BenchResults {
         }
         csv.append(",total_s,qemu_rss_kib\n");
         for (TopologyRun run : runs) {
-            csv.append(run.tool().label()).append(',').append(run.n()).append(',').append(run.run());
+            csv.append(run.tool().key()).append(',').append(run.n()).append(',').append(run.run());
             for (Phase phase : Phase.values()) {
                 csv.append(',').append(format(run.secondsOf(phase)));
             }
@@ -213,6 +286,10 @@ public final class BenchResults {
 
     private String cell(Tool tool, int n, Optional<Phase> phase) {
         return runsOf(tool, n).isEmpty() ? "n/a" : seconds(spread(tool, n, phase));
+    }
+
+    private String firstAssertionCell(Tool tool, int n) {
+        return runsOf(tool, n).isEmpty() ? "n/a" : seconds(toFirstAssertion(tool, n));
     }
 
     static List<Optional<Phase>> phasesAndTotal() {

@@ -15,16 +15,17 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The benchmark as a picture: seconds against N, the total of each tool as a solid line with its min-max range, the
- * boot phase of each as a dashed line. Drawn with java.awt (headless) and written by ImageIO, so it needs nothing
+ * The benchmark as a picture: seconds against N, the total of each tool (virtunit cold, the baseline, virtunit
+ * restored when measured) as a solid line with its min-max range, the boot phase of each as a dashed line. Drawn with java.awt (headless) and written by ImageIO, so it needs nothing
  * the JDK does not have.
  *
  * @since 0.3
  */
 public final class TimePlot {
 
-    private static final Color VIRTUNIT = new Color(0x1f, 0x77, 0xb4);
-    private static final Color BASELINE = new Color(0xd6, 0x27, 0x28);
+    private static final Color BLUE = new Color(0x1f, 0x77, 0xb4);
+    private static final Color RED = new Color(0xd6, 0x27, 0x28);
+    private static final Color GREEN = new Color(0x2c, 0xa0, 0x2c);
     private static final int LEFT = 70;
     private static final int RIGHT = 30;
     private static final int TOP = 50;
@@ -94,7 +95,7 @@ public final class TimePlot {
 
         int legend = 0;
         for (Tool tool : Tool.values()) {
-            Color color = tool == Tool.VIRTUNIT ? VIRTUNIT : BASELINE;
+            Color color = color(tool);
             if (ns.stream().anyMatch(n -> !results.runsOf(tool, n).isEmpty())) {
                 series(g, frame, ns, tool, Optional.empty(), color, new BasicStroke(2.5f));
                 series(g, frame, ns, tool, Optional.of(Phase.BOOT), color, new BasicStroke(1.5f,
@@ -124,8 +125,8 @@ public final class TimePlot {
                 continue;
             }
             Spread spread = results.spread(tool, ns.get(i), phase);
-            // The two tools' ranges side by side rather than on top of each other.
-            int x = frame.x(i) + (tool == Tool.VIRTUNIT ? -4 : 4);
+            // The tools' ranges side by side rather than on top of each other.
+            int x = frame.x(i) + offset(tool);
             int y = frame.y(spread.median());
             if (lastX >= 0) {
                 g.drawLine(lastX, lastY, x, y);
@@ -137,6 +138,22 @@ public final class TimePlot {
             lastX = x;
             lastY = y;
         }
+    }
+
+    static Color color(Tool tool) {
+        return switch (tool) {
+            case VIRTUNIT -> BLUE;
+            case BASELINE -> RED;
+            case RESTORED -> GREEN;
+        };
+    }
+
+    private static int offset(Tool tool) {
+        return switch (tool) {
+            case VIRTUNIT -> -6;
+            case BASELINE -> 6;
+            case RESTORED -> 0;
+        };
     }
 
     private double maxSeconds(List<Integer> ns) {

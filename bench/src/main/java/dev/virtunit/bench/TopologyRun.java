@@ -34,6 +34,15 @@ public record TopologyRun(Tool tool, int n, int run, Map<Phase, Double> seconds,
         return seconds.get(phase);
     }
 
+    /**
+     * {@return from nothing to the first assertion done: provision, boot and the first NAT ping, without teardown}
+     *
+     * @since 0.4
+     */
+    public double toFirstAssertion() {
+        return total() - secondsOf(Phase.TEARDOWN);
+    }
+
     /** {@return all phases together: from nothing to the first assertion and back to nothing} */
     public double total() {
         return seconds.values().stream().mapToDouble(Double::doubleValue).sum();

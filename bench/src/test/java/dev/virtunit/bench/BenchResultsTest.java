@@ -89,12 +89,75 @@ class BenchResultsTest {
         List<String> rows = results.csv().lines().toList();
 
         assertThat(rows).containsExactly(
-                "n,phase,virtunit_median_s,virtunit_min_s,virtunit_max_s,baseline_median_s,baseline_min_s,baseline_max_s,ratio_median",
-                "1,provision,1.00,1.00,1.00,0.50,0.50,0.50,2.00",
-                "1,boot,6.00,6.00,6.00,5.00,5.00,5.00,1.20",
-                "1,ping,0.50,0.50,0.50,0.50,0.50,0.50,1.00",
-                "1,teardown,0.40,0.40,0.40,0.50,0.50,0.50,0.80",
-                "1,total,7.90,7.90,7.90,6.50,6.50,6.50,1.22");
+                "n,phase,virtunit_median_s,virtunit_min_s,virtunit_max_s,baseline_median_s,baseline_min_s,baseline_max_s,ratio_median,"
+                        + "restored_median_s,restored_min_s,restored_max_s,restored_cold_ratio",
+                "1,provision,1.00,1.00,1.00,0.50,0.50,0.50,2.00,,,,",
+                "1,boot,6.00,6.00,6.00,5.00,5.00,5.00,1.20,,,,",
+                "1,ping,0.50,0.50,0.50,0.50,0.50,0.50,1.00,,,,",
+                "1,teardown,0.40,0.40,0.40,0.50,0.50,0.50,0.80,,,,",
+                "1,total,7.90,7.90,7.90,6.50,6.50,6.50,1.22,,,,");
+    }
+
+    @Test
+    void restoredOverColdIsTheMedianOfItsPairRatiosAndLeavesTheClosingLineToColdBoots() {
+        // Restored/cold totals: 3/10 = 0.3, 4/8 = 0.5, 6/12 = 0.5 -> 0.5; boot 2/8 = 0.25, 3/6 = 0.5, 5/10 = 0.5 -> 0.5.
+        BenchResults results = Runs.results(List.of(
+                Runs.of(Tool.VIRTUNIT, 2, 1, 1, 8, 0.5, 0.5), Runs.of(Tool.BASELINE, 2, 1, 1, 8, 0.5, 0.5),
+                Runs.of(Tool.RESTORED, 2, 1, 0.5, 2, 0.25, 0.25),
+                Runs.of(Tool.VIRTUNIT, 2, 2, 1, 6, 0.5, 0.5), Runs.of(Tool.BASELINE, 2, 2, 1, 5, 0.5, 0.5),
+                Runs.of(Tool.RESTORED, 2, 2, 0.5, 3, 0.25, 0.25),
+                Runs.of(Tool.VIRTUNIT, 2, 3, 1, 10, 0.5, 0.5), Runs.of(Tool.BASELINE, 2, 3, 1, 10, 0.5, 0.5),
+                Runs.of(Tool.RESTORED, 2, 3, 0.5, 5, 0.25, 0.25)));
+
+        assertThat(results.restoredRatio(2, Optional.empty()).getAsDouble()).isCloseTo(0.5, within());
+        assertThat(results.restoredRatio(2, Optional.of(Phase.BOOT)).getAsDouble()).isCloseTo(0.5, within());
+        assertThat(results.toFirstAssertion(Tool.RESTORED, 2)).isEqualTo(new Spread(3.75, 2.75, 5.75, 3));
+        // The closing line: virtunit cold over the baseline only (pairs 10/10, 8/7, 12/12: median 1.00), never restored.
+        assertThat(results.ratioLine()).isEqualTo("virtunit/baseline ratio: 1.00");
+        assertThat(results.measured(Tool.RESTORED)).isTrue();
+    }
+
+    @Test
+    void withoutAColdRunOfTheSameNumberThereIsNoRestoredRatio() {
+        BenchResults results = Runs.results(List.of(Runs.total(Tool.RESTORED, 1, 1, 3),
+                Runs.total(Tool.VIRTUNIT, 1, 2, 6)));
+
+        assertThat(results.restoredRatio(1, Optional.empty())).isEqualTo(OptionalDouble.empty());
+        assertThat(Runs.results(List.of(Runs.total(Tool.VIRTUNIT, 1, 1, 6))).measured(Tool.RESTORED)).isFalse();
+    }
+
+    @Test
+    void restoredGuestsGetTheirOwnColumnsRowsAndMemoryWhenMeasured() {
+        BenchResults results = Runs.results(List.of(
+                Runs.of(Tool.VIRTUNIT, 1, 1, 0.2, 5.0, 0.1, 1.0), Runs.of(Tool.BASELINE, 1, 1, 0.1, 5.0, 0.1, 1.0),
+                Runs.of(Tool.RESTORED, 1, 1, 0.2, 1.5, 0.1, 0.5)));
+
+        String markdown = results.markdown();
+
+        assertThat(markdown)
+                .contains("`virtunit.restore=on`")
+                .contains("saved once before the measured runs (not counted)")
+                .contains("| N | phase | virtunit s | baseline s | virtunit/baseline | virtunit restored s | restored/cold |\n"
+                        + "|---:|---|---:|---:|---:|---:|---:|\n")
+                .contains("| 1 | boot to SSH | 5.00 (5.00-5.00) | 5.00 (5.00-5.00) | 1.00 | 1.50 (1.50-1.50) | 0.30 |")
+                .contains("| 1 | **total** | 6.30 (6.30-6.30) | 6.20 (6.20-6.20) | 1.02 | 2.30 (2.30-2.30) | 0.37 |")
+                .contains("## Restored against cold")
+                .contains("| 1 | 5.30 (5.30-5.30) | 1.80 (1.80-1.80) | 0.34 |")
+                .contains("| virtunit restored | 300 (300-300) | 200 (200-200) | 50 (50-50) | 81 |");
+        assertThat(markdown.lines().toList()).last().isEqualTo("virtunit/baseline ratio: 1.02");
+        assertThat(results.csv().lines().toList()).contains(
+                "1,boot,5.00,5.00,5.00,5.00,5.00,5.00,1.00,1.50,1.50,1.50,0.30");
+        assertThat(results.runsCsv().lines().toList()).contains(
+                "restored,1,1,0.20,1.50,0.10,0.50,2.30,307200");
+    }
+
+    @Test
+    void withoutRestoredGuestsTheTableKeepsItsColdColumnsOnly() {
+        String markdown = Runs.results(List.of(Runs.total(Tool.VIRTUNIT, 1, 1, 6), Runs.total(Tool.BASELINE, 1, 1, 6)))
+                .markdown();
+
+        assertThat(markdown).contains("| N | phase | virtunit s | baseline s | virtunit/baseline |\n|---:|---|---:|---:|---:|\n")
+                .doesNotContain("restored");
     }
 
     @Test

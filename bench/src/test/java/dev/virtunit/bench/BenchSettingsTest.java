@@ -14,12 +14,13 @@ class BenchSettingsTest {
     @Test
     void readsEverySetting() {
         Properties properties = properties("bench.n", "1, 2,4", "bench.runs", "3", "bench.parallel.runs", "0",
-                "bench.baseline", "/b/topology.sh", "bench.out", "/out");
+                "bench.modes", "restored", "bench.baseline", "/b/topology.sh", "bench.out", "/out");
 
         BenchSettings settings = BenchSettings.from(properties);
 
-        assertThat(settings).isEqualTo(new BenchSettings(List.of(1, 2, 4), 3, 0, Path.of("/img/tiny.qcow2"),
-                Path.of("/b/topology.sh"), Path.of("/out")));
+        assertThat(settings).isEqualTo(new BenchSettings(List.of(1, 2, 4), 3, 0, List.of(Tool.RESTORED),
+                Path.of("/img/tiny.qcow2"), Path.of("/b/topology.sh"), Path.of("/out")));
+        assertThat(settings.restored()).isTrue();
     }
 
     @Test
@@ -29,6 +30,25 @@ class BenchSettingsTest {
         assertThat(settings.ns()).containsExactly(1, 2, 4, 8, 16);
         assertThat(settings.runs()).isEqualTo(5);
         assertThat(settings.parallelRuns()).isEqualTo(3);
+        assertThat(settings.tools()).containsExactly(Tool.BASELINE, Tool.VIRTUNIT, Tool.RESTORED);
+    }
+
+    @Test
+    void coldIsVirtunitAgainstTheBaselineAndTheOrderGivenDoesNotMatter() {
+        assertThat(BenchSettings.from(properties("bench.modes", "cold")).tools())
+                .containsExactly(Tool.BASELINE, Tool.VIRTUNIT);
+        assertThat(BenchSettings.from(properties("bench.modes", "cold")).restored()).isFalse();
+        assertThat(BenchSettings.from(properties("bench.modes", "restored, cold")).tools())
+                .containsExactly(Tool.BASELINE, Tool.VIRTUNIT, Tool.RESTORED);
+    }
+
+    @Test
+    void aModeThatIsNeitherColdNorRestoredIsRefusedWithAnExample() {
+        assertThatThrownBy(() -> BenchSettings.from(properties("bench.modes", "cold,warm")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("bench.modes=cold,warm: 'warm' is neither cold (virtunit booting its guests, against the "
+                        + "plain script) nor restored (virtunit restoring them from a saved template); "
+                        + "e.g. -Dbench.modes=cold,restored");
     }
 
     @Test

@@ -31,6 +31,19 @@ class TimePlotTest {
         assertThat(image.getHeight()).isEqualTo(560);
         assertThat(countPixels(image, 0x1f77b4)).as("virtunit's blue").isPositive();
         assertThat(countPixels(image, 0xd62728)).as("the baseline's red").isPositive();
+        assertThat(countPixels(image, 0x2ca02c)).as("no restored guests, no green").isZero();
+    }
+
+    @Test
+    void restoredGuestsAreDrawnInGreen() throws Exception {
+        BenchResults results = Runs.results(List.of(
+                Runs.total(Tool.VIRTUNIT, 1, 1, 10), Runs.total(Tool.BASELINE, 1, 1, 9), Runs.total(Tool.RESTORED, 1, 1, 3),
+                Runs.total(Tool.VIRTUNIT, 2, 1, 14), Runs.total(Tool.BASELINE, 2, 1, 12), Runs.total(Tool.RESTORED, 2, 1, 4)));
+        Path file = dir.resolve("restored.png");
+
+        new TimePlot(results).writePng(file, 900, 560);
+
+        assertThat(countPixels(ImageIO.read(file.toFile()), 0x2ca02c)).as("virtunit restored's green").isPositive();
     }
 
     @Test

@@ -55,9 +55,23 @@ final class HostSweep {
         this.problems = problems;
     }
 
-    /** Lists every host object whose name carries a run id. */
+    /**
+     * Lists every host object whose name carries a run id. The four listings are independent and each is a program
+     * run on the host: links, namespaces and tables are listed on threads of their own ({@link SideTask}) while Open
+     * vSwitch's bridges (and the ports of bridges not ours) are listed here, so a lab's start waits for the slowest,
+     * not for the sum. Problems are reported in the same order whatever finishes first; {@link #listed} never throws.
+     */
     static HostSweep scan(HostNetworking host) {
         List<String> problems = new ArrayList<>();
+        List<String> linkProblems = new ArrayList<>();
+        List<String> namespaceProblems = new ArrayList<>();
+        List<String> tableProblems = new ArrayList<>();
+        SideTask<List<String>> allLinks = SideTask.start("virtunit-sweep-links",
+                () -> listed("links", () -> host.links().links(), linkProblems));
+        SideTask<List<String>> allNamespaces = SideTask.start("virtunit-sweep-namespaces",
+                () -> listed("network namespaces", () -> host.namespaces().namespaces(), namespaceProblems));
+        SideTask<List<FamilyTable>> allTables = SideTask.start("virtunit-sweep-tables",
+                () -> listed("nftables tables", () -> familyTables(host), tableProblems));
         List<String> allBridges = listed("Open vSwitch bridges", () -> host.ovs().bridges(), problems);
         List<String> ovsBridges = ours(allBridges);
         List<ForeignPort> foreignPorts = new ArrayList<>();
@@ -69,12 +83,14 @@ final class HostSweep {
             }
         }
         // An Open vSwitch bridge's own interface goes with the bridge.
-        List<String> links = ours(listed("links", () -> host.links().links(), problems)).stream()
-                .filter(link -> !ovsBridges.contains(link)).toList();
-        List<String> namespaces = ours(listed("network namespaces", () -> host.namespaces().namespaces(), problems));
-        List<FamilyTable> allTables = listed("nftables tables", () -> familyTables(host), problems);
-        List<String> tables = ours(allTables.stream().filter(t -> t.family().equals("ip")).map(FamilyTable::name).toList());
-        List<FamilyTable> shapingTables = allTables.stream()
+        List<String> links = ours(allLinks.join()).stream().filter(link -> !ovsBridges.contains(link)).toList();
+        problems.addAll(linkProblems);
+        List<String> namespaces = ours(allNamespaces.join());
+        problems.addAll(namespaceProblems);
+        List<FamilyTable> tableList = allTables.join();
+        problems.addAll(tableProblems);
+        List<String> tables = ours(tableList.stream().filter(t -> t.family().equals("ip")).map(FamilyTable::name).toList());
+        List<FamilyTable> shapingTables = tableList.stream()
                 .filter(t -> SHAPING_FAMILIES.contains(t.family()) && Sweeper.runOf(t.name()).isPresent()).toList();
         return new HostSweep(host, ovsBridges, foreignPorts, links, namespaces, tables, shapingTables, problems);
     }

@@ -85,39 +85,18 @@ public final class LabBridge implements Bridge {
         };
         LabBridge bridge = new LabBridge(name, spec.kind(), subnet, spec.gateway(), gatewayInterface, userspace, teardown,
                 host, natTable, spec.natUplink().orElse(""));
+        String port = name + "p";
+        // Steps running beside the caller's: each needs nothing the others make (see SideTask).
+        List<SideTask<Void>> sideSteps = new ArrayList<>();
         try {
+            // Every undo before any step: the NAT table and the gateway's end are made beside the rest (see below).
             if (spec.kind() == Kind.OVS) {
                 teardown.register("OVS bridge " + name, () -> ovs.deleteBridge(name));
-                // Sorted, so that the ovs-vsctl command is the same on every run (Map.of iterates in a per-JVM order).
-                ovs.addBridge(name, new TreeMap<>(Map.of("virtunit-run", run,
-                        "virtunit-pid", Long.toString(ProcessHandle.current().pid()))));
-                ovs.bridgeUp(name);
             } else {
                 teardown.register("bridge " + name, () -> linux.deleteLink(name));
-                linux.addBridge(name);
             }
-            String gatewayCidr = bridge.gateway() + "/" + subnet.prefixLength();
-            if (spec.gateway() == Gateway.ON_BRIDGE) {
-                linux.addAddress(name, gatewayCidr);
-            } else if (spec.gateway() == Gateway.ON_VETH) {
-                String port = name + "p";
+            if (spec.gateway() == Gateway.ON_VETH) {
                 teardown.register("veth " + port, () -> linux.deleteLink(port));
-                linux.addVethPair(port, gatewayInterface);
-                if (spec.kind() == Kind.OVS) {
-                    ovs.addPort(name, port);
-                    if (userspace) {
-                        // The userspace datapath and offloaded checksums do not mix: TCP would break (HOST.md).
-                        linux.disableTxOffload(port);
-                        linux.disableTxOffload(gatewayInterface);
-                    }
-                } else {
-                    linux.setMaster(port, name);
-                }
-                linux.addAddress(gatewayInterface, gatewayCidr);
-                // Linux answers ARP for any host address on any interface: the bridge's own interface would answer
-                // the guests' "who has the gateway" first, and traffic would skip the veth (the topology silently
-                // becoming "gateway on the bridge"). Off, it stays a pure switch port.
-                linux.setArp(name, false);
             }
             if (spec.natUplink().isPresent()) {
                 String uplink = spec.natUplink().get();
@@ -133,12 +112,58 @@ public final class LabBridge implements Bridge {
                         host.nftables().deleteTable(natTable);
                     }
                 });
-                bridge.nat = NatRules.apply(natSpec, host.nftables(), host.forwarding());
+                // The table names its interfaces, it needs none of them to exist: it loads while the links are made.
+                sideSteps.add(SideTask.start("virtunit-nat-" + name, () -> {
+                    bridge.nat = NatRules.apply(natSpec, host.nftables(), host.forwarding());
+                    return null;
+                }));
             }
+            if (spec.kind() == Kind.LINUX) {
+                linux.addBridge(name);
+            }
+            String gatewayCidr = bridge.gateway() + "/" + subnet.prefixLength();
+            if (spec.gateway() == Gateway.ON_VETH) {
+                linux.addVethPair(port, gatewayInterface);
+            }
+            if (spec.kind() == Kind.OVS && spec.gateway() == Gateway.ON_VETH) {
+                // The veth's offloads and the gateway's address need nothing of the bridge: they are set while
+                // ovs-vswitchd makes it.
+                sideSteps.add(SideTask.start("virtunit-gateway-" + name, () -> {
+                    if (userspace) {
+                        // The userspace datapath and offloaded checksums do not mix: TCP would break (HOST.md).
+                        linux.disableTxOffload(port);
+                        linux.disableTxOffload(gatewayInterface);
+                    }
+                    linux.addAddress(gatewayInterface, gatewayCidr);
+                    return null;
+                }));
+            }
+            // Linux answers ARP for any host address on any interface: with the gateway on a veth, the bridge's own
+            // interface would answer the guests' "who has the gateway" first, and traffic would skip the veth (the
+            // topology silently becoming "gateway on the bridge"). Off, it stays a pure switch port.
+            if (spec.kind() == Kind.OVS) {
+                // The veth end goes in with the bridge, in one ovs-vsctl transaction: one wait for ovs-vswitchd less.
+                // Sorted, so that the ovs-vsctl command is the same on every run (Map.of iterates in a per-JVM order).
+                ovs.addBridge(name, new TreeMap<>(Map.of("virtunit-run", run,
+                        "virtunit-pid", Long.toString(ProcessHandle.current().pid()))),
+                        spec.gateway() == Gateway.ON_VETH ? List.of(port) : List.of());
+                ovs.bridgeUp(name, spec.gateway() == Gateway.ON_VETH);
+            }
+            if (spec.gateway() == Gateway.ON_BRIDGE) {
+                linux.addAddress(name, gatewayCidr);
+            } else if (spec.gateway() == Gateway.ON_VETH && spec.kind() == Kind.LINUX) {
+                linux.setMaster(port, name);
+                linux.addAddress(gatewayInterface, gatewayCidr);
+                linux.setArp(name, false);
+            }
+            sideSteps.forEach(SideTask::join);
             return bridge;
         } catch (RuntimeException e) {
             RuntimeException failure = ProvisioningFailure.naming(
                     (spec.kind() == Kind.OVS ? "OVS bridge " : "Linux bridge ") + name, e);
+            for (SideTask<Void> step : sideSteps) {
+                step.settle().filter(stepFailure -> stepFailure != e).ifPresent(failure::addSuppressed);
+            }
             try {
                 teardown.run();
             } catch (RuntimeException cleanup) {

@@ -72,11 +72,20 @@ public record SubnetLease(String prefix, Path file) {
     public static SubnetLease acquire(Path stateDir, String run, Collection<String> libvirtNetworkXml, HostCommands host) {
         Path dir = stateDir.resolve("leases");
         List<Taken> taken = new ArrayList<>();
-        for (String route : Routes.parse(host.check(Duration.ofSeconds(10),
-                List.of("ip", "-4", "route", "show", "table", "all")).stdout()).lines()) {
+        // The two listings are independent programs: the addresses are listed beside the routes.
+        SideTask<String> addresses = SideTask.start("virtunit-subnet-addresses",
+                () -> host.check(Duration.ofSeconds(10), List.of("ip", "-4", "-o", "addr")).stdout());
+        String routes;
+        try {
+            routes = host.check(Duration.ofSeconds(10), List.of("ip", "-4", "route", "show", "table", "all")).stdout();
+        } catch (RuntimeException e) {
+            addresses.settle().ifPresent(e::addSuppressed);
+            throw e;
+        }
+        for (String route : Routes.parse(routes).lines()) {
             Routes.destination(route).ifPresent(cidr -> taken.add(new Taken(cidr, "the host's route '" + route + "'")));
         }
-        for (String line : host.check(Duration.ofSeconds(10), List.of("ip", "-4", "-o", "addr")).stdout().lines().toList()) {
+        for (String line : addresses.join().lines().toList()) {
             Matcher inet = INET.matcher(line);
             if (inet.find()) {
                 taken.add(new Taken(Cidr.parse(inet.group(1)).network(), "the host's address " + inet.group(1)));

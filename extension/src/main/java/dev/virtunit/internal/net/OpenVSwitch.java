@@ -89,7 +89,20 @@ public final class OpenVSwitch {
      * @param externalIds such as {@code virtunit-run=1a2b3c}, {@code virtunit-pid=4242}; plain characters only
      */
     public void addBridge(String name, Map<String, String> externalIds) {
+        addBridge(name, externalIds, List.of());
+    }
+
+    /**
+     * Like {@link #addBridge(String, Map)}, with {@code ports} (existing links, veth ends say) added as access ports
+     * without a tag in the same transaction: one ovs-vsctl (and one wait for ovs-vswitchd) instead of one per port.
+     * Each port is then checked as {@link #addPort(String, String)} checks it; a port that fails is removed and its
+     * error thrown, the bridge left for the caller's undo.
+     *
+     * @since 0.4
+     */
+    public void addBridge(String name, Map<String, String> externalIds, List<String> ports) {
         NetworkNames.interfaceName(name);
+        ports.forEach(NetworkNames::interfaceName);
         List<String> marks = new ArrayList<>();
         externalIds.forEach((key, value) -> marks.add("external_ids:" + externalId("key", key) + "=" + externalId("value", value)));
         List<String> args = new ArrayList<>(List.of("--may-exist", "add-br", name,
@@ -98,7 +111,12 @@ public final class OpenVSwitch {
             args.addAll(List.of("--", "set", "bridge", name));
             args.addAll(marks);
         }
-        vsctl("create Open vSwitch bridge " + name, args);
+        for (String port : ports) {
+            args.addAll(List.of("--", "--may-exist", "add-port", name, port));
+        }
+        vsctl("create Open vSwitch bridge " + name + (ports.isEmpty() ? "" : " with port(s) " + String.join(", ", ports)),
+                args);
+        ports.forEach(port -> checkPort(name, port));
     }
 
     private static String externalId(String what, String text) {
@@ -148,6 +166,11 @@ public final class OpenVSwitch {
         List<String> args = new ArrayList<>(List.of("--may-exist", "add-port", bridge, port));
         vlan.ifPresent(tag -> args.add("tag=" + vlanTag(tag)));
         vsctl("add port " + port + " to Open vSwitch bridge " + bridge, args);
+        checkPort(bridge, port);
+    }
+
+    /** A port ovs-vswitchd could not open is removed and its error thrown; with the userspace datapath, ARP off. */
+    private void checkPort(String bridge, String port) {
         String error = vsctl("read the error of interface " + port, List.of("get", "interface", port, "error")).stdout().strip();
         if (!error.equals("[]") && !error.isEmpty()) {
             deletePort(bridge, port);
@@ -228,13 +251,30 @@ public final class OpenVSwitch {
      * rather than assumed.
      */
     public void bridgeUp(String bridge) {
+        bridgeUp(bridge, false);
+    }
+
+    /**
+     * Like {@link #bridgeUp(String)}, with ARP turned off on the bridge's interface in the same command when
+     * {@code arpOff} (a bridge whose gateway is on a veth plugged into it). ovs-vsctl returns once ovs-vswitchd has
+     * applied the bridge, so its interface is there at once; only when it is not is it awaited.
+     *
+     * @since 0.4
+     */
+    public void bridgeUp(String bridge, boolean arpOff) {
         NetworkNames.interfaceName(bridge);
+        if (links.linkUpIfPresent(bridge, arpOff)) {
+            return;
+        }
         await("interface of Open vSwitch bridge " + bridge)
                 .atMost(TAP_TIMEOUT)
                 .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> links.linkExists(bridge));
-        links.linkUp(bridge);
+        if (!links.linkUpIfPresent(bridge, arpOff)) {
+            throw new VirtunitException("interface of Open vSwitch bridge " + bridge + " went away before it could be "
+                    + "brought up (is something else deleting it? scripts/check-leftovers lists what runs left)");
+        }
     }
 
     private static List<String> lines(String output) {

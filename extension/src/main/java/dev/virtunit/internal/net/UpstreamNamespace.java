@@ -98,9 +98,10 @@ public final class UpstreamNamespace implements AutoCloseable {
     }
 
     private void create(int tcpPort, int udpPort) {
-        // Never adopt (and later delete) what someone else created under the same names.
+        // Never adopt (and later delete) what someone else created under the same names. One listing for both.
+        List<String> present = host.links().links();
         for (String link : List.of(uplinkInterface, namespaceInterface)) {
-            if (host.links().linkExists(link)) {
+            if (present.contains(link)) {
                 throw new VirtunitException("link " + link + " already exists (left by a dead run? "
                         + "scripts/check-leftovers lists it)");
             }
@@ -112,8 +113,7 @@ public final class UpstreamNamespace implements AutoCloseable {
         claimed = true;
         IpLinks links = host.links();
         host.namespaces().addNamespace(namespace);
-        links.addVethPair(uplinkInterface, namespaceInterface);
-        links.moveToNamespace(namespaceInterface, namespace);
+        links.addVethPairInto(uplinkInterface, namespaceInterface, namespace);
         links.addAddressIn(namespace, namespaceInterface, upstream.toString());
         links.linkUpIn(namespace, namespaceInterface);
         links.addAddress(uplinkInterface, hostEnd.toString());

@@ -376,19 +376,26 @@ public final class FakeHost implements HostCommands {
                 links.put(new Link(ns, name), new LinkState("bridge"));
                 return Answer.OK;
             }
-            if (args.size() == 9 && args.subList(4, 8).equals(List.of("type", "veth", "peer", "name"))) {
-                String peer = args.get(8);
-                if (exists(ns, peer)) {
+            // ip link add name X up type veth peer name Y [netns NS]: X comes up, Y is made (down) in NS or here.
+            if (args.size() >= 10 && args.subList(4, 9).equals(List.of("up", "type", "veth", "peer", "name"))
+                    && (args.size() == 10 || args.size() == 12 && args.get(10).equals("netns"))) {
+                String peer = args.get(9);
+                String peerNs = args.size() == 12 ? args.get(11) : ns;
+                if (args.size() == 12 && !namespaces.contains(peerNs)) {
+                    throw new Refused(255, "Cannot find netns \"" + peerNs + "\"");
+                }
+                if (exists(peerNs, peer)) {
                     throw new Refused(2, "RTNETLINK answers: File exists");
                 }
                 LinkState one = new LinkState("veth");
                 LinkState other = new LinkState("veth");
+                one.up = true;
                 one.peer = peer;
-                one.peerNamespace = ns;
+                one.peerNamespace = peerNs;
                 other.peer = name;
                 other.peerNamespace = ns;
                 links.put(new Link(ns, name), one);
-                links.put(new Link(ns, peer), other);
+                links.put(new Link(peerNs, peer), other);
                 return Answer.OK;
             }
             return unknown(argv);
@@ -406,6 +413,11 @@ public final class FakeHost implements HostCommands {
         if (args.size() >= 5 && args.get(1).equals("set") && args.get(2).equals("dev")) {
             String name = args.get(3);
             List<String> what = args.subList(4, args.size());
+            // "arp off up" in one command: the up below, with ARP off.
+            boolean arpOff = what.equals(List.of("arp", "off", "up"));
+            if (arpOff) {
+                what = List.of("up");
+            }
             if (!(what.equals(List.of("up")) || what.equals(List.of("down")) || what.size() == 2 && List.of("master", "arp", "netns").contains(what.get(0)))) {
                 return unknown(argv);
             }
@@ -420,7 +432,10 @@ public final class FakeHost implements HostCommands {
             }
             LinkState state = state(ns, name, argv);
             switch (what.get(0)) {
-                case "up" -> state.up = true;
+                case "up" -> {
+                    state.up = true;
+                    state.arp &= !arpOff;
+                }
                 case "down" -> state.up = false;
                 case "arp" -> state.arp = what.get(1).equals("on");
                 case "master" -> {

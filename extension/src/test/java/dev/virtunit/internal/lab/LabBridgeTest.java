@@ -44,27 +44,58 @@ class LabBridgeTest {
         return host.rendered().stream().map(c -> c.replaceAll("/\\S*virtunit-nft-\\S*\\.nft", "SCRIPT")).toList();
     }
 
+    /**
+     * The OVS bridge's steps on the caller's thread, in order; its NAT table ({@link #NAT_LOAD}) and its gateway's
+     * end ({@link #GATEWAY_END}) are made beside them.
+     */
     private static final List<String> OVS_ON_VETH_WITH_NAT = List.of(
             "test -d /sys/module/openvswitch",
             "modprobe openvswitch",
-            VSCTL + "--may-exist add-br " + BRIDGE + " -- set bridge " + BRIDGE + " datapath_type=netdev -- set bridge "
-                    + BRIDGE + " external_ids:virtunit-pid=" + PID + " external_ids:virtunit-run=1a2b3c",
-            "ip -o link show dev " + BRIDGE,
-            "ip link set dev " + BRIDGE + " up",
-            "ip link add name vu1a2b3cb0p type veth peer name vu1a2b3cb0g",
-            "ip link set dev vu1a2b3cb0p up",
+            "ip -o link show dev " + UPLINK,
+            "ip link add name vu1a2b3cb0p up type veth peer name vu1a2b3cb0g",
             "ip link set dev vu1a2b3cb0g up",
-            VSCTL + "--may-exist add-port " + BRIDGE + " vu1a2b3cb0p",
+            VSCTL + "--may-exist add-br " + BRIDGE + " -- set bridge " + BRIDGE + " datapath_type=netdev -- set bridge "
+                    + BRIDGE + " external_ids:virtunit-pid=" + PID + " external_ids:virtunit-run=1a2b3c"
+                    + " -- --may-exist add-port " + BRIDGE + " vu1a2b3cb0p",
             VSCTL + "get interface vu1a2b3cb0p error",
             "ip link set dev vu1a2b3cb0p arp off",
-            "ethtool -K vu1a2b3cb0p tx off",
-            "ethtool -K vu1a2b3cb0g tx off",
-            "ip address add 192.168.77.1/24 dev vu1a2b3cb0g",
-            "ip link set dev " + BRIDGE + " arp off",
-            "ip -o link show dev " + UPLINK,
+            "ip link set dev " + BRIDGE + " arp off up");
+
+    /** The NAT table's load, on a thread of its own once the uplink was found: its commands in their own order. */
+    private static final List<String> NAT_LOAD = List.of(
             "sysctl -n net.ipv4.ip_forward",
             "sysctl -q -w net.ipv4.ip_forward=1",
             "nft -f SCRIPT");
+
+    /** The veth's offloads and the gateway's address, on a thread of their own once the veth pair is there. */
+    private static final List<String> GATEWAY_END = List.of(
+            "ethtool -K vu1a2b3cb0p tx off",
+            "ethtool -K vu1a2b3cb0g tx off",
+            "ip address add 192.168.77.1/24 dev vu1a2b3cb0g");
+
+    /** {@code commands} without the steps made beside the rest, which interleave with it in no fixed order. */
+    private static List<String> withoutSideSteps(List<String> commands) {
+        List<String> rest = new java.util.ArrayList<>(commands);
+        NAT_LOAD.forEach(rest::remove);
+        GATEWAY_END.forEach(rest::remove);
+        return rest;
+    }
+
+    /** The commands of a side step as they happened, in their order; each after the step it needs ({@code after}). */
+    private List<String> sideStep(List<String> step, String after) {
+        List<String> all = commands();
+        assertThat(all.indexOf(step.get(0))).as("%s comes after %s", step.get(0), after)
+                .isGreaterThan(all.indexOf(after));
+        return all.stream().filter(step::contains).toList();
+    }
+
+    private List<String> natLoad() {
+        return sideStep(NAT_LOAD, "ip -o link show dev " + UPLINK);
+    }
+
+    private List<String> gatewayEnd() {
+        return sideStep(GATEWAY_END, "ip link set dev vu1a2b3cb0g up");
+    }
 
     @Test
     void aGuestAddressIsToldToTheHostOnTheGatewayAndForgottenWithTheGuest() {
@@ -104,7 +135,9 @@ class LabBridgeTest {
 
         LabBridge bridge = create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK));
 
-        assertThat(commands()).containsExactlyElementsOf(OVS_ON_VETH_WITH_NAT);
+        assertThat(withoutSideSteps(commands())).containsExactlyElementsOf(OVS_ON_VETH_WITH_NAT);
+        assertThat(natLoad()).containsExactlyElementsOf(NAT_LOAD);
+        assertThat(gatewayEnd()).containsExactlyElementsOf(GATEWAY_END);
         assertThat(bridge.gateway()).isEqualTo("192.168.77.1");
         assertThat(bridge.gatewayInterface()).isEqualTo("vu1a2b3cb0g");
         assertThat(bridge.natTable()).isEqualTo(TABLE);
@@ -144,36 +177,90 @@ class LabBridgeTest {
         assertThat(bridge.gatewayInterface()).isEqualTo(BRIDGE);
     }
 
+    /** What undoing the whole OVS topology runs once the NAT table has loaded: the reverse of the undos' order. */
+    private static final List<String> UNDO_ALL = List.of(
+            "nft delete table ip " + TABLE,
+            "sysctl -q -w net.ipv4.ip_forward=0",
+            "ip -o link show dev vu1a2b3cb0p",
+            "ip link del dev vu1a2b3cb0p",
+            VSCTL + "--if-exists del-br " + BRIDGE);
+
     @Test
-    void aFailedStepUndoesTheStepsBeforeIt() {
+    void aFailedStepWaitsForTheNatTableThenUndoesEverything() {
         userspaceDatapath();
-        // Step 9 of the OVS topology: adding the veth end to the bridge.
-        host.failCommand(9);
+        // The bridge with the veth end as its port, in one ovs-vsctl transaction.
+        host.failFirst(List.of("ovs-vsctl", "--timeout=10", "--may-exist", "add-br"));
 
         assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
-                .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot add port vu1a2b3cb0p to Open "
-                        + "vSwitch bridge " + BRIDGE)
+                .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot create Open vSwitch bridge "
+                        + BRIDGE + " with port(s) vu1a2b3cb0p")
                 .hasMessageContaining(RecordingHostCommands.INJECTED);
 
-        assertThat(commands().subList(0, 8)).isEqualTo(OVS_ON_VETH_WITH_NAT.subList(0, 8));
-        assertThat(commands().subList(9, commands().size())).containsExactly(
+        // The table and the gateway's end were made beside the failed step, and removed after, never before.
+        assertThat(natLoad()).containsExactlyElementsOf(NAT_LOAD);
+        assertThat(gatewayEnd()).containsExactlyElementsOf(GATEWAY_END);
+        List<String> rest = withoutSideSteps(commands());
+        assertThat(rest.subList(0, 6)).isEqualTo(OVS_ON_VETH_WITH_NAT.subList(0, 6));
+        assertThat(rest.subList(6, rest.size())).containsExactlyElementsOf(UNDO_ALL);
+        assertThat(network.forwarding().holders()).isZero();
+    }
+
+    @Test
+    void aFailedVethPairUndoesItselfTheBridgeNotYetMadeAndTheNatTable() {
+        userspaceDatapath();
+        host.failFirst(List.of("ip", "link", "add"));
+        host.answer(List.of("ip", "-o", "link", "show", "dev", "vu1a2b3cb0p"), 1, "", "Device \"vu1a2b3cb0p\" does not exist.");
+
+        assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
+                .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot create veth pair "
+                        + "vu1a2b3cb0p/vu1a2b3cb0g");
+
+        List<String> rest = withoutSideSteps(commands());
+        assertThat(rest.subList(4, rest.size())).containsExactly(
+                "nft delete table ip " + TABLE,
+                "sysctl -q -w net.ipv4.ip_forward=0",
+                "ip -o link show dev vu1a2b3cb0p",
+                VSCTL + "--if-exists del-br " + BRIDGE);
+    }
+
+    @Test
+    void aPortOpenVSwitchCannotOpenIsRemovedAndTheBridgeUndone() {
+        userspaceDatapath();
+        host.answer(List.of("ovs-vsctl", "--timeout=10", "get", "interface"), "\"could not open network device "
+                + "vu1a2b3cb0p (No such device)\"\n");
+
+        assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
+                .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": Open vSwitch cannot use vu1a2b3cb0p "
+                        + "as a port of " + BRIDGE + ": \"could not open network device");
+
+        List<String> rest = withoutSideSteps(commands());
+        assertThat(rest.subList(7, rest.size())).containsExactly(
+                VSCTL + "--if-exists del-port " + BRIDGE + " vu1a2b3cb0p",
+                "nft delete table ip " + TABLE,
+                "sysctl -q -w net.ipv4.ip_forward=0",
                 "ip -o link show dev vu1a2b3cb0p",
                 "ip link del dev vu1a2b3cb0p",
                 VSCTL + "--if-exists del-br " + BRIDGE);
     }
 
     @Test
-    void aRejectedRuleSetRemovesTheTableAndRestoresForwarding() {
+    void aRejectedRuleSetRemovesTheTableAndRestoresForwardingOnceTheLinksAreMade() {
         userspaceDatapath();
         host.failFirst(List.of("nft", "-f"));
 
         assertThatThrownBy(() -> create(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH).withNat(UPLINK)))
                 .hasMessageStartingWith("cannot create OVS bridge " + BRIDGE + ": cannot load NAT table ip " + TABLE);
 
-        int failed = OVS_ON_VETH_WITH_NAT.size();
-        assertThat(commands().subList(0, failed)).isEqualTo(OVS_ON_VETH_WITH_NAT);
-        assertThat(commands().subList(failed, commands().size())).containsExactly(
-                "sysctl -q -w net.ipv4.ip_forward=0",
+        // The NAT thread gives forwarding back itself as the load fails; the links go on, then all is undone.
+        List<String> natThread = new java.util.ArrayList<>(NAT_LOAD);
+        natThread.add("sysctl -q -w net.ipv4.ip_forward=0");
+        List<String> all = commands();
+        assertThat(all.stream().filter(natThread::contains).toList()).containsExactlyElementsOf(natThread);
+        assertThat(gatewayEnd()).containsExactlyElementsOf(GATEWAY_END);
+        List<String> rest = all.stream().filter(c -> !natThread.contains(c) && !GATEWAY_END.contains(c)).toList();
+        int made = OVS_ON_VETH_WITH_NAT.size();
+        assertThat(rest.subList(0, made)).isEqualTo(OVS_ON_VETH_WITH_NAT);
+        assertThat(rest.subList(made, rest.size())).containsExactly(
                 "nft delete table ip " + TABLE,
                 "ip -o link show dev vu1a2b3cb0p",
                 "ip link del dev vu1a2b3cb0p",
@@ -189,6 +276,8 @@ class LabBridgeTest {
                 .isInstanceOf(InvalidDeclarationException.class)
                 .hasMessageStartingWith("NAT uplink 'eth9' of bridge " + BRIDGE);
 
-        assertThat(commands()).endsWith("ip -o link show dev " + BRIDGE, "ip link del dev " + BRIDGE);
+        // Checked before anything is made; the bridge's undo (registered first) finds nothing to do but looks.
+        assertThat(commands()).containsExactly("ip -o link show dev eth9", "ip -o link show dev " + BRIDGE,
+                "ip link del dev " + BRIDGE);
     }
 }

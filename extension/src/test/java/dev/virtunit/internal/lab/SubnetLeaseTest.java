@@ -24,7 +24,9 @@ class SubnetLeaseTest {
     void skipsSubnetsTheHostRoutesOrLibvirtUses() {
         List<List<String>> ran = new ArrayList<>();
         HostCommands host = (timeout, argv) -> {
-            ran.add(argv);
+            synchronized (ran) {
+                ran.add(argv);
+            }
             String out = argv.contains("route") ? "192.168.100.0/24 dev eth1 proto kernel\n" : "2: eth1 inet 192.168.101.5/24\n";
             return new CommandResult(argv, 0, out, "", Duration.ZERO);
         };
@@ -32,11 +34,27 @@ class SubnetLeaseTest {
         SubnetLease lease = SubnetLease.acquire(stateDir, "abc123", List.of("<ip address='192.168.102.1'/>"), host);
 
         assertThat(lease.cidr()).isEqualTo("192.168.103.0/24");
-        assertThat(ran).containsExactly(List.of("ip", "-4", "route", "show", "table", "all"), List.of("ip", "-4", "-o", "addr"));
+        // Listed side by side: in either order, each once.
+        assertThat(ran).containsExactlyInAnyOrder(List.of("ip", "-4", "route", "show", "table", "all"),
+                List.of("ip", "-4", "-o", "addr"));
         assertThat(SubnetLease.acquire(stateDir, "abc123", List.of(), host).cidr())
                 .as("a second lease of the same run skips the first").isEqualTo("192.168.102.0/24");
         lease.release();
         assertThat(lease.file()).doesNotExist();
+    }
+
+    @Test
+    void aListingThatFailsLeasesNothingAndSaysWhichItWas() {
+        for (String failing : List.of("route", "addr")) {
+            HostCommands host = (timeout, argv) -> new CommandResult(argv, argv.contains(failing) ? 1 : 0, "",
+                    argv.contains(failing) ? "RTNETLINK answers: Permission denied" : "", Duration.ZERO);
+
+            assertThatThrownBy(() -> SubnetLease.acquire(stateDir, "abc123", List.of(), host))
+                    .as("ip %s failing", failing)
+                    .hasMessageContaining("ip -4 " + (failing.equals("route") ? "route show table all" : "-o addr"))
+                    .hasMessageContaining("Permission denied");
+        }
+        assertThat(stateDir.resolve("leases")).doesNotExist();
     }
 
     /** A host whose {@code ip route} prints {@code routes} and whose {@code ip addr} prints {@code addresses}. */

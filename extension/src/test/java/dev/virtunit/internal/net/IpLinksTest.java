@@ -56,13 +56,24 @@ class IpLinksTest {
     }
 
     @Test
-    void aVethPairIsCreatedThenBothEndsBroughtUp() {
+    void aVethPairIsCreatedWithItsFirstEndUpThenThePeerBroughtUp() {
         links.addVethPair("vunt1a2bwa", "vunt1a2bwb");
 
         assertThat(host.rendered()).containsExactly(
-                "ip link add name vunt1a2bwa type veth peer name vunt1a2bwb",
-                "ip link set dev vunt1a2bwa up",
+                "ip link add name vunt1a2bwa up type veth peer name vunt1a2bwb",
                 "ip link set dev vunt1a2bwb up");
+    }
+
+    @Test
+    void aVethPairIntoANamespaceIsOneCommandAndItsNamesAreChecked() {
+        links.addVethPairInto("vunt1a2bwa", "vunt1a2bwb", "vunt1a2bu");
+
+        assertThat(host.rendered()).containsExactly(
+                "ip link add name vunt1a2bwa up type veth peer name vunt1a2bwb netns vunt1a2bu");
+        assertThatThrownBy(() -> links.addVethPairInto("vunt1a2bwa", "vunt1a2bwa", "vunt1a2bu"))
+                .hasMessage("veth ends must differ, both are 'vunt1a2bwa'");
+        assertThatThrownBy(() -> links.addVethPairInto("vunt1a2bwa", "vunt1a2bwb", "bad ns"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

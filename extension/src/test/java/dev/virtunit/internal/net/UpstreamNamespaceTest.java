@@ -20,22 +20,19 @@ class UpstreamNamespaceTest {
 
     UpstreamNamespaceTest() {
         // Neither link exists before; the namespace does not either at first, and is listed once made.
-        host.answer(List.of("ip", "-o", "link", "show"), 1, "", "Device does not exist.");
+        host.answer(List.of("ip", "-o", "link", "show"), "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536\n");
+        host.answer(List.of("ip", "-o", "link", "show", "dev"), 1, "", "Device does not exist.");
         host.answer(NETNS_LIST, NS + "\n");
         host.answerOnce(NETNS_LIST, "");
         host.startedPrints(List.of("ip", "netns", "exec", NS), "READY tcp 40001 udp 40002\n");
     }
 
     private static final List<String> CREATION = List.of(
-            "ip -o link show dev vunt1a2buh",
-            "ip -o link show dev vunt1a2bun",
+            "ip -o link show",
             "ip netns list",
             "ip netns add " + NS,
             "ip -n " + NS + " link set dev lo up",
-            "ip link add name vunt1a2buh type veth peer name vunt1a2bun",
-            "ip link set dev vunt1a2buh up",
-            "ip link set dev vunt1a2bun up",
-            "ip link set dev vunt1a2bun netns " + NS,
+            "ip link add name vunt1a2buh up type veth peer name vunt1a2bun netns " + NS,
             "ip -n " + NS + " address add 192.168.231.2/24 dev vunt1a2bun",
             "ip -n " + NS + " link set dev vunt1a2bun up",
             "ip address add 192.168.231.1/24 dev vunt1a2buh");
@@ -99,13 +96,39 @@ class UpstreamNamespaceTest {
                 .hasMessageStartingWith("cannot create upstream host " + NS + ": cannot add address 192.168.231.2/24 "
                         + "to vunt1a2bun in namespace " + NS);
 
-        assertThat(host.rendered()).startsWith(CREATION.subList(0, 10).toArray(String[]::new));
-        assertThat(host.rendered().subList(10, host.commands().size())).containsExactly(
+        assertThat(host.rendered()).startsWith(CREATION.subList(0, 6).toArray(String[]::new));
+        assertThat(host.rendered().subList(6, host.commands().size())).containsExactly(
                 "ip netns list",
                 "ip netns pids " + NS,
                 "ip netns del " + NS,
                 "ip -o link show dev vunt1a2buh");
         assertThat(host.started()).isEmpty();
+    }
+
+    @Test
+    void aFailedVethPairRemovesTheNamespaceItWasFor() {
+        host.failFirst(List.of("ip", "link", "add"));
+
+        assertThatThrownBy(() -> UpstreamNamespace.start(network, NS, "192.168.231.1/24", "192.168.231.2/24"))
+                .hasMessageStartingWith("cannot create upstream host " + NS + ": cannot create veth pair "
+                        + "vunt1a2buh/vunt1a2bun with vunt1a2bun in namespace " + NS);
+
+        assertThat(host.rendered().subList(5, host.commands().size())).containsExactly(
+                "ip netns list",
+                "ip netns pids " + NS,
+                "ip netns del " + NS,
+                "ip -o link show dev vunt1a2buh");
+    }
+
+    @Test
+    void refusesToAdoptALinkSomeoneElseMadeFromOneListingOfLinks() {
+        host.answer(List.of("ip", "-o", "link", "show"), "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536\n"
+                + "9: vunt1a2bun@vunt1a2buh: <BROADCAST,MULTICAST> mtu 1500\n");
+        host.answer(List.of("ip", "-o", "link", "show", "dev"), 1, "", "Device does not exist.");
+
+        assertThatThrownBy(() -> UpstreamNamespace.start(network, NS, "192.168.231.1/24", "192.168.231.2/24"))
+                .hasMessageContaining("link vunt1a2bun already exists");
+        assertThat(host.rendered()).containsExactly("ip -o link show");
     }
 
     @Test
