@@ -85,6 +85,11 @@ final class LocalHostCommands implements HostCommands {
         }
     }
 
+    @Override
+    public String toString() {
+        return "this machine";
+    }
+
     /** A child process of this JVM. */
     private record LocalProcess(List<String> argv, Process process) implements HostProcess {
 

@@ -42,15 +42,25 @@ public final class NetProbe {
 
     /** The argument vector of a TCP probe of {@code host:port}, for {@link NetworkNamespaces#execIn}. */
     public static List<String> tcp(String host, int port, String message, Duration timeout) {
-        return argv("tcp", host, port, message, timeout);
+        return tcp(JavaLauncher.local(), host, port, message, timeout);
+    }
+
+    /** As {@link #tcp(String, int, String, Duration)}, run by {@code java} (the host's own, on a remote host). */
+    public static List<String> tcp(JavaLauncher java, String host, int port, String message, Duration timeout) {
+        return argv(java, "tcp", host, port, message, timeout);
     }
 
     /** The argument vector of a UDP probe of {@code host:port}, for {@link NetworkNamespaces#execIn}. */
     public static List<String> udp(String host, int port, String message, Duration timeout) {
-        return argv("udp", host, port, message, timeout);
+        return udp(JavaLauncher.local(), host, port, message, timeout);
     }
 
-    private static List<String> argv(String protocol, String host, int port, String message, Duration timeout) {
+    /** As {@link #udp(String, int, String, Duration)}, run by {@code java} (the host's own, on a remote host). */
+    public static List<String> udp(JavaLauncher java, String host, int port, String message, Duration timeout) {
+        return argv(java, "udp", host, port, message, timeout);
+    }
+
+    private static List<String> argv(JavaLauncher java, String protocol, String host, int port, String message, Duration timeout) {
         Cidr.parseAddress(host);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is not between 1 and 65535");
@@ -58,7 +68,7 @@ public final class NetProbe {
         if (message.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("probe message '" + message + "' must be one line");
         }
-        return JavaMain.argv(NetProbe.class, protocol, host, Integer.toString(port), message,
+        return java.argv(NetProbe.class, protocol, host, Integer.toString(port), message,
                 Long.toString(timeout.toMillis()));
     }
 
