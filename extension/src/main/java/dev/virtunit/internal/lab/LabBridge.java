@@ -6,6 +6,7 @@ import dev.virtunit.Guest;
 import dev.virtunit.Impairment;
 import dev.virtunit.LinkConditions;
 import dev.virtunit.Nat;
+import dev.virtunit.internal.host.ProcessOwner;
 import dev.virtunit.internal.net.MacPartition;
 import dev.virtunit.internal.net.TrafficControl;
 import dev.virtunit.observe.InterfaceInfo;
@@ -89,8 +90,10 @@ public final class LabBridge implements Bridge {
             if (spec.kind() == Kind.OVS) {
                 teardown.register("OVS bridge " + name, () -> ovs.deleteBridge(name));
                 // Sorted, so that the ovs-vsctl command is the same on every run (Map.of iterates in a per-JVM order).
+                // The pid means something only on its machine: a sweep of a remote host asks which one.
                 ovs.addBridge(name, new TreeMap<>(Map.of("virtunit-run", run,
-                        "virtunit-pid", Long.toString(ProcessHandle.current().pid()))));
+                        "virtunit-pid", Long.toString(ProcessHandle.current().pid()),
+                        "virtunit-machine", ProcessOwner.thisMachine())));
                 ovs.bridgeUp(name);
             } else {
                 teardown.register("bridge " + name, () -> linux.deleteLink(name));

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
  * {@link HolderFiles} in a folder of a host reached through its {@code HostCommands} (a remote one: the count must
  * live on the host whose setting it guards, where every test machine using that host meets it). The lock is
  * {@code flock(1)} on the folder's {@code .lock} file, held by a program started for the locked step and ended after
- * it: {@code flock --verbose -w 30 LOCK timeout 120 cat}. flock says on stderr when it holds the lock; {@code cat}
+ * it: {@code stdbuf -oL flock --verbose -w 30 LOCK timeout 120 cat}. flock says on stdout when it holds the lock; {@code cat}
  * ends at end of input, which comes when the step is done, or when this JVM dies and its SSH connection with it;
  * {@code timeout} ends it in any case, so a lost lock holder never blocks the host for long.
  */
@@ -38,8 +38,9 @@ final class HostHolderFiles implements HolderFiles {
     @Override
     public <T> T locked(LockedStep<T> step) {
         folder.create();
-        HostProcess lock = folder.host().start(List.of("flock", "--verbose", "-w", Long.toString(WAIT_FOR_LOCK.toSeconds()),
-                folder.file(".lock"), "timeout", Long.toString(HOLD_AT_MOST.toSeconds()), "cat"));
+        // stdbuf: flock's stdout is a pipe, which stdio buffers until flock exits; line by line, "executing" comes now.
+        HostProcess lock = folder.host().start(List.of("stdbuf", "-oL", "flock", "--verbose", "-w",
+                Long.toString(WAIT_FOR_LOCK.toSeconds()), folder.file(".lock"), "timeout", Long.toString(HOLD_AT_MOST.toSeconds()), "cat"));
         try {
             awaitHeld(lock);
             return step.run();
@@ -54,16 +55,18 @@ final class HostHolderFiles implements HolderFiles {
     private void awaitHeld(HostProcess lock) {
         StringBuilder said = new StringBuilder();
         CompletableFuture<Void> held = new CompletableFuture<>();
-        ProcessOutput.forEachLine(lock.stderr(), line -> {
-            synchronized (said) {
-                said.append(line).append('\n');
-            }
+        // flock --verbose says it on stdout (its failures on stderr); both are read to their end.
+        ProcessOutput.forEachLine(lock.stdout(), line -> {
             if (line.contains("executing")) {
                 held.complete(null);
             }
         }).whenComplete((done, failure) -> held.completeExceptionally(
                 new IllegalStateException("flock ended without holding the lock")));
-        ProcessOutput.forEachLine(lock.stdout(), line -> { });
+        ProcessOutput.forEachLine(lock.stderr(), line -> {
+            synchronized (said) {
+                said.append(line).append('\n');
+            }
+        });
         try {
             held.get(WAIT_FOR_LOCK.plusSeconds(15).toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -72,8 +75,8 @@ final class HostHolderFiles implements HolderFiles {
                 text = said.toString().strip();
             }
             throw new VirtunitException("cannot lock the IP forwarding holders in " + where() + " within "
-                    + WAIT_FOR_LOCK.toSeconds() + " s (another test run holds the lock, or flock is missing there: "
-                    + "util-linux provides it): " + (text.isEmpty() ? e.getMessage() : text), e);
+                    + WAIT_FOR_LOCK.toSeconds() + " s (another test run holds the lock, or flock or stdbuf is missing there: "
+                    + "util-linux and coreutils provide them): " + (text.isEmpty() ? e.getMessage() : text), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VirtunitException("interrupted while locking the IP forwarding holders in " + where(), e);

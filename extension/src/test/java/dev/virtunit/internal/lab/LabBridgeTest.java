@@ -4,6 +4,7 @@ import dev.virtunit.Bridge;
 import dev.virtunit.BridgeSpec;
 import dev.virtunit.Cidr;
 import dev.virtunit.InvalidDeclarationException;
+import dev.virtunit.internal.host.ProcessOwner;
 import dev.virtunit.internal.host.RecordingHostCommands;
 import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpForwarding;
@@ -48,7 +49,7 @@ class LabBridgeTest {
             "test -d /sys/module/openvswitch",
             "modprobe openvswitch",
             VSCTL + "--may-exist add-br " + BRIDGE + " -- set bridge " + BRIDGE + " datapath_type=netdev -- set bridge "
-                    + BRIDGE + " external_ids:virtunit-pid=" + PID + " external_ids:virtunit-run=1a2b3c",
+                    + BRIDGE + " external_ids:virtunit-machine=" + ProcessOwner.thisMachine() + " external_ids:virtunit-pid=" + PID + " external_ids:virtunit-run=1a2b3c",
             "ip -o link show dev " + BRIDGE,
             "ip link set dev " + BRIDGE + " up",
             "ip link add name vu1a2b3cb0p type veth peer name vu1a2b3cb0g",
