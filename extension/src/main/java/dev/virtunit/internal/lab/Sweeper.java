@@ -137,6 +137,7 @@ public final class Sweeper {
         unlisted.addAll(hostSide.problems());
         Map<String, List<String>> leases = leasesByRun(unlisted);
         Map<String, RunLease.Seen> hostLeases = new LinkedHashMap<>();
+        Set<String> withLeaseOrFolder = new TreeSet<>();
         Set<String> seen = new TreeSet<>(hostSide.runs());
         hostRuns.ifPresent(runs -> {
             HostSweep.listed("run leases in " + runs, () -> RunLease.all(runs), unlisted)
@@ -144,7 +145,8 @@ public final class Sweeper {
             // A run's folder there (the upstream's classes) goes with the run, lease or none.
             HostSweep.listed("run folders in " + runs, runs::list, unlisted).stream()
                     .map(name -> name.endsWith(".lease") ? name.substring(0, name.length() - 6) : name)
-                    .filter(name -> name.matches("[0-9a-f]{6}")).forEach(seen::add);
+                    .filter(name -> name.matches("[0-9a-f]{6}")).forEach(withLeaseOrFolder::add);
+            seen.addAll(withLeaseOrFolder);
         });
         for (List<String> names : List.of(domains, networks, pools)) {
             names.forEach(name -> runOf(name).ifPresent(seen::add));
@@ -169,8 +171,7 @@ public final class Sweeper {
                     } catch (RuntimeException e) {
                         failures.add("IP forwarding kept by run " + record.run() + ": " + e.getMessage());
                     }
-                    hostRuns.ifPresent(runs -> run.step("run lease and folder " + record.run() + " in " + runs,
-                            () -> RunLease.remove(runs, record.run())));
+                    removeFromHost(run, record.run(), withLeaseOrFolder);
                     run.step("run record " + record.run(), record::delete);
                 }
                 removed.addAll(run.removed);
@@ -192,13 +193,12 @@ public final class Sweeper {
                 RunSweep orphan = new RunSweep(run, domains, networks, pools, hostSide, leases.getOrDefault(run, List.of()));
                 orphan.removeAll();
                 if (orphan.failures.isEmpty()) {
-                    hostRuns.ifPresent(runs -> orphan.step("run lease and folder " + run + " in " + runs,
-                            () -> RunLease.remove(runs, run)));
+                    removeFromHost(orphan, run, withLeaseOrFolder);
                 }
                 removed.addAll(orphan.removed);
                 failures.addAll(orphan.failures);
             } else {
-                spared.add("run " + run + " (no record here" + hostRuns.map(runs -> ", on " + runs.host()).orElse("")
+                spared.add("run " + run + " (no record" + hostRuns.map(runs -> " here, on " + runs.host()).orElse("")
                         + "): " + alive.get());
             }
         }
@@ -212,6 +212,12 @@ public final class Sweeper {
                 List.copyOf(unlisted));
         log(result);
         return result;
+    }
+
+    /** On a remote host, the run's lease and folder there, when it has either: the run is gone. */
+    private void removeFromHost(RunSweep sweep, String run, Set<String> withLeaseOrFolder) {
+        hostRuns.filter(runs -> withLeaseOrFolder.contains(run)).ifPresent(runs -> sweep.step(
+                "run lease and folder " + run + " in " + runs, () -> RunLease.remove(runs, run)));
     }
 
     /**
