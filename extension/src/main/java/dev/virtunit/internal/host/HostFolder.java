@@ -100,28 +100,6 @@ public final class HostFolder {
         check(List.of("mv", "-f", temporary, target), null, "write " + target);
     }
 
-    /**
-     * Creates file {@code name} with {@code text} only if no entry of that name exists (atomically: {@code mkdir} of
-     * a folder of that name, {@code text} written inside it as {@code value}); whether it did. For a value that the
-     * first of several writers must set, such as the host's forwarding setting before anyone changed it.
-     */
-    public boolean createOnce(String name, String text) {
-        CommandResult made = host.run(TIMEOUT, List.of("mkdir", file(name)));
-        if (!made.succeeded()) {
-            if (exists(file(name))) {
-                return false;
-            }
-            throw failed("make " + file(name), made);
-        }
-        folder(name).write("value", text);
-        return true;
-    }
-
-    /** The text {@link #createOnce} saved under {@code name}, if any. */
-    public Optional<String> readOnce(String name) {
-        return folder(name).read("value");
-    }
-
     /** Sets file {@code name}'s modification time to now (making it if absent): a heartbeat. */
     public void touch(String name) {
         check(List.of("touch", file(name)), null, "touch " + file(name));
