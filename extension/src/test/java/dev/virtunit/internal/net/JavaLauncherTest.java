@@ -58,7 +58,7 @@ class JavaLauncherTest {
     void aJavaOlderThan17IsRefusedWithTheRemedy() {
         host.answer(List.of("java", "-version"), 0, "", "openjdk version \"1.8.0_392\"\n");
 
-        assertThatThrownBy(() -> launcher.argv(NetProbe.class, "tcp"))
+        assertThatThrownBy(() -> launcher.argv(NetProbeClient.class, "tcp"))
                 .isInstanceOf(VirtunitException.class)
                 .hasMessageStartingWith("java on " + host + " is version 8, older than 17.")
                 .hasMessageContaining("install a headless JRE 17 or newer on it");
@@ -73,6 +73,31 @@ class JavaLauncherTest {
                 .isInstanceOf(VirtunitException.class)
                 .hasMessageStartingWith("cannot write " + FOLDER + "/dev/virtunit/internal/net/EchoServer.class on ")
                 .hasMessageEndingWith("No space left on device");
+    }
+
+    /**
+     * What is shipped must run alone: each class, defined from its bytes by a loader that knows only the JDK, is
+     * linked and verified (a reference to another class of ours would fail here, as it failed on a remote host).
+     */
+    @Test
+    void theShippedClassesNeedNothingButTheJdk() throws Exception {
+        for (Class<?> shipped : List.of(EchoServer.class, NetProbeClient.class)) {
+            byte[] bytes;
+            try (InputStream in = shipped.getResourceAsStream(shipped.getSimpleName() + ".class")) {
+                bytes = in.readAllBytes();
+            }
+            ClassLoader alone = new ClassLoader(ClassLoader.getPlatformClassLoader()) {
+                @Override
+                protected Class<?> findClass(String name) throws ClassNotFoundException {
+                    if (name.equals(shipped.getName())) {
+                        return defineClass(name, bytes, 0, bytes.length);
+                    }
+                    throw new ClassNotFoundException(name + " is not shipped with " + shipped.getName());
+                }
+            };
+            Class<?> loaded = Class.forName(shipped.getName(), true, alone);
+            assertThat(loaded.getMethod("main", String[].class)).isNotNull();
+        }
     }
 
     @Test
