@@ -37,6 +37,32 @@ public interface HostCommands {
     }
 
     /**
+     * Runs {@code argv} with {@code input} on its stdin (then end of input) and returns its result whatever the exit
+     * code: how a script reaches a program on any host, remote ones included, without a file there ({@code nft -f -},
+     * a file written with {@code tee}). A default that refuses, so that a fake written only for plain commands need
+     * not implement it.
+     *
+     * @throws CommandFailedException only when the program cannot be started or does not finish within {@code timeout}
+     * @since 0.4
+     */
+    default CommandResult run(Duration timeout, List<String> argv, byte[] input) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot feed a program's input");
+    }
+
+    /**
+     * Like {@link #run(Duration, List, byte[])}, but a non-zero exit becomes a {@link CommandFailedException}.
+     *
+     * @since 0.4
+     */
+    default CommandResult check(Duration timeout, List<String> argv, byte[] input) {
+        CommandResult result = run(timeout, argv, input);
+        if (!result.succeeded()) {
+            throw CommandFailedException.exited(result);
+        }
+        return result;
+    }
+
+    /**
      * Starts a long-running {@code argv} and returns at once. Its stdin stays a pipe to this JVM, so a program that
      * exits at end of input goes away with this JVM even when nobody ends it.
      *

@@ -12,7 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** {@link HostCommands} on this machine: each program a child process of the JVM, stdin from /dev/null. */
+/**
+ * {@link HostCommands} on this machine: each program a child process of the JVM, stdin from /dev/null or the input
+ * given.
+ */
 final class LocalHostCommands implements HostCommands {
 
     static final LocalHostCommands INSTANCE = new LocalHostCommands();
@@ -22,10 +25,18 @@ final class LocalHostCommands implements HostCommands {
 
     @Override
     public CommandResult run(Duration timeout, List<String> argv) {
+        return run(timeout, argv, (byte[]) null);
+    }
+
+    /** {@code input} null: stdin from /dev/null. */
+    @Override
+    public CommandResult run(Duration timeout, List<String> argv, byte[] input) {
         long started = System.nanoTime();
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            ProcessBuilder builder = new ProcessBuilder(argv);
+            process = (input == null ? builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    : builder).start();
         } catch (IOException e) {
             throw new CommandFailedException("cannot start " + ShellQuoting.join(argv) + ": " + e.getMessage()
                     + " (is the program installed? scripts/setup-host installs what virtunit needs)", null, e);
@@ -33,6 +44,9 @@ final class LocalHostCommands implements HostCommands {
         // Both streams are drained concurrently so a chatty stderr cannot block the process on a full pipe.
         CompletableFuture<String> stdout = ProcessOutput.readAll(process.getInputStream());
         CompletableFuture<String> stderr = ProcessOutput.readAll(process.getErrorStream());
+        if (input != null) {
+            ProcessOutput.writeAll(process.getOutputStream(), input);
+        }
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -69,6 +83,11 @@ final class LocalHostCommands implements HostCommands {
             throw new CommandFailedException("cannot start " + ShellQuoting.join(copy) + ": " + e.getMessage()
                     + " (is the program installed? scripts/setup-host installs what virtunit needs)", null, e);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "this machine";
     }
 
     /** A child process of this JVM. */

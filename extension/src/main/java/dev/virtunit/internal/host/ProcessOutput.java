@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +54,22 @@ public final class ProcessOutput {
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+        }, READERS);
+    }
+
+    /**
+     * Writes {@code input} to a program's stdin and closes it, on a thread of the pool: a program that stops reading
+     * early (it failed) must not block its caller on a full pipe; its exit code and stderr say what happened.
+     *
+     * @since 0.4
+     */
+    public static CompletableFuture<Void> writeAll(OutputStream stdin, byte[] input) {
+        return CompletableFuture.runAsync(() -> {
+            try (stdin) {
+                stdin.write(input);
+            } catch (IOException closedEarly) {
+                // the program exited without reading it all
             }
         }, READERS);
     }

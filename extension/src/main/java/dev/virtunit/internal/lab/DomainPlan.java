@@ -1,5 +1,6 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.internal.host.ProcessOwner;
 import dev.virtunit.internal.text.Xml;
 
 import java.nio.file.Path;
@@ -115,7 +116,9 @@ public record DomainPlan(String name, String domainType, int memoryMiB, int vcpu
                 .child(Xml.element("name").text(name))
                 .childIf(identityPort.isPresent(), () -> Xml.element("genid"))
                 .child(Xml.element("metadata").child(Xml.element("vu:owner").attribute("xmlns:vu", OWNER_NAMESPACE)
-                        .attribute("run", run).attribute("pid", pid)))
+                        .attribute("run", run).attribute("pid", pid)
+                        // The pid means something only on its machine: a sweep of a remote host asks which one.
+                        .attribute("machine", ProcessOwner.thisMachine())))
                 .child(Xml.element("memory").attribute("unit", "MiB").text(memoryMiB))
                 .child(Xml.element("vcpu").text(vcpus))
                 .child(Xml.element("os").child(Xml.element("type").attribute("arch", "x86_64").attribute("machine", "pc")

@@ -134,19 +134,23 @@ final class HostSweep {
         return runs;
     }
 
-    /** The owning pids the run's Open vSwitch bridges name in their {@code external_ids} ({@code virtunit-pid}). */
-    List<Long> ownerPids(String run) {
-        List<Long> pids = new ArrayList<>();
+    /**
+     * The owners the run's Open vSwitch bridges name in their {@code external_ids}: {@code virtunit-pid} and, since
+     * 0.4, {@code virtunit-machine} (empty when absent).
+     */
+    List<Sweeper.OwnerMark> owners(String run) {
+        List<Sweeper.OwnerMark> owners = new ArrayList<>();
         for (String bridge : ofRun(run, ovsBridges)) {
             try {
                 Map<String, String> ids = host.ovs().externalIds(bridge);
                 Optional.ofNullable(ids.get("virtunit-pid")).filter(pid -> pid.matches("\\d+"))
-                        .ifPresent(pid -> pids.add(Long.parseLong(pid)));
+                        .ifPresent(pid -> owners.add(new Sweeper.OwnerMark(Long.parseLong(pid),
+                                ids.getOrDefault("virtunit-machine", ""))));
             } catch (RuntimeException gone) {
                 // Removed meanwhile, or unreadable: no evidence either way.
             }
         }
-        return pids;
+        return owners;
     }
 
     /** Removes the run's host objects in order, each through {@code step} (which runs it and records the outcome). */

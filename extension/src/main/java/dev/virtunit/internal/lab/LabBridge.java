@@ -6,6 +6,7 @@ import dev.virtunit.Guest;
 import dev.virtunit.Impairment;
 import dev.virtunit.LinkConditions;
 import dev.virtunit.Nat;
+import dev.virtunit.internal.host.ProcessOwner;
 import dev.virtunit.internal.net.MacPartition;
 import dev.virtunit.internal.net.TrafficControl;
 import dev.virtunit.observe.InterfaceInfo;
@@ -144,8 +145,10 @@ public final class LabBridge implements Bridge {
             if (spec.kind() == Kind.OVS) {
                 // The veth end goes in with the bridge, in one ovs-vsctl transaction: one wait for ovs-vswitchd less.
                 // Sorted, so that the ovs-vsctl command is the same on every run (Map.of iterates in a per-JVM order).
+                // The pid means something only on its machine: a sweep of a remote host asks which one.
                 ovs.addBridge(name, new TreeMap<>(Map.of("virtunit-run", run,
-                        "virtunit-pid", Long.toString(ProcessHandle.current().pid()))),
+                        "virtunit-pid", Long.toString(ProcessHandle.current().pid()),
+                        "virtunit-machine", ProcessOwner.thisMachine())),
                         spec.gateway() == Gateway.ON_VETH ? List.of(port) : List.of());
                 ovs.bridgeUp(name, spec.gateway() == Gateway.ON_VETH);
             }

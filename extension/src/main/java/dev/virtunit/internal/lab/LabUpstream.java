@@ -69,7 +69,7 @@ final class LabUpstream implements Upstream {
 
     @Override
     public Optional<String> tcpFrom(String address, int port, Duration timeout) {
-        var result = host.exec(NetProbe.tcp(address, port, "probe", timeout));
+        var result = host.probeTcp(address, port, "probe", timeout);
         return result.exitCode() == NetProbe.ANSWERED ? Optional.of(result.stdout())
                 : Optional.empty();
     }

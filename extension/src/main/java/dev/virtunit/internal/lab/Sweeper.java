@@ -1,6 +1,9 @@
 package dev.virtunit.internal.lab;
 
 import dev.virtunit.internal.host.FileTrees;
+import dev.virtunit.internal.host.HostFolder;
+import dev.virtunit.internal.host.ProcessOwner;
+import dev.virtunit.internal.host.RunLease;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.net.HostNetworking;
 import org.slf4j.Logger;
@@ -40,6 +43,13 @@ import java.util.regex.Pattern;
  *       {@code scripts/check-leftovers --remove}.</li>
  * </ul>
  * Live runs, runs kept within their time to live, and anything whose name carries no run id are never touched.
+ *
+ * <p>A pid means something only on the machine that ran the test: objects name their owner's machine too
+ * ({@code machine} in a domain's metadata, {@code virtunit-machine} in {@code external_ids}), and an owner of another
+ * machine is never judged by its pid here. On a remote host ({@link #onHost}) runs leave a {@link RunLease} there:
+ * a run without a record here is judged by its lease (heartbeat stale, or kept and past its time: swept with its
+ * lease and run folder; else left alone and said so with its owner); without a lease, by its objects' owner marks,
+ * where only this machine's owners can be proven dead.
  * Objects are listed before records are read: a run starting meanwhile writes its record before it creates
  * anything, so each object seen has its record by the time it is looked up.
  *
@@ -55,15 +65,38 @@ public final class Sweeper {
     /** A run id in an object's name: libvirt {@code vu-<run>-...}, Linux {@code vu<run>...}, nftables {@code vu_<run>_...}. */
     private static final Pattern RUN_IN_NAME = Pattern.compile("vu(?:-([0-9a-f]{6})-.+|_([0-9a-f]{6})_.+|([0-9a-f]{6})[a-z0-9]+)");
     private static final Pattern OWNER_PID = Pattern.compile("pid=['\"](\\d+)['\"]");
+    private static final Pattern OWNER_MACHINE = Pattern.compile("machine=['\"]([^'\"]+)['\"]");
 
     private final Hypervisor hypervisor;
     private final HostNetworking host;
     private final Path stateDir;
+    /** The run leases' folder on a remote host; empty on this machine. */
+    private final Optional<HostFolder> hostRuns;
 
     public Sweeper(Hypervisor hypervisor, HostNetworking host, Path stateDir) {
+        this(hypervisor, host, stateDir, Optional.empty());
+    }
+
+    private Sweeper(Hypervisor hypervisor, HostNetworking host, Path stateDir, Optional<HostFolder> hostRuns) {
         this.hypervisor = hypervisor;
         this.host = host;
         this.stateDir = stateDir;
+        this.hostRuns = hostRuns;
+    }
+
+    /**
+     * The sweep of a remote host: {@code hypervisor} connected to it, {@code host} its networking, {@code stateDir}
+     * this machine's (its run records), and the host's run leases in {@code <hostStateDir>/runs} there.
+     *
+     * @since 0.4
+     */
+    public static Sweeper onHost(Hypervisor hypervisor, HostNetworking host, Path stateDir, String hostStateDir) {
+        return new Sweeper(hypervisor, host, stateDir,
+                Optional.of(RunLease.runsFolder(host.commands(), hostStateDir)));
+    }
+
+    /** An owner mark on an object: the pid, and the machine it is a pid of ("" when the mark predates machines). */
+    record OwnerMark(long pid, String machine) {
     }
 
     /**
@@ -103,7 +136,18 @@ public final class Sweeper {
         HostSweep hostSide = HostSweep.scan(host);
         unlisted.addAll(hostSide.problems());
         Map<String, List<String>> leases = leasesByRun(unlisted);
+        Map<String, RunLease.Seen> hostLeases = new LinkedHashMap<>();
+        Set<String> withLeaseOrFolder = new TreeSet<>();
         Set<String> seen = new TreeSet<>(hostSide.runs());
+        hostRuns.ifPresent(runs -> {
+            HostSweep.listed("run leases in " + runs, () -> RunLease.all(runs), unlisted)
+                    .forEach(lease -> hostLeases.put(lease.run(), lease));
+            // A run's folder there (the upstream's classes) goes with the run, lease or none.
+            HostSweep.listed("run folders in " + runs, runs::list, unlisted).stream()
+                    .map(name -> name.endsWith(".lease") ? name.substring(0, name.length() - 6) : name)
+                    .filter(name -> name.matches("[0-9a-f]{6}")).forEach(withLeaseOrFolder::add);
+            seen.addAll(withLeaseOrFolder);
+        });
         for (List<String> names : List.of(domains, networks, pools)) {
             names.forEach(name -> runOf(name).ifPresent(seen::add));
         }
@@ -127,24 +171,35 @@ public final class Sweeper {
                     } catch (RuntimeException e) {
                         failures.add("IP forwarding kept by run " + record.run() + ": " + e.getMessage());
                     }
+                    removeFromHost(run, record.run(), withLeaseOrFolder);
                     run.step("run record " + record.run(), record::delete);
                 }
                 removed.addAll(run.removed);
                 failures.addAll(run.failures);
+            } else if (hostRuns.isPresent() && record.keptUntil().isPresent() && seen.contains(record.run())) {
+                spared.add("run " + record.run() + ", kept on " + hostRuns.get().host() + " until "
+                        + record.keptUntil().get());
             }
         }
         for (String run : seen) {
             if (records.containsKey(run)) {
                 continue;
             }
-            Optional<String> alive = ownerAlive(run, domains, hostSide);
+            RunLease.Seen lease = hostLeases.get(run);
+            Optional<String> alive = lease != null
+                    ? Optional.of(lease.describe()).filter(live -> !lease.isAbandoned())
+                    : ownerAlive(run, domains, hostSide);
             if (alive.isEmpty()) {
                 RunSweep orphan = new RunSweep(run, domains, networks, pools, hostSide, leases.getOrDefault(run, List.of()));
                 orphan.removeAll();
+                if (orphan.failures.isEmpty()) {
+                    removeFromHost(orphan, run, withLeaseOrFolder);
+                }
                 removed.addAll(orphan.removed);
                 failures.addAll(orphan.failures);
             } else {
-                spared.add("run " + run + " (no record): " + alive.get());
+                spared.add("run " + run + " (no record" + hostRuns.map(runs -> " here, on " + runs.host()).orElse("")
+                        + "): " + alive.get());
             }
         }
         // A killed JVM never let go of IP forwarding: with no live or kept holder left, put back the host's value.
@@ -159,30 +214,49 @@ public final class Sweeper {
         return result;
     }
 
+    /** On a remote host, the run's lease and folder there, when it has either: the run is gone. */
+    private void removeFromHost(RunSweep sweep, String run, Set<String> withLeaseOrFolder) {
+        hostRuns.filter(runs -> withLeaseOrFolder.contains(run)).ifPresent(runs -> sweep.step(
+                "run lease and folder " + run + " in " + runs, () -> RunLease.remove(runs, run)));
+    }
+
     /**
-     * Empty when the run's owner is proven dead; else why it may be alive. Evidence: the pids in the run's domains'
-     * metadata and its Open vSwitch bridges' external_ids.
+     * Empty when the run's owner is proven dead; else why it may be alive. Evidence: the owners in the run's domains'
+     * metadata and its Open vSwitch bridges' external_ids. Only an owner of this machine can be proven dead; one of
+     * another machine (a lab of another test machine on this host), or without a machine on a remote host, is left to
+     * its own machine.
      */
     private Optional<String> ownerAlive(String run, List<String> domains, HostSweep hostSide) {
-        List<Long> pids = new ArrayList<>(hostSide.ownerPids(run));
+        List<OwnerMark> owners = new ArrayList<>(hostSide.owners(run));
         for (String domain : domains) {
             if (runOf(domain).filter(run::equals).isPresent()) {
                 try {
-                    hypervisor.domainMetadata(domain, DomainPlan.OWNER_NAMESPACE)
-                            .map(OWNER_PID::matcher).filter(Matcher::find)
-                            .ifPresent(m -> pids.add(Long.parseLong(m.group(1))));
+                    hypervisor.domainMetadata(domain, DomainPlan.OWNER_NAMESPACE).ifPresent(metadata -> {
+                        Matcher pid = OWNER_PID.matcher(metadata);
+                        Matcher machine = OWNER_MACHINE.matcher(metadata);
+                        if (pid.find()) {
+                            owners.add(new OwnerMark(Long.parseLong(pid.group(1)), machine.find() ? machine.group(1) : ""));
+                        }
+                    });
                 } catch (RuntimeException gone) {
                     // Removed meanwhile, or unreadable: no evidence either way.
                 }
             }
         }
-        if (pids.isEmpty()) {
+        if (owners.isEmpty()) {
             return Optional.of("no object names its owner process; scripts/check-leftovers --remove removes it");
         }
-        return pids.stream().filter(pid -> ProcessHandle.of(pid).isPresent()).findFirst()
+        Optional<OwnerMark> elsewhere = owners.stream().filter(owner -> hostRuns.isPresent()
+                ? !owner.machine().equals(ProcessOwner.thisMachine())
+                : !owner.machine().isEmpty() && !owner.machine().equals(ProcessOwner.thisMachine())).findFirst();
+        if (elsewhere.isPresent()) {
+            return Optional.of("owner process " + elsewhere.get().pid() + " is one of "
+                    + (elsewhere.get().machine().isEmpty() ? "an unnamed machine" : "machine " + elsewhere.get().machine())
+                    + ", and no lease of the run on this host says it is gone; its own machine's sweep removes it");
+        }
+        return owners.stream().map(OwnerMark::pid).filter(pid -> ProcessHandle.of(pid).isPresent()).findFirst()
                 .map(pid -> "owner process " + pid + " is alive");
     }
-
 
     /** Lease files by the run named inside them (SubnetLease writes the run id into its file). */
     private Map<String, List<String>> leasesByRun(List<String> unlisted) {

@@ -65,9 +65,20 @@ public final class EchoService implements AutoCloseable {
      */
     public static EchoService startListening(NetworkNamespaces namespaces, String namespace, int tcpPort, int udpPort,
                                              Duration readyTimeout) {
+        return startListening(JavaLauncher.local(), namespaces, namespace, tcpPort, udpPort, readyTimeout);
+    }
+
+    /**
+     * As {@link #startListening(NetworkNamespaces, String, int, int, Duration)}, the server run by {@code java} (the
+     * host's own, on a remote host).
+     *
+     * @since 0.4
+     */
+    public static EchoService startListening(JavaLauncher java, NetworkNamespaces namespaces, String namespace,
+                                             int tcpPort, int udpPort, Duration readyTimeout) {
         checkPort("TCP", tcpPort);
         checkPort("UDP", udpPort);
-        HostProcess process = namespaces.startIn(namespace, JavaMain.argv(EchoServer.class,
+        HostProcess process = namespaces.startIn(namespace, java.argv(EchoServer.class,
                 Integer.toString(tcpPort), Integer.toString(udpPort)));
         EchoService service = new EchoService(namespace, process, readyTimeout);
         service.readOutputs();

@@ -1,6 +1,7 @@
 package dev.virtunit.internal.net;
 
 import dev.virtunit.internal.host.HostCommands;
+import dev.virtunit.internal.host.HostFolder;
 
 import java.util.Objects;
 
@@ -23,14 +24,27 @@ public final class HostNetworking {
     private final OpenVSwitch ovs;
     private final Nftables nftables;
     private final IpForwarding forwarding;
+    private final JavaLauncher java;
 
     /**
+     * The host's adapters, its small Java programs run as on this machine ({@link JavaLauncher#local()}).
+     *
      * @param forwarding the forwarding count of that host: {@link IpForwarding#system()} for this JVM's, so that every
      *                   holder in the JVM shares one count
      */
     public HostNetworking(HostCommands commands, IpForwarding forwarding) {
+        this(commands, forwarding, JavaLauncher.local());
+    }
+
+    /**
+     * The host's adapters, its small Java programs (the upstream's echo service, probes) run by {@code java}.
+     *
+     * @since 0.4
+     */
+    public HostNetworking(HostCommands commands, IpForwarding forwarding, JavaLauncher java) {
         this.commands = Objects.requireNonNull(commands, "commands");
         this.forwarding = Objects.requireNonNull(forwarding, "forwarding");
+        this.java = Objects.requireNonNull(java, "java");
         this.links = new IpLinks(commands);
         this.routes = new IpRoutes(commands);
         this.namespaces = new NetworkNamespaces(commands);
@@ -42,6 +56,18 @@ public final class HostNetworking {
     /** The host this JVM runs on. */
     public static HostNetworking local() {
         return LOCAL;
+    }
+
+    /**
+     * A remote host's adapters for one run: its IP forwarding counted on that host under {@code hostStateDir}
+     * ({@link IpForwarding#onHost}), its small Java programs shipped into {@code runFolder}{@code /java} there (the
+     * run's folder of its {@code RunLease}, removed with it and by the sweep) and run with the host's java.
+     *
+     * @since 0.4
+     */
+    public static HostNetworking onHost(HostCommands commands, String hostStateDir, HostFolder runFolder) {
+        return new HostNetworking(commands, IpForwarding.onHost(commands, hostStateDir),
+                JavaLauncher.shippedTo(runFolder.folder("java")));
     }
 
     public HostCommands commands() {
@@ -75,5 +101,10 @@ public final class HostNetworking {
 
     public IpForwarding forwarding() {
         return forwarding;
+    }
+
+    /** How the upstream's echo service and probes run on this host. */
+    public JavaLauncher java() {
+        return java;
     }
 }

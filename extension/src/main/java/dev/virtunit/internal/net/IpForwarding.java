@@ -4,13 +4,14 @@ import dev.virtunit.LabConfig;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.HostCommands;
 
+import dev.virtunit.internal.host.HostFolder;
+import dev.virtunit.internal.host.ProcessOwner;
+import dev.virtunit.internal.host.RunLease;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /**
  * Keeps {@code net.ipv4.ip_forward} on while anything routes between a guest bridge and an uplink, in this JVM or in
@@ -31,9 +31,12 @@ import java.util.stream.Stream;
  *
  * <p>Each lease is a file in the holders folder ({@code <stateDir>/forwarding}), named after its process; the value
  * found before the first holder is saved once beside them ({@code original}). Every read-modify-write of that folder
- * runs under a file lock, so two JVMs never both decide they are the last one. A holder whose process is gone (or
+ * runs under a lock, so two JVMs never both decide they are the last one. A holder whose process is gone (or
  * the host rebooted since) no longer counts, so a killed JVM cannot keep forwarding on for ever, and the original it
- * saved is still the one restored. Other programs (libvirt's own NAT networks) may switch forwarding too; this
+ * saved is still the one restored. On a remote host ({@link #onHost}) the folder is on that host
+ * ({@link HostHolderFiles}), where every test machine using the host meets it; a holder there names its machine too,
+ * and a holder of another machine counts while that machine's run keeps its lease on the host fresh
+ * ({@link RunLease}). Other programs (libvirt's own NAT networks) may switch forwarding too; this
  * class never switches it off while one of its holders lives. The setting goes through {@link Sysctls}, so a fake
  * {@link HostCommands} stands in for the host in unit tests.
  *
@@ -42,20 +45,19 @@ import java.util.stream.Stream;
 public final class IpForwarding {
 
     private static final String KEY = "net.ipv4.ip_forward";
-    private static final String ORIGINAL = "original";
-    private static final String HOLDER = ".holder";
+    private static final String HOLDER = LocalHolderFiles.HOLDER;
 
     private static final IpForwarding SYSTEM = new IpForwarding(new Sysctls(HostCommands.local()),
             LabConfig.fromEnvironment().stateDir().resolve("forwarding"));
     private static final AtomicLong LEASES = new AtomicLong();
 
     private final Sysctls sysctls;
-    private final Path dir;
+    private final HolderFiles files;
     private final HolderProcess self;
     private final Predicate<HolderProcess> alive;
     private int holders;
     /** The holder files of this instance's leases not closed yet. */
-    private final Set<Path> open = new LinkedHashSet<>();
+    private final Set<String> open = new LinkedHashSet<>();
 
     /**
      * Forwarding of the host {@code sysctls} runs on, its holders counted in {@code dir} with every other JVM that uses
@@ -71,10 +73,30 @@ public final class IpForwarding {
     }
 
     IpForwarding(Sysctls sysctls, Path dir, HolderProcess self, Predicate<HolderProcess> alive) {
+        this(sysctls, new LocalHolderFiles(Objects.requireNonNull(dir, "dir")), self, alive);
+    }
+
+    IpForwarding(Sysctls sysctls, HolderFiles files, HolderProcess self, Predicate<HolderProcess> alive) {
         this.sysctls = Objects.requireNonNull(sysctls, "sysctls");
-        this.dir = Objects.requireNonNull(dir, "dir");
+        this.files = Objects.requireNonNull(files, "files");
         this.self = self;
         this.alive = alive;
+    }
+
+    /**
+     * Forwarding of the host {@code host} reaches (a remote one), its holders counted on that host in
+     * {@code <hostStateDir>/forwarding} with every test machine that uses it. A holder of this machine counts while
+     * its process lives; one of another machine while that machine's run keeps its {@link RunLease} under
+     * {@code <hostStateDir>/runs} fresh.
+     *
+     * @since 0.4
+     */
+    public static IpForwarding onHost(HostCommands host, String hostStateDir) {
+        HostFolder state = new HostFolder(host, hostStateDir);
+        HostFolder runs = RunLease.runsFolder(host, hostStateDir);
+        return new IpForwarding(new Sysctls(host), new HostHolderFiles(state.folder("forwarding")),
+                HolderProcess.current(), holder -> holder.owner().isHere() ? holder.isAlive()
+                        : RunLease.liveOwners(runs).contains(holder.owner()));
     }
 
     /** The host's {@code net.ipv4.ip_forward}, its holders shared with every JVM using the default state folder. */
@@ -87,15 +109,14 @@ public final class IpForwarding {
      * Closing a lease twice counts once.
      */
     public synchronized Lease acquire() {
-        return underFileLock(() -> {
+        return files.locked(() -> {
             boolean first = liveHolders().isEmpty();
-            Path original = dir.resolve(ORIGINAL);
             boolean savedNow = false;
             if (first) {
                 String current = read();
                 // Saved by holders that died without restoring it: that value, not their "1", is the host's own.
-                if (!Files.exists(original)) {
-                    Files.writeString(original, current + "\n");
+                if (files.original().isEmpty()) {
+                    files.saveOriginal(current);
                     savedNow = true;
                 }
                 if (!current.equals("1")) {
@@ -103,14 +124,14 @@ public final class IpForwarding {
                         write("1");
                     } catch (RuntimeException e) {
                         if (savedNow) {
-                            Files.deleteIfExists(original);
+                            files.deleteOriginal();
                         }
                         throw e;
                     }
                 }
             }
-            Path file = dir.resolve(self.pid() + "-" + LEASES.incrementAndGet() + HOLDER);
-            Files.writeString(file, self.toText());
+            String file = self.pid() + "-" + LEASES.incrementAndGet() + HOLDER;
+            files.write(file, self.toText(files.shared()));
             open.add(file);
             holders++;
             return new Lease(file);
@@ -122,9 +143,9 @@ public final class IpForwarding {
         return holders;
     }
 
-    private synchronized void release(Path file) {
-        underFileLock(() -> {
-            Files.deleteIfExists(file);
+    private synchronized void release(String file) {
+        files.locked(() -> {
+            files.delete(file);
             open.remove(file);
             holders--;
             restoreWhenUnheld();
@@ -138,10 +159,10 @@ public final class IpForwarding {
      * to live is over or a sweep removes the run ({@link #releaseKeptBy}). A lease closed later is let go as usual.
      */
     public synchronized void keepOpenLeasesUntil(Instant until, String run) {
-        underFileLock(() -> {
-            for (Path file : open) {
-                if (Files.exists(file)) {
-                    Files.writeString(file, self.toText(until, run));
+        files.locked(() -> {
+            for (String file : open) {
+                if (files.read(file).isPresent()) {
+                    files.write(file, self.toText(files.shared(), until, run));
                 }
             }
             return null;
@@ -153,15 +174,10 @@ public final class IpForwarding {
      * comes back once no other holder is left ({@link #restoreIfUnheld()}).
      */
     public synchronized void releaseKeptBy(String run) {
-        underFileLock(() -> {
-            if (!Files.isDirectory(dir)) {
-                return null;
-            }
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path file : files.filter(f -> f.getFileName().toString().endsWith(HOLDER)).toList()) {
-                    if (HolderProcess.keptBy(Files.readString(file)).equals(run)) {
-                        Files.deleteIfExists(file);
-                    }
+        files.locked(() -> {
+            for (String file : files.holders()) {
+                if (files.read(file).map(HolderProcess::keptBy).filter(run::equals).isPresent()) {
+                    files.delete(file);
                 }
             }
             restoreWhenUnheld();
@@ -174,58 +190,38 @@ public final class IpForwarding {
      * forwarding never let go, and the next lab's sweep calls this so the host does not stay a router.
      */
     public synchronized void restoreIfUnheld() {
-        underFileLock(() -> {
+        files.locked(() -> {
             restoreWhenUnheld();
             return null;
         });
     }
 
     private void restoreWhenUnheld() throws IOException {
-        Path original = dir.resolve(ORIGINAL);
-        if (liveHolders().isEmpty() && Files.exists(original)) {
-            String value = Files.readString(original).strip();
-            if (!value.equals("1")) {
-                write(value);
+        Optional<String> original = files.original();
+        if (liveHolders().isEmpty() && original.isPresent()) {
+            if (!original.get().equals("1")) {
+                write(original.get());
             }
-            Files.delete(original);
+            files.deleteOriginal();
         }
     }
 
     /** The holder files of live processes (or kept ones); those of dead ones are deleted on the way. */
-    private List<Path> liveHolders() throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> holderFiles = files.filter(f -> f.getFileName().toString().endsWith(HOLDER)).toList();
-            List<Path> live = new ArrayList<>();
-            for (Path file : holderFiles) {
-                String text = Files.readString(file);
-                Optional<HolderProcess> owner = HolderProcess.parse(text);
-                if (owner.isPresent() && (alive.test(owner.get()) || HolderProcess.keptUntil(text).isAfter(Instant.now()))) {
-                    live.add(file);
-                } else {
-                    Files.deleteIfExists(file);
-                }
+    private List<String> liveHolders() throws IOException {
+        List<String> live = new ArrayList<>();
+        for (String file : files.holders()) {
+            Optional<String> text = files.read(file);
+            if (text.isEmpty()) {
+                continue;
             }
-            return live;
-        }
-    }
-
-    private interface LockedStep<T> {
-        T run() throws IOException;
-    }
-
-    private <T> T underFileLock(LockedStep<T> step) {
-        try {
-            Files.createDirectories(dir);
-            try (FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
-                return step.run();
+            Optional<HolderProcess> owner = HolderProcess.parse(text.get());
+            if (owner.isPresent() && (HolderProcess.keptUntil(text.get()).isAfter(Instant.now()) || alive.test(owner.get()))) {
+                live.add(file);
+            } else {
+                files.delete(file);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot count IP forwarding holders in " + dir, e);
         }
+        return live;
     }
 
     /** The current value, {@code 0} or {@code 1}. */
@@ -253,37 +249,46 @@ public final class IpForwarding {
     }
 
     /**
-     * The process a lease belongs to: its pid, when it started (a reused pid is another process) and the kernel's
-     * boot id (a reboot ends every process).
+     * The process a lease belongs to: its pid, when it started (a reused pid is another process), the kernel's
+     * boot id (a reboot ends every process) and its machine (on a remote host, holders of several machines meet).
+     * As text: {@code pid started bootId} and, once kept or when the machine is named, {@code until run machine}
+     * ({@code -} for none).
      */
-    record HolderProcess(long pid, Instant started, String bootId) {
+    record HolderProcess(long pid, Instant started, String bootId, String machine) {
 
-        private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+        HolderProcess(long pid, Instant started, String bootId) {
+            this(pid, started, bootId, ProcessOwner.thisMachine());
+        }
 
         static HolderProcess current() {
-            ProcessHandle self = ProcessHandle.current();
-            return new HolderProcess(self.pid(), self.info().startInstant().orElse(Instant.EPOCH), currentBootId());
+            ProcessOwner owner = ProcessOwner.current();
+            return new HolderProcess(owner.pid(), owner.started(), owner.bootId(), owner.machine());
+        }
+
+        ProcessOwner owner() {
+            return new ProcessOwner(machine, bootId, pid, started);
         }
 
         boolean isAlive() {
-            return bootId.equals(currentBootId()) && ProcessHandle.of(pid)
-                    .flatMap(process -> process.info().startInstant()).map(started::equals).orElse(false);
+            return owner().isAliveHere();
         }
 
-        String toText() {
-            return pid + " " + started + " " + bootId + "\n";
+        /** {@code withMachine}: in a folder several machines share; else the format of a folder of this machine. */
+        String toText(boolean withMachine) {
+            return withMachine ? pid + " " + started + " " + bootId + " - - " + machine + "\n"
+                    : pid + " " + started + " " + bootId + "\n";
         }
 
-        /** As {@link #toText()}, held on after the process by run {@code run} until {@code until}. */
-        String toText(Instant until, String run) {
-            return pid + " " + started + " " + bootId + " " + until + " " + run + "\n";
+        /** As {@link #toText(boolean)}, held on after the process by run {@code run} until {@code until}. */
+        String toText(boolean withMachine, Instant until, String run) {
+            return pid + " " + started + " " + bootId + " " + until + " " + run + (withMachine ? " " + machine : "") + "\n";
         }
 
         /** Until when a holder file keeps its lease after its process (the epoch when it does not). */
         static Instant keptUntil(String text) {
             String[] parts = text.strip().split(" ");
             try {
-                return parts.length == 5 ? Instant.parse(parts[3]) : Instant.EPOCH;
+                return parts.length >= 5 && !parts[3].equals("-") ? Instant.parse(parts[3]) : Instant.EPOCH;
             } catch (RuntimeException e) {
                 return Instant.EPOCH;
             }
@@ -292,24 +297,21 @@ public final class IpForwarding {
         /** The run that kept a holder file's lease, or "" when none did. */
         static String keptBy(String text) {
             String[] parts = text.strip().split(" ");
-            return parts.length == 5 ? parts[4] : "";
+            return parts.length >= 5 && !parts[4].equals("-") ? parts[4] : "";
         }
 
+        /** Three fields (a holder of this machine), five (kept, of this machine) or six (with the machine). */
         static Optional<HolderProcess> parse(String text) {
             String[] parts = text.strip().split(" ");
             try {
-                return parts.length == 3 || parts.length == 5 ? Optional.of(new HolderProcess(Long.parseLong(parts[0]), Instant.parse(parts[1]),
-                        parts[2])) : Optional.empty();
+                if (parts.length != 3 && parts.length != 5 && parts.length != 6) {
+                    return Optional.empty();
+                }
+                String machine = parts.length == 6 ? parts[5] : ProcessOwner.thisMachine();
+                return Optional.of(new HolderProcess(Long.parseLong(parts[0]), Instant.parse(parts[1]), parts[2],
+                        machine));
             } catch (RuntimeException e) {
                 return Optional.empty();
-            }
-        }
-
-        private static String currentBootId() {
-            try {
-                return Files.readString(BOOT_ID).strip();
-            } catch (IOException e) {
-                return "";
             }
         }
     }
@@ -317,9 +319,9 @@ public final class IpForwarding {
     /** One holder's claim on forwarding. */
     public final class Lease implements AutoCloseable {
         private final AtomicBoolean closed = new AtomicBoolean();
-        private final Path file;
+        private final String file;
 
-        private Lease(Path file) {
+        private Lease(String file) {
             this.file = file;
         }
 

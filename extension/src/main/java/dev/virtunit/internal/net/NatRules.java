@@ -3,7 +3,6 @@ package dev.virtunit.internal.net;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.CommandFailedException;
 
-import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
@@ -105,7 +104,7 @@ public final class NatRules implements AutoCloseable {
     }
 
     /**
-     * What {@code nft -f} reads: create the table if absent, delete it, then the whole table. nft runs a file as one
+     * What {@code nft -f -} reads: create the table if absent, delete it, then the whole table. nft runs a file as one
      * transaction, so this replaces an existing table atomically and loads a new one the same way.
      */
     public static String script(NatSpec spec) {
@@ -126,9 +125,6 @@ public final class NatRules implements AutoCloseable {
             throw new VirtunitException("cannot load NAT table ip " + spec.tableName() + " (" + spec.sourceCidr()
                     + " from " + spec.bridgeInterface() + " to " + spec.uplinkInterface() + "): " + e.getMessage()
                     + "\nthe rule set was:\n" + render(spec), e);
-        } catch (UncheckedIOException e) {
-            throw new VirtunitException("cannot write the rule set of NAT table ip " + spec.tableName() + ": "
-                    + e.getCause(), e);
         }
     }
 

@@ -6,12 +6,7 @@ import dev.virtunit.internal.host.CommandFailedException;
 import dev.virtunit.internal.host.CommandResult;
 import dev.virtunit.internal.host.HostCommands;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 
@@ -32,31 +27,13 @@ public final class Nftables {
     }
 
     /**
-     * Loads {@code script} with {@code nft -f}: nft runs a file as one transaction, so a rule set is never half
-     * loaded.
+     * Loads {@code script} with {@code nft -f -}, the script on nft's stdin: nft runs it as one transaction, so a rule
+     * set is never half loaded, and no file is needed on the host (which may be a remote one).
      *
      * @throws CommandFailedException when nft rejects it
-     * @throws UncheckedIOException   when the script cannot be written to a temporary file
      */
     public void load(String script) {
-        Path file = null;
-        try {
-            // A file rather than stdin: HostCommands feeds /dev/null to stdin. Owner-only, as it shows our topology.
-            file = Files.createTempFile("virtunit-nft-", ".nft",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, script, StandardCharsets.UTF_8);
-            host.check(TIMEOUT, List.of("nft", "-f", file.toString()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            if (file != null) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // a temp file left in /tmp is harmless; the load's own outcome matters more
-                }
-            }
-        }
+        host.check(TIMEOUT, List.of("nft", "-f", "-"), script.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Named counter {@code name} of table {@code ip table}. */

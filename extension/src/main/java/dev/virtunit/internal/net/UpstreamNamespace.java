@@ -118,7 +118,7 @@ public final class UpstreamNamespace implements AutoCloseable {
         links.linkUpIn(namespace, namespaceInterface);
         links.addAddress(uplinkInterface, hostEnd.toString());
         // Not awaited here: its JVM gets ready while the lab boots guests; the first use of it waits (EchoService).
-        echo = EchoService.startListening(host.namespaces(), namespace, tcpPort, udpPort,
+        echo = EchoService.startListening(host.java(), host.namespaces(), namespace, tcpPort, udpPort,
                 EchoService.DEFAULT_READY_TIMEOUT);
     }
 
@@ -183,6 +183,16 @@ public final class UpstreamNamespace implements AutoCloseable {
     /** Runs {@code argv} inside the upstream's namespace (a {@link NetProbe}, say); any exit code is returned. */
     public CommandResult exec(List<String> argv) {
         return host.namespaces().execIn(namespace, argv);
+    }
+
+    /**
+     * A TCP {@link NetProbe} of {@code address:port} from inside the upstream, run by the host's java; any exit code
+     * is returned ({@link NetProbe#ANSWERED}: its stdout is the answer).
+     *
+     * @since 0.4
+     */
+    public CommandResult probeTcp(String address, int port, String message, Duration timeout) {
+        return exec(NetProbe.tcp(host.java(), address, port, message, timeout));
     }
 
     /**

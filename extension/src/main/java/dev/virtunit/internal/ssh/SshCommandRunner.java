@@ -61,11 +61,16 @@ final class SshCommandRunner {
     }
 
     ExecResult run(String command, Duration timeout) {
-        return run(command, timeout, true);
+        return run(command, null, timeout, true);
+    }
+
+    /** Runs {@code command} with {@code input} on its stdin, then end of input. */
+    ExecResult run(String command, byte[] input, Duration timeout) {
+        return run(command, input, timeout, true);
     }
 
     /** {@code killOnTimeout} is false for the kill itself, so a kill that hangs is not chased by another. */
-    private ExecResult run(String command, Duration timeout, boolean killOnTimeout) {
+    private ExecResult run(String command, byte[] input, Duration timeout, boolean killOnTimeout) {
         long started = System.nanoTime();
         long deadline = started + timeout.toNanos();
         SshConnection.Opened<Session> opened = connection.open(SSHClient::startSession,
@@ -77,8 +82,12 @@ final class SshCommandRunner {
         String mark = Long.toHexString(MARKS.nextLong());
         try {
             Session.Command running = session.exec(marked(command, mark));
-            // Like `ssh host cmd < /dev/null`: a command that reads stdin sees its end instead of waiting forever.
-            running.getOutputStream().close();
+            if (input == null) {
+                // Like `ssh host cmd < /dev/null`: a command that reads stdin sees its end instead of waiting forever.
+                running.getOutputStream().close();
+            } else {
+                ProcessOutput.writeAll(running.getOutputStream(), input);
+            }
             CompletableFuture<Void> drained = CompletableFuture.allOf(
                     stdout.drain(running.getInputStream()), stderr.drain(running.getErrorStream()));
             try {
@@ -166,7 +175,7 @@ final class SshCommandRunner {
     /** Best effort, and said so in the log: the timeout is what the caller must hear about, not this. */
     private void killMarkedProcesses(String command, String mark) {
         try {
-            ExecResult killed = run(killMarked(mark), KILL_TIMEOUT, false);
+            ExecResult killed = run(killMarked(mark), null, KILL_TIMEOUT, false);
             if (!killed.succeeded()) {
                 LOG.warn("could not kill what `{}` left running on {} after its timeout: {}", command,
                         target.address(), killed.stderr().strip());

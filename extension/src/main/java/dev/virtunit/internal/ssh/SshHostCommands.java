@@ -79,10 +79,16 @@ public final class SshHostCommands implements HostCommands, AutoCloseable {
 
     @Override
     public CommandResult run(Duration timeout, List<String> argv) {
+        return run(timeout, argv, null);
+    }
+
+    /** {@code input} null: end of input at once, like {@code ssh host cmd < /dev/null}. */
+    @Override
+    public CommandResult run(Duration timeout, List<String> argv, byte[] input) {
         String line = commandLine(argv);
         ExecResult result;
         try {
-            result = runner.run(line, timeout);
+            result = runner.run(line, input, timeout);
         } catch (VirtunitException e) {
             throw new CommandFailedException(e.getMessage(), null, e);
         }
@@ -97,7 +103,13 @@ public final class SshHostCommands implements HostCommands, AutoCloseable {
     /** Like {@link HostCommands#check}, with the host in the message: the same command may run on several. */
     @Override
     public CommandResult check(Duration timeout, List<String> argv) {
-        CommandResult result = run(timeout, argv);
+        return check(timeout, argv, null);
+    }
+
+    /** Like {@link HostCommands#check(Duration, List, byte[])}, with the host in the message. */
+    @Override
+    public CommandResult check(Duration timeout, List<String> argv, byte[] input) {
+        CommandResult result = run(timeout, argv, input);
         if (!result.succeeded()) {
             throw new CommandFailedException("on " + address() + ": "
                     + CommandFailedException.exited(result).getMessage(), result, null);

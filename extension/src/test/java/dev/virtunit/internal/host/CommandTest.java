@@ -37,6 +37,19 @@ class CommandTest {
     }
 
     @Test
+    void inputReachesTheProgramsStdinAndAProgramThatStopsReadingEarlyIsAResult() {
+        HostCommands local = HostCommands.local();
+
+        assertThat(local.check(TIMEOUT, java.util.List.of("cat"), "line one\nline two\n".getBytes()).stdout())
+                .isEqualTo("line one\nline two\n");
+        assertThat(local.run(TIMEOUT, java.util.List.of("sh", "-c", "exit 4"), new byte[1 << 20]).exitCode())
+                .as("a megabyte the program never reads").isEqualTo(4);
+        assertThatThrownBy(() -> local.check(TIMEOUT, java.util.List.of("sh", "-c", "cat >&2; exit 1"), "bad rule".getBytes()))
+                .isInstanceOf(CommandFailedException.class)
+                .hasMessageEndingWith("failed with exit code 1: bad rule");
+    }
+
+    @Test
     void aMissingProgramSaysHowToInstallIt() {
         assertThatThrownBy(() -> Command.run(TIMEOUT, "virtunit-no-such-program"))
                 .isInstanceOf(CommandFailedException.class)

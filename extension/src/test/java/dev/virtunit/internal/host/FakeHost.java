@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -125,6 +126,23 @@ public final class FakeHost implements HostCommands {
             return local.run(timeout, copy);
         }
         Answer answer = answer(HOST_NS, copy);
+        return new CommandResult(copy, answer.exitCode, answer.stdout, answer.stderr, Duration.ZERO);
+    }
+
+    /** Only {@code nft -f -}: a rule set on nft's stdin, run as one transaction as nft does. */
+    @Override
+    public synchronized CommandResult run(Duration timeout, List<String> argv, byte[] input) {
+        List<String> copy = List.copyOf(argv);
+        if (!copy.equals(List.of("nft", "-f", "-"))) {
+            throw refuse(copy);
+        }
+        Answer answer;
+        try {
+            failIfChosen(copy, 1, "Error: Could not process rule: Operation not permitted");
+            answer = nftScript(copy, new String(input, StandardCharsets.UTF_8));
+        } catch (Refused refused) {
+            answer = refused.answer;
+        }
         return new CommandResult(copy, answer.exitCode, answer.stdout, answer.stderr, Duration.ZERO);
     }
 
@@ -980,10 +998,6 @@ public final class FakeHost implements HostCommands {
 
     private Answer nft(List<String> argv) {
         List<String> args = argv.subList(1, argv.size());
-        if (args.size() == 2 && args.get(0).equals("-f")) {
-            failIfChosen(argv, 1, "Error: Could not process rule: Operation not permitted");
-            return nftScript(argv, read(Path.of(args.get(1))));
-        }
         if (args.equals(List.of("list", "tables"))) {
             // What the sweep reads at a lab's start.
             StringBuilder out = new StringBuilder();
@@ -1022,7 +1036,7 @@ public final class FakeHost implements HostCommands {
         return unknown(argv);
     }
 
-    /** An {@code nft -f} script of the shapes {@code NatRules} writes, run as one transaction. */
+    /** An {@code nft -f -} script of the shapes {@code NatRules} writes, run as one transaction. */
     private Answer nftScript(List<String> argv, String script) {
         Map<String, String> tables = new TreeMap<>(nftTables);
         Map<String, String> bridgeTables = new TreeMap<>(nftBridgeTables);
@@ -1058,13 +1072,5 @@ public final class FakeHost implements HostCommands {
         nftBridgeTables.clear();
         nftBridgeTables.putAll(bridgeTables);
         return Answer.OK;
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

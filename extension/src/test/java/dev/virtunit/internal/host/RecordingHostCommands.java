@@ -34,6 +34,7 @@ public final class RecordingHostCommands implements HostCommands {
     private final List<Rule> onceRules = new ArrayList<>();
     private final List<Rule> startRules = new ArrayList<>();
     private final List<FakeProcess> started = new ArrayList<>();
+    private final List<String> inputs = new ArrayList<>();
     private int failAt = -1;
     private List<String> failFirst;
 
@@ -91,6 +92,13 @@ public final class RecordingHostCommands implements HostCommands {
                 : new CommandResult(copy, rule.exitCode(), rule.stdout(), rule.stderr(), Duration.ZERO);
     }
 
+    /** Records {@code argv} and its {@code input} ({@link #inputs()}) and answers as {@link #run(Duration, List)}. */
+    @Override
+    public synchronized CommandResult run(Duration timeout, List<String> argv, byte[] input) {
+        inputs.add(new String(input, StandardCharsets.UTF_8));
+        return run(timeout, argv);
+    }
+
     @Override
     public synchronized HostProcess start(List<String> argv) {
         List<String> copy = List.copyOf(argv);
@@ -132,6 +140,11 @@ public final class RecordingHostCommands implements HostCommands {
     /** Every argument vector so far, oldest first. */
     public synchronized List<List<String>> commands() {
         return List.copyOf(commands);
+    }
+
+    /** The input of every command run with one ({@link #run(Duration, List, byte[])}), oldest first. */
+    public synchronized List<String> inputs() {
+        return List.copyOf(inputs);
     }
 
     /** Every command so far as a human would type it, oldest first: the easiest form to assert on. */

@@ -96,6 +96,14 @@ public final class FakeLabHost {
         }
 
         @Override
+        public CommandResult run(Duration timeout, List<String> argv, byte[] input) {
+            network.run(timeout, argv, input);
+            synchronized (FakeLabHost.this) {
+                return answer(argv);
+            }
+        }
+
+        @Override
         public HostProcess start(List<String> argv) {
             return network.start(argv);
         }

@@ -4,6 +4,7 @@ import dev.virtunit.Bridge;
 import dev.virtunit.BridgeSpec;
 import dev.virtunit.Cidr;
 import dev.virtunit.InvalidDeclarationException;
+import dev.virtunit.internal.host.ProcessOwner;
 import dev.virtunit.internal.host.RecordingHostCommands;
 import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpForwarding;
@@ -39,9 +40,9 @@ class LabBridgeTest {
         return LabBridge.create(spec, BRIDGE, TABLE, SUBNET, "1a2b3c", network);
     }
 
-    /** The commands so far, with the random name of nft's script file replaced by {@code SCRIPT}. */
+    /** The commands so far, as typed. */
     private List<String> commands() {
-        return host.rendered().stream().map(c -> c.replaceAll("/\\S*virtunit-nft-\\S*\\.nft", "SCRIPT")).toList();
+        return host.rendered();
     }
 
     /**
@@ -55,8 +56,8 @@ class LabBridgeTest {
             "ip link add name vu1a2b3cb0p up type veth peer name vu1a2b3cb0g",
             "ip link set dev vu1a2b3cb0g up",
             VSCTL + "--may-exist add-br " + BRIDGE + " -- set bridge " + BRIDGE + " datapath_type=netdev -- set bridge "
-                    + BRIDGE + " external_ids:virtunit-pid=" + PID + " external_ids:virtunit-run=1a2b3c"
-                    + " -- --may-exist add-port " + BRIDGE + " vu1a2b3cb0p",
+                    + BRIDGE + " external_ids:virtunit-machine=" + ProcessOwner.thisMachine() + " external_ids:virtunit-pid=" + PID
+                    + " external_ids:virtunit-run=1a2b3c -- --may-exist add-port " + BRIDGE + " vu1a2b3cb0p",
             VSCTL + "get interface vu1a2b3cb0p error",
             "ip link set dev vu1a2b3cb0p arp off",
             "ip link set dev " + BRIDGE + " arp off up");
@@ -65,7 +66,7 @@ class LabBridgeTest {
     private static final List<String> NAT_LOAD = List.of(
             "sysctl -n net.ipv4.ip_forward",
             "sysctl -q -w net.ipv4.ip_forward=1",
-            "nft -f SCRIPT");
+            "nft -f -");
 
     /** The veth's offloads and the gateway's address, on a thread of their own once the veth pair is there. */
     private static final List<String> GATEWAY_END = List.of(

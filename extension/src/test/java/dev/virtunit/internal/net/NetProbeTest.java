@@ -15,8 +15,8 @@ class NetProbeTest {
         List<String> argv = NetProbe.udp("192.168.231.2", 4000, "hello", Duration.ofSeconds(2));
 
         assertThat(argv.get(0)).isEqualTo(JavaMain.javaExecutable());
-        assertThat(argv).containsSequence("-cp", JavaMain.classpathOf(NetProbe.class).toString(),
-                "dev.virtunit.internal.net.NetProbe", "udp", "192.168.231.2", "4000", "hello", "2000");
+        assertThat(argv).containsSequence("-cp", JavaMain.classpathOf(NetProbeClient.class).toString(),
+                "dev.virtunit.internal.net.NetProbeClient", "udp", "192.168.231.2", "4000", "hello", "2000");
         assertThat(argv).contains("-Djava.net.preferIPv4Stack=true");
     }
 

@@ -94,6 +94,17 @@ class SshHostCommandsDropbearTest {
     }
 
     @Test
+    void inputReachesTheRemoteProgramsStdin() {
+        byte[] script = "add table ip vu_t\n$HOME 'quoted'\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(host.check(TIMEOUT, List.of("cat"), script).stdout()).isEqualTo("add table ip vu_t\n$HOME 'quoted'\n");
+        assertThatThrownBy(() -> host.check(TIMEOUT, List.of("sh", "-c", "cat >&2; exit 1"), "rejected".getBytes()))
+                .isInstanceOf(CommandFailedException.class)
+                .hasMessageStartingWith("on " + address() + ": ")
+                .hasMessageEndingWith("failed with exit code 1: rejected");
+    }
+
+    @Test
     void checkNamesTheHostTheCommandAndItsStderr() {
         assertThatThrownBy(() -> host.check(TIMEOUT, List.of("ls", "/no/such/dir")))
                 .isInstanceOf(CommandFailedException.class)

@@ -14,20 +14,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link SshHostCommands} and {@link HostNetworking} on the second host {@code scripts/second-host up} makes on this
@@ -38,11 +33,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class SecondHostCommandsIT {
 
-    /** The property (and, upper-cased with underscores, the environment variable) naming the second host's folder. */
-    static final String PROPERTY = "virtunit.secondHost";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private static Properties secondHost;
+    private static SecondHost secondHost;
     private static SshHostCommands remote;
     private static HostNetworking there;
     private final HostNetworking here = HostNetworking.local();
@@ -52,20 +45,8 @@ class SecondHostCommandsIT {
 
     @BeforeAll
     static void connect() throws IOException {
-        String folder = System.getProperty(PROPERTY, System.getenv("VIRTUNIT_SECOND_HOST"));
-        assumeTrue(folder != null && !folder.isBlank(), "skipped: no second host; start one with "
-                + "scripts/second-host up, then pass -D" + PROPERTY + "=/var/lib/virtunit-hosts/<NAME>");
-        Path properties = Path.of(folder, "host.properties");
-        assumeTrue(Files.isReadable(properties), () -> "skipped: " + properties + " is missing; is the second host up? "
-                + "(scripts/second-host status)");
-        secondHost = new Properties();
-        try (Reader reader = Files.newBufferedReader(properties)) {
-            secondHost.load(reader);
-        }
-        remote = SshHostCommands.withKeyFile(secondHost.getProperty("user"), secondHost.getProperty("address"),
-                Integer.parseInt(secondHost.getProperty("port")), Path.of(secondHost.getProperty("identityFile")),
-                Path.of(secondHost.getProperty("knownHosts")));
-        remote.connect();
+        secondHost = SecondHost.named();
+        remote = secondHost.commands();
         // Forwarding holders are counted in a folder of this JVM's; the second host's forwarding is not used here.
         there = new HostNetworking(remote, new IpForwarding(new Sysctls(remote)));
     }
@@ -87,10 +68,10 @@ class SecondHostCommandsIT {
         CommandResult hostname = remote.check(TIMEOUT, List.of("hostname"));
         CommandResult addresses = remote.check(TIMEOUT, List.of("ip", "-o", "-4", "address", "show", "dev", "eth0"));
 
-        assertThat(hostname.stdout().strip()).isEqualTo(secondHost.getProperty("netns"));
-        assertThat(addresses.stdout()).contains("inet " + secondHost.getProperty("address") + "/24");
+        assertThat(hostname.stdout().strip()).isEqualTo(secondHost.get("netns"));
+        assertThat(addresses.stdout()).contains("inet " + secondHost.get("address") + "/24");
         assertThat(here.commands().check(TIMEOUT, List.of("ip", "-o", "-4", "address", "show")).stdout())
-                .doesNotContain("inet " + secondHost.getProperty("address") + "/");
+                .doesNotContain("inet " + secondHost.get("address") + "/");
     }
 
     @Test

@@ -1,0 +1,49 @@
+package dev.virtunit.it.remote;
+
+import dev.virtunit.internal.ssh.SshHostCommands;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The second host {@code scripts/second-host up} made, as its {@code host.properties} describe it; the ITs of this
+ * package skip when none is named by {@code -Dvirtunit.secondHost=/var/lib/virtunit-hosts/<NAME>} (or
+ * {@code VIRTUNIT_SECOND_HOST}).
+ */
+record SecondHost(Properties properties) {
+
+    /** The property (and, upper-cased with underscores, the environment variable) naming the second host's folder. */
+    static final String PROPERTY = "virtunit.secondHost";
+
+    /** The second host named for this run; skips the calling test class when there is none. */
+    static SecondHost named() throws IOException {
+        String folder = System.getProperty(PROPERTY, System.getenv("VIRTUNIT_SECOND_HOST"));
+        assumeTrue(folder != null && !folder.isBlank(), "skipped: no second host; start one with "
+                + "scripts/second-host up, then pass -D" + PROPERTY + "=/var/lib/virtunit-hosts/<NAME>");
+        Path file = Path.of(folder, "host.properties");
+        assumeTrue(Files.isReadable(file), () -> "skipped: " + file + " is missing; is the second host up? "
+                + "(scripts/second-host status)");
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        }
+        return new SecondHost(properties);
+    }
+
+    String get(String key) {
+        return properties.getProperty(key);
+    }
+
+    /** Its commands over SSH, logged in already. */
+    SshHostCommands commands() {
+        SshHostCommands remote = SshHostCommands.withKeyFile(get("user"), get("address"),
+                Integer.parseInt(get("port")), Path.of(get("identityFile")), Path.of(get("knownHosts")));
+        remote.connect();
+        return remote;
+    }
+}
