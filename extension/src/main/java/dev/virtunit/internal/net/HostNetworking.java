@@ -1,6 +1,7 @@
 package dev.virtunit.internal.net;
 
 import dev.virtunit.internal.host.HostCommands;
+import dev.virtunit.internal.host.HostFiles;
 
 import java.util.Objects;
 
@@ -23,12 +24,26 @@ public final class HostNetworking {
     private final OpenVSwitch ovs;
     private final Nftables nftables;
     private final IpForwarding forwarding;
+    private final HostFiles files;
 
     /**
+     * A host whose files are this machine's: the local host, or a fake of its programs in a unit test.
+     *
      * @param forwarding the forwarding count of that host: {@link IpForwarding#system()} for this JVM's, so that every
      *                   holder in the JVM shares one count
      */
     public HostNetworking(HostCommands commands, IpForwarding forwarding) {
+        this(commands, forwarding, HostFiles.local());
+    }
+
+    /**
+     * A host whose files are {@code files}: {@link HostFiles#over} the same commands for a remote
+     * host.
+     *
+     * @since 0.4
+     */
+    public HostNetworking(HostCommands commands, IpForwarding forwarding, HostFiles files) {
+        this.files = Objects.requireNonNull(files, "files");
         this.commands = Objects.requireNonNull(commands, "commands");
         this.forwarding = Objects.requireNonNull(forwarding, "forwarding");
         this.links = new IpLinks(commands);
@@ -75,5 +90,14 @@ public final class HostNetworking {
 
     public IpForwarding forwarding() {
         return forwarding;
+    }
+
+    /**
+     * The files of that host: the run's pool directory, seeds, console logs.
+     *
+     * @since 0.4
+     */
+    public HostFiles files() {
+        return files;
     }
 }
