@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public interface HostFiles {
 
-    /** What {@link #delete} accepts as the last name of a path: one virtunit made, {@code vu-<run>-...}. */
+    /** A name virtunit gives what it makes, {@code vu-<run>-...}: {@link #delete} deletes only in such a folder. */
     Pattern OWN_NAME = Pattern.compile("vu-[a-z0-9]+-[A-Za-z0-9._-]+");
 
     /** Creates {@code dir} and its missing parents; nothing to do when it exists. */
@@ -63,17 +63,21 @@ public interface HostFiles {
 
     /**
      * {@code path} if virtunit may delete it: absolute, without {@code .} or {@code ..}, and named
-     * {@code vu-<run>-...} (the run's pool directory, a guest's seed or console log).
+     * {@code vu-<run>-...} or inside a folder so named (the run's pool directory, a guest's seed or console log in
+     * it).
      *
      * @throws VirtunitException naming the path and the rule
      */
     static Path requireOwn(Path path, String where) {
-        boolean own = path.isAbsolute() && path.normalize().equals(path) && path.getNameCount() >= 2
-                && OWN_NAME.matcher(path.getFileName().toString()).matches();
-        if (!own) {
+        boolean own = path.isAbsolute() && path.normalize().equals(path);
+        boolean named = false;
+        for (Path name : path) {
+            named |= OWN_NAME.matcher(name.toString()).matches();
+        }
+        if (!own || !named) {
             throw new VirtunitException("refusing to delete " + path + " on " + where + ": virtunit deletes only what "
-                    + "it made there, an absolute path without '.' or '..' whose name is vu-<run>-...; this is a bug "
-                    + "in virtunit, please report it");
+                    + "it made there, an absolute path without '.' or '..' named vu-<run>-... or inside a folder so "
+                    + "named; this is a bug in virtunit, please report it");
         }
         return path;
     }
