@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * {@link HostFiles} of the host a {@link HostCommands} runs on, with that host's own programs (coreutils): a remote
@@ -39,23 +40,72 @@ final class CommandHostFiles implements HostFiles {
 
     @Override
     public void createDirectories(Path dir) {
-        checked("create the folder", dir, List.of("mkdir", "-p", "--", dir.toString()));
+        uninterrupted(() -> checked("create the folder", dir, List.of("mkdir", "-p", "--", dir.toString())), dir);
     }
 
     @Override
     public void write(Path file, byte[] content) {
-        feed(file, "write", in -> in.write(content));
+        uninterrupted(() -> feed(file, "write", in -> in.write(content)), file);
     }
 
     @Override
     public void copyFrom(Path localFile, Path file) {
-        feed(file, "copy " + localFile + " to", in -> Files.copy(localFile, in));
+        uninterrupted(() -> feed(file, "copy " + localFile + " to", in -> Files.copy(localFile, in)), file);
     }
 
     @Override
     public Optional<byte[]> readFrom(Path file, long offset) {
+        return uninterrupted(() -> read(file, offset), file);
+    }
+
+    @Override
+    public OptionalLong size(Path file) {
+        return uninterrupted(() -> sizeOf(file), file);
+    }
+
+    @Override
+    public void delete(Path path) {
+        HostFiles.requireOwn(path, where());
+        uninterrupted(() -> checked("delete", path, List.of("rm", "-rf", "--", path.toString())), path);
+    }
+
+    /**
+     * Runs {@code operation} on a thread of its own and waits for it: a caller interrupted meanwhile (a guest's boot
+     * cancelled while it reads the console) stops waiting, and the operation ends by itself. An interrupt must never
+     * reach the SSH client in the middle of a channel: closing a channel the server has not confirmed yet is a
+     * protocol error that makes the server drop the whole connection, every other command on it too (seen with
+     * dropbear).
+     */
+    private <T> T uninterrupted(Supplier<T> operation, Path file) {
+        // One operation at a time, on the lock of commands that serialise their own (OneAtATimeHostCommands).
+        CompletableFuture<T> result = ProcessOutput.supply(() -> {
+            synchronized (commands) {
+                return operation.get();
+            }
+        });
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException failure ? failure
+                    : new VirtunitException("cannot use " + file + " on " + where() + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VirtunitException("interrupted while using " + file + " on " + where(), e);
+        }
+    }
+
+    private void uninterrupted(Runnable operation, Path file) {
+        uninterrupted(() -> {
+            operation.run();
+            return null;
+        }, file);
+    }
+
+    private Optional<byte[]> read(Path file, long offset) {
         HostProcess tail = start("read", file, List.of("tail", "-c", "+" + (offset + 1), "--", file.toString()));
-        tail.closeInput();
+        // Its input is left alone: tail of a file reads none, and an end of input sent after a quick tail has ended
+        // and the server closed its channel crashes dropbear ("Failed assertion `!channel->sent_close'"), dropping
+        // the whole connection.
         CompletableFuture<String> stderr = ProcessOutput.readAll(tail.stderr());
         CompletableFuture<byte[]> stdout = ProcessOutput.supply(() -> {
             try (var bytes = tail.stdout()) {
@@ -76,8 +126,7 @@ final class CommandHostFiles implements HostFiles {
         throw new VirtunitException("cannot read " + file + " on " + where() + ": `tail` exited with " + exit + ": " + why);
     }
 
-    @Override
-    public OptionalLong size(Path file) {
+    private OptionalLong sizeOf(Path file) {
         CommandResult stat = run("read the size of", file, List.of("stat", "-c", "%s", "--", file.toString()));
         if (stat.succeeded()) {
             try {
@@ -92,12 +141,6 @@ final class CommandHostFiles implements HostFiles {
         }
         throw new VirtunitException("cannot read the size of " + file + " on " + where() + ": "
                 + CommandFailedException.exited(stat).getMessage());
-    }
-
-    @Override
-    public void delete(Path path) {
-        HostFiles.requireOwn(path, where());
-        checked("delete", path, List.of("rm", "-rf", "--", path.toString()));
     }
 
     @Override

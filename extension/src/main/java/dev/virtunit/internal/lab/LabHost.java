@@ -6,6 +6,7 @@ import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.CommandFailedException;
 import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.host.HostFiles;
+import dev.virtunit.internal.host.OneAtATimeHostCommands;
 import dev.virtunit.internal.image.ImageDigests;
 import dev.virtunit.internal.libvirt.Hypervisor;
 import dev.virtunit.internal.libvirt.LibvirtHypervisor;
@@ -93,8 +94,9 @@ final class LabHost implements AutoCloseable {
         }
         LOG.info("libvirt host {} is remote: its programs and files through SSH as {}", config.libvirtUri(),
                 remote.address());
-        HostNetworking networking = new HostNetworking(ssh, new IpForwarding(new Sysctls(ssh)),
-                HostFiles.over(ssh, remote.address()));
+        HostCommands serial = new OneAtATimeHostCommands(ssh);
+        HostNetworking networking = new HostNetworking(serial, new IpForwarding(new Sysctls(serial)),
+                HostFiles.over(serial, remote.address()));
         return remote(networking, HostCommands.local(), remote.address(), ssh);
     }
 
