@@ -119,11 +119,11 @@ final class CommandHostFiles implements HostFiles {
         if (exit == 0) {
             return Optional.of(read);
         }
-        String why = stderr.getNow("").strip();
+        String why = stderrOf(stderr);
         if (why.contains(MISSING)) {
             return Optional.empty();
         }
-        throw new VirtunitException("cannot read " + file + " on " + where() + ": `tail` exited with " + exit + ": " + why);
+        throw new VirtunitException("cannot read " + file + " on " + where() + ": `tail` exited with " + exit + why);
     }
 
     private OptionalLong sizeOf(Path file) {
