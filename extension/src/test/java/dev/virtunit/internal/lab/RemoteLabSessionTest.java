@@ -78,9 +78,6 @@ class RemoteLabSessionTest {
                 .build());
 
         assertThat(lab.isRemote()).isTrue();
-        // virtunit.firstboot.cache is on, and off for a remote host: its bases are files of this machine.
-        assertThat(stateDir.resolve("cache").resolve("images").resolve("warm")).doesNotExist();
-        assertThat(hypervisor.calls).noneMatch(call -> call.contains("warm"));
         assertThat(lab.pool().dir()).isEqualTo(poolDir);
         assertThat(host.rendered()).contains("mkdir -p -- " + poolDir);
         assertThat(poolDir).as("the pool directory is the host's").doesNotExist();
@@ -108,6 +105,18 @@ class RemoteLabSessionTest {
                 "volume " + uploaded, "volume " + uploaded + ".complete");
         assertThat(connectionClosed).isTrue();
         assertThat(libvirtClosedFirst).as("the host's connection closes last").isTrue();
+    }
+
+    @Test
+    void theFirstBootCacheAndRestoreAreOffForARemoteHostOnlyAsTheyWorkOnThisMachinesFiles() {
+        HostNetworking networking = new HostNetworking(host, new IpForwarding(new Sysctls(host)));
+        LabHost remote = LabHost.remote(networking, HostCommands.local(), HOST, () -> { });
+        LabHost local = LabHost.local(networking);
+
+        assertThat(remote.localOnly("virtunit.firstboot.cache", true)).isFalse();
+        assertThat(remote.localOnly("virtunit.restore", false)).isFalse();
+        assertThat(local.localOnly("virtunit.firstboot.cache", true)).isTrue();
+        assertThat(local.localOnly("virtunit.restore", false)).isFalse();
     }
 
     @Test
