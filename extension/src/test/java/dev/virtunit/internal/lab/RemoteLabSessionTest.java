@@ -4,7 +4,6 @@ import dev.virtunit.Acceleration;
 import dev.virtunit.CleanupMode;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.LabConfig;
-import dev.virtunit.internal.host.Command;
 import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.host.HostFiles;
 import dev.virtunit.internal.host.RecordingHostCommands;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -47,8 +45,7 @@ class RemoteLabSessionTest {
 
     @BeforeEach
     void setUp() {
-        image = images.resolve("tiny.qcow2");
-        Command.check(Duration.ofSeconds(30), "qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "64M");
+        image = FakeLab.blankImage(images, "tiny.qcow2");
         config = LabConfig.fromEnvironment().withLibvirtUri("qemu+tcp://kvm1/system").withStateDir(stateDir)
                 .withCacheDir(stateDir.resolve("cache")).withAcceleration(Acceleration.TCG)
                 .withCleanup(CleanupMode.ALWAYS).withFirstBootCache(true);
