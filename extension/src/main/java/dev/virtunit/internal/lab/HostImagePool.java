@@ -80,6 +80,14 @@ final class HostImagePool {
                 return Path.of(path.get());
             }
         }
+        List<String> unmarked = volumes.stream().filter(name -> name.startsWith(stem + "-")
+                && name.endsWith("." + extension) && !volumes.contains(name + COMPLETE)).toList();
+        if (!unmarked.isEmpty()) {
+            // Never removed here: one may be another JVM's upload under way, which libvirt lets no one delete anyway.
+            LOG.info("{} has volumes of image {} without a marker, not used: {} (uploads cut off, or under way in "
+                    + "another JVM; once no run uses that host: virsh -c URI vol-delete --pool {} NAME)", where,
+                    localFile, unmarked, POOL);
+        }
         return upload(localFile, stem + "-" + HexFormat.of().formatHex(randomBytes()) + "." + extension);
     }
 
