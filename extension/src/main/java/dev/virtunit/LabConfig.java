@@ -28,7 +28,16 @@ import java.util.function.Function;
  *       {@code on-success} or {@code never} kept stays before a later run's sweep removes it</td></tr>
  *   <tr><td>{@code virtunit.boot.concurrency}</td><td>{@code VIRTUNIT_BOOT_CONCURRENCY}</td><td>the host's cores: how
  *       many guests of this JVM boot at once; the others wait their turn</td></tr>
+ *   <tr><td>{@code virtunit.host.ssh}</td><td>{@code VIRTUNIT_HOST_SSH}</td><td>from a {@code qemu+ssh://user@host[:port]/...}
+ *       URI: the SSH login ({@code user@host[:port]}) of a remote libvirt host, for its programs and files</td></tr>
+ *   <tr><td>{@code virtunit.host.identity}</td><td>{@code VIRTUNIT_HOST_IDENTITY}</td><td>the SSH agent
+ *       ({@code $SSH_AUTH_SOCK}): the private key file of that login</td></tr>
+ *   <tr><td>{@code virtunit.host.knownHosts}</td><td>{@code VIRTUNIT_HOST_KNOWNHOSTS}</td><td>{@code ~/.ssh/known_hosts}:
+ *       the host keys that remote host may show</td></tr>
  * </table>
+ *
+ * <p>A URI naming no host, or {@code localhost}, is this machine; any other host is remote, and then
+ * {@link #hostLogin()} says how virtunit logs in to it over SSH (a remote lab needs one).
  *
  * @param libvirtUri    the libvirt connection URI
  * @param acceleration  KVM, software emulation, or proven-KVM-else-TCG
@@ -44,11 +53,13 @@ import java.util.function.Function;
  *                      before a later run's sweep removes them; since 0.2
  * @param bootConcurrency how many guests of this JVM boot at once (from start to ready); the others queue, so that a
  *                      small host is not overrun and boot timeouts stay honest; since 0.2
+ * @param hostLogin     the SSH login of a remote libvirt host ({@code virtunit.host.*}); unused for this machine;
+ *                      since 0.4
  * @since 0.1
  */
 public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMode cleanup, Duration bootTimeout,
                         Path stateDir, Path cacheDir, boolean failWhenUnavailable, boolean firstBootCache,
-                        Duration keepTtl, int bootConcurrency) {
+                        Duration keepTtl, int bootConcurrency, HostLogin hostLogin) {
 
     /**
      * Checks that no component is null and that {@code bootConcurrency} is at least 1.
@@ -63,6 +74,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @param firstBootCache whether NoCloud-seeded guests of a disk image with cloud-init start from a cached disk that went through the image's first boot once (warmed on first use, each guest still gets its own instance-id, host key, hostname, addresses and machine-id); since 0.2
      * @param keepTtl       how long kept resources (cleanup {@code on-success} after a failure, or {@code never}) stay before a later run's sweep removes them; since 0.2
      * @param bootConcurrency how many guests of this JVM boot at once (from start to ready); the others queue, so that a small host is not overrun and boot timeouts stay honest; since 0.2
+     * @param hostLogin     the SSH login of a remote libvirt host; since 0.4
      * @throws InvalidDeclarationException when {@code bootConcurrency} is below 1
      */
     public LabConfig {
@@ -73,9 +85,32 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(cacheDir, "cacheDir");
         Objects.requireNonNull(keepTtl, "keepTtl");
+        Objects.requireNonNull(hostLogin, "hostLogin");
         if (bootConcurrency < 1) {
             throw new InvalidDeclarationException("bootConcurrency is " + bootConcurrency + "; allowed: 1 or more");
         }
+    }
+
+    /**
+     * The settings of 0.3, with {@link HostLogin#DEFAULT}: no SSH login given (a {@code qemu+ssh} URI's is taken).
+     *
+     * @param libvirtUri    the libvirt connection URI
+     * @param acceleration  KVM, software emulation, or proven-KVM-else-TCG
+     * @param cleanup       when to remove what was created
+     * @param bootTimeout   how long a guest may take to become ready
+     * @param stateDir      where virtunit keeps pools, run records and keys
+     * @param cacheDir      where virtunit caches images and what it learned about the host
+     * @param failWhenUnavailable whether a host that cannot run guests fails the tests instead of skipping them
+     * @param firstBootCache whether guests may start from a warmed first-boot base
+     * @param keepTtl       how long kept resources stay before a later run's sweep removes them
+     * @param bootConcurrency how many guests of this JVM boot at once
+     * @throws InvalidDeclarationException when {@code bootConcurrency} is below 1
+     */
+    public LabConfig(String libvirtUri, Acceleration acceleration, CleanupMode cleanup, Duration bootTimeout,
+                     Path stateDir, Path cacheDir, boolean failWhenUnavailable, boolean firstBootCache,
+                     Duration keepTtl, int bootConcurrency) {
+        this(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache,
+                keepTtl, bootConcurrency, HostLogin.DEFAULT);
     }
 
     /** How long kept resources stay by default: a working day and a night to look at them. */
@@ -119,7 +154,11 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
                 lookup.apply("virtunit.firstboot.cache").map(s -> s.oneOf("on", "off").equals("on")).orElse(false),
                 lookup.apply("virtunit.keep.ttl").map(Setting::duration).orElse(DEFAULT_KEEP_TTL),
                 lookup.apply("virtunit.boot.concurrency").map(Setting::positiveInt)
-                        .orElse(Runtime.getRuntime().availableProcessors()));
+                        .orElse(Runtime.getRuntime().availableProcessors()),
+                new HostLogin(lookup.apply("virtunit.host.ssh").map(Setting::sshLogin),
+                        lookup.apply("virtunit.host.identity").map(s -> Path.of(s.value())),
+                        lookup.apply("virtunit.host.knownHosts").map(s -> Path.of(s.value()))
+                                .orElse(HostLogin.DEFAULT.knownHosts())));
     }
 
     /**
@@ -129,7 +168,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @return the new settings; this one is unchanged
      */
     public LabConfig withLibvirtUri(String value) {
-        return new LabConfig(value, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
+        return new LabConfig(value, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin);
     }
 
     /**
@@ -139,7 +178,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @return the new settings; this one is unchanged
      */
     public LabConfig withAcceleration(Acceleration value) {
-        return new LabConfig(libvirtUri, value, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
+        return new LabConfig(libvirtUri, value, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin);
     }
 
     /**
@@ -149,7 +188,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @return the new settings; this one is unchanged
      */
     public LabConfig withCleanup(CleanupMode value) {
-        return new LabConfig(libvirtUri, acceleration, value, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
+        return new LabConfig(libvirtUri, acceleration, value, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin);
     }
 
     /**
@@ -159,7 +198,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @return the new settings; this one is unchanged
      */
     public LabConfig withBootTimeout(Duration value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, value, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
+        return new LabConfig(libvirtUri, acceleration, cleanup, value, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin);
     }
 
     /**
@@ -169,7 +208,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @return the new settings; this one is unchanged
      */
     public LabConfig withStateDir(Path value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, value, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, value, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin);
     }
 
     /**
@@ -179,7 +218,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @return the new settings; this one is unchanged
      */
     public LabConfig withCacheDir(Path value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, value, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, value, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin);
     }
 
     /**
@@ -190,7 +229,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @since 0.2
      */
     public LabConfig withFirstBootCache(boolean value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, value, keepTtl, bootConcurrency);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, value, keepTtl, bootConcurrency, hostLogin);
     }
 
     /**
@@ -201,7 +240,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @since 0.2
      */
     public LabConfig withKeepTtl(Duration value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, value, bootConcurrency);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, value, bootConcurrency, hostLogin);
     }
 
     /**
@@ -212,7 +251,18 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @since 0.2
      */
     public LabConfig withBootConcurrency(int value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, value);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, value, hostLogin);
+    }
+
+    /**
+     * With this SSH login for a remote libvirt host.
+     *
+     * @param value how virtunit logs in to the host of {@link #libvirtUri()} when it is remote
+     * @return the new settings; this one is unchanged
+     * @since 0.4
+     */
+    public LabConfig withHostLogin(HostLogin value) {
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, value);
     }
 
     private record Setting(String key, String value, String source) {
@@ -250,6 +300,13 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
                 // reported below with the forms allowed
             }
             throw invalid("a positive number of seconds such as 120, or an ISO-8601 duration such as PT2M");
+        }
+
+        String sshLogin() {
+            if (HostLogin.validLogin(value)) {
+                return value;
+            }
+            throw invalid(HostLogin.LOGIN_FORMS);
         }
 
         int positiveInt() {

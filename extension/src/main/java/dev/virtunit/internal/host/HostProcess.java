@@ -1,6 +1,7 @@
 package dev.virtunit.internal.host;
 
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
@@ -25,6 +26,16 @@ public interface HostProcess {
     InputStream stdout();
 
     InputStream stderr();
+
+    /**
+     * Its stdin, to feed it data ({@link HostFiles} writes a file on a remote host through {@code dd}); closing it
+     * is {@link #closeInput()}. A default that refuses, for fakes that only run servers.
+     *
+     * @since 0.4
+     */
+    default OutputStream stdin() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " takes no input");
+    }
 
     /** Closes its stdin: a program that exits at end of input (our servers do) then ends by itself. Idempotent. */
     void closeInput();

@@ -1,6 +1,7 @@
 package dev.virtunit.internal.host;
 
 import java.io.InputStream;
+import java.io.OutputStream;
 import dev.virtunit.internal.text.ShellQuoting;
 
 import java.io.File;
@@ -106,6 +107,11 @@ final class LocalHostCommands implements HostCommands {
         @Override
         public InputStream stderr() {
             return process.getErrorStream();
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return process.getOutputStream();
         }
 
         @Override

@@ -1,14 +1,15 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.VirtunitException;
+import dev.virtunit.internal.host.HostFiles;
+
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
@@ -22,10 +23,10 @@ final class ConsoleLog {
     /** A CSI sequence ({@code ESC [ ... letter}: cursor moves, colours, clears), then any other two-byte escape ({@code ESC c}). */
     private static final Pattern ESCAPES = Pattern.compile("\u001B\\[[0-?]*[ -/]*[@-~]|\u001B[@-~]?");
     private static final Pattern CONTROLS = Pattern.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f]");
-    private static final int READ_SIZE = 64 * 1024;
     /** Output that never ends its line (a progress bar redrawn with carriage returns) is cut here, not kept whole. */
     private static final int LONGEST_LINE = 64 * 1024;
 
+    private final HostFiles files;
     private final Path file;
     private long offset;
     private final StringBuilder unfinished = new StringBuilder();
@@ -37,6 +38,12 @@ final class ConsoleLog {
 
     /** Follows {@code file} from byte {@code from} on: what a guest printed since its last (re)start. */
     ConsoleLog(Path file, long from) {
+        this(HostFiles.local(), file, from);
+    }
+
+    /** Follows {@code file} among {@code files} (the lab's host's) from byte {@code from} on. */
+    ConsoleLog(HostFiles files, Path file, long from) {
+        this.files = files;
         this.file = file;
         this.offset = from;
     }
@@ -47,21 +54,26 @@ final class ConsoleLog {
      */
     List<String> newLines() throws IOException {
         List<String> lines = new ArrayList<>();
-        try (SeekableByteChannel channel = Files.newByteChannel(file)) {
-            if (channel.size() < offset) {
+        OptionalLong size;
+        try {
+            size = files.size(file);
+            if (size.isEmpty()) {
+                return lines;
+            }
+            if (size.getAsLong() < offset) {
                 // Truncated under us (a log that is not appended to): start again from its beginning.
                 offset = 0;
                 unfinished.setLength(0);
             }
-            channel.position(offset);
-            ByteBuffer buffer = ByteBuffer.allocate(READ_SIZE);
-            for (int read; (read = channel.read(buffer)) > 0; buffer.clear()) {
-                offset += read;
-                // ISO-8859-1 maps every byte to one char: a line split across two reads is still whole when joined.
-                unfinished.append(new String(buffer.array(), 0, read, StandardCharsets.ISO_8859_1));
+            Optional<byte[]> read = files.readFrom(file, offset);
+            if (read.isEmpty()) {
+                return lines;
             }
-        } catch (NoSuchFileException e) {
-            return lines;
+            offset += read.get().length;
+            // ISO-8859-1 maps every byte to one char: a line split across two reads is still whole when joined.
+            unfinished.append(new String(read.get(), StandardCharsets.ISO_8859_1));
+        } catch (VirtunitException e) {
+            throw new IOException(e.getMessage(), e);
         }
         int newline;
         while ((newline = unfinished.indexOf("\n")) >= 0) {

@@ -1,35 +1,38 @@
 package dev.virtunit.internal.lab;
 
-import dev.virtunit.VirtunitException;
+import dev.virtunit.internal.host.HostFiles;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
  * Where a guest's serial console log stood at its last (re)start. libvirt appends to the log across starts and an
  * in-guest reboot keeps writing to it, so a {@code readyWhen} line must be looked for only in what follows the mark:
- * otherwise the last boot's "login:" would make a rebooting guest look ready.
+ * otherwise the last boot's "login:" would make a rebooting guest look ready. The log is a file of the lab's host
+ * ({@link HostFiles}): this machine's, or a remote host's.
  */
 final class ConsoleMark {
 
+    private final HostFiles files;
     private final Path log;
     private volatile long mark;
 
     /** Marks the start of the log: the first boot's output is all new. */
     ConsoleMark(Path log) {
+        this(HostFiles.local(), log);
+    }
+
+    /** Marks the start of the log {@code log} among {@code files}. */
+    ConsoleMark(HostFiles files, Path log) {
+        this.files = files;
         this.log = log;
     }
 
     /** Remembers where the log ends now, before the guest is (re)started. */
     void markEnd() {
         try {
-            mark = Files.exists(log) ? Files.size(log) : 0;
-        } catch (IOException e) {
+            mark = files.size(log).orElse(0);
+        } catch (RuntimeException e) {
             mark = 0;
         }
     }
@@ -39,21 +42,17 @@ final class ConsoleMark {
         return mark;
     }
 
-    /** What the console printed since the mark; all of it if the log was cut since. */
+    /**
+     * What the console printed since the mark; all of it if the log was cut since.
+     *
+     * @throws dev.virtunit.VirtunitException when the log cannot be read
+     */
     String sinceMark() {
-        try (SeekableByteChannel channel = Files.newByteChannel(log)) {
-            long size = channel.size();
-            long from = mark <= size ? mark : 0;
-            ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8, size - from));
-            channel.position(from);
-            while (bytes.hasRemaining() && channel.read(bytes) > 0) {
-                // up to the end the log had when opened
-            }
-            return new String(bytes.array(), 0, bytes.position(), StandardCharsets.ISO_8859_1);
-        } catch (NoSuchFileException e) {
+        long size = files.size(log).orElse(-1);
+        if (size < 0) {
             return "";
-        } catch (IOException e) {
-            throw new VirtunitException("cannot read the console log " + log + ": " + e.getMessage(), e);
         }
+        long from = mark <= size ? mark : 0;
+        return new String(files.readFrom(log, from).orElse(new byte[0]), StandardCharsets.ISO_8859_1);
     }
 }

@@ -21,15 +21,18 @@ final class FirstBootBases {
 
     private final LabSession lab;
     private final FirstBootCache cache;
+    private final boolean enabled;
 
-    FirstBootBases(LabSession lab, FirstBootCache cache) {
+    /** @param enabled whether the lab uses the cache: {@code virtunit.firstboot.cache}, and its host is this machine */
+    FirstBootBases(LabSession lab, FirstBootCache cache, boolean enabled) {
         this.lab = lab;
         this.cache = cache;
+        this.enabled = enabled;
     }
 
     /** The disk {@code guest}'s overlay goes on; warms {@code image} first when this is its first guest ever. */
     DiskImage baseFor(GuestSpec spec, DiskImage image, String guest, String domainType) {
-        if (!lab.config().firstBootCache() || spec.seed() != Seed.NOCLOUD
+        if (!enabled || spec.seed() != Seed.NOCLOUD
                 || !(spec.bootSource() instanceof BootSource.DiskImage)) {
             return image;
         }

@@ -4,12 +4,16 @@ import dev.virtunit.Bridge;
 import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.observe.InterfaceInfo;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import dev.virtunit.BootSource;
 import dev.virtunit.Graphics;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.Seed;
 import dev.virtunit.internal.cloudinit.CloudInitSeed;
 import dev.virtunit.internal.cloudinit.NicConfig;
+import dev.virtunit.internal.host.FileTrees;
+import dev.virtunit.internal.host.HostCommands;
+import dev.virtunit.internal.host.HostFiles;
 import dev.virtunit.internal.image.ImageResolver;
 import dev.virtunit.internal.image.RestoreTemplates;
 import dev.virtunit.internal.libvirt.Hypervisor;
@@ -41,9 +45,13 @@ final class GuestProvisioner {
         Hypervisor hypervisor = lab.hypervisor();
         // Inspect before creating anything: a bad image fails the declaration, not half a guest.
         BootSource boot = spec.bootSource();
+        // Resolved and inspected on this machine (a remote host gets the image uploaded, once, by its digest).
+        HostCommands local = lab.site().localCommands();
         Optional<DiskImage> inspected = boot instanceof BootSource.DiskImage disk
-                ? Optional.of(DiskImage.inspect(new ImageResolver(lab.config().cacheDir(), lab.host()).localFile(disk.image()),
-                        spec.origin(), lab.host())) : Optional.empty();
+                ? Optional.of(DiskImage.inspect(new ImageResolver(lab.config().cacheDir(), local).localFile(disk.image()),
+                        spec.origin(), local)).map(image -> lab.site().imagePool().map(p -> p.onHost(image)).orElse(image))
+                : Optional.empty();
+        HostFiles files = lab.hostNetworking().files();
 
         Teardown teardown = new Teardown();
         SshKeyPair hostKey = SshKeyPair.generateEd25519("root@" + name);
@@ -104,7 +112,8 @@ final class GuestProvisioner {
             char nextIde = 'c';
             if (boot.cdrom().isPresent()) {
                 // The real path: a symbolic link (a cache's "current" link, say) may move while the guest runs.
-                Path iso = realPath(boot.cdrom().get());
+                Path localIso = realPath(boot.cdrom().get());
+                Path iso = lab.site().imagePool().map(p -> p.onHost(localIso, "iso")).orElse(localIso);
                 // An ISO inserted beside a disk image is not booted from; a live CD or installer is.
                 disks.add(new DomainPlan.Disk(Optional.of(iso), "raw", true, "hd" + nextIde++,
                         boot instanceof BootSource.DiskImage ? Optional.empty() : Optional.of(bootOrder++)));
@@ -115,12 +124,12 @@ final class GuestProvisioner {
                 teardown.register("identity socket " + identityPort, () -> Files.deleteIfExists(identityPort));
             } else if (seed != null) {
                 Path seedIso = pool.dir().resolve(name + "-seed.iso");
-                teardown.register("seed " + seedIso, () -> Files.deleteIfExists(seedIso));
-                seed.writeIso(seedIso, lab.host());
+                teardown.register("seed " + seedIso, () -> files.delete(seedIso));
+                writeSeed(lab, seed, seedIso);
                 disks.add(new DomainPlan.Disk(Optional.of(seedIso), "raw", true, "hd" + nextIde, Optional.empty()));
             }
 
-            teardown.register("console log " + consoleLog, () -> Files.deleteIfExists(consoleLog));
+            teardown.register("console log " + consoleLog, () -> files.delete(consoleLog));
             DomainPlan plan = new DomainPlan(name, domainType, spec.memoryMiB(), spec.vcpus(), lab.runId(),
                     ProcessHandle.current().pid(), disks, nicPlan.nics(),
                     consoleLog, spec.graphics() == Graphics.VNC, template.map(t -> identityPort));
@@ -148,6 +157,27 @@ final class GuestProvisioner {
                 failure.addSuppressed(teardownFailure);
             }
             throw failure;
+        }
+    }
+
+    /**
+     * The seed ISO, made by this machine's genisoimage (a remote host need not have it): in place on this machine,
+     * else in a local temporary folder and then written into the pool on the lab's host.
+     */
+    private static void writeSeed(LabSession lab, CloudInitSeed seed, Path seedIso) {
+        if (!lab.isRemote()) {
+            seed.writeIso(seedIso, lab.host());
+            return;
+        }
+        Path staging = null;
+        try {
+            staging = Files.createTempDirectory("virtunit-seed-iso-");
+            Path local = seed.writeIso(staging.resolve(seedIso.getFileName()), lab.site().localCommands());
+            lab.hostNetworking().files().copyFrom(local, seedIso);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a local folder for the seed " + seedIso.getFileName(), e);
+        } finally {
+            FileTrees.deleteQuietly(staging);
         }
     }
 

@@ -19,10 +19,7 @@ import dev.virtunit.internal.ssh.PingCommand;
 import dev.virtunit.internal.ssh.PingOutput;
 import dev.virtunit.internal.ssh.SshKeyPair;
 
-
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,13 +79,13 @@ public final class LabGuest implements Guest {
         this.login = GuestLogin.of(spec, name, hostKey, lab.pool().clientKey(), lab.pool().clientKeyFile());
         this.sshSessions = new GuestSshSessions(spec.user(), login);
         this.consoleLog = consoleLog;
-        this.consoleMark = new ConsoleMark(consoleLog);
+        this.consoleMark = new ConsoleMark(lab.hostNetworking().files(), consoleLog);
         this.teardown = teardown;
         this.bootTimeout = spec.bootTimeout().orElse(lab.config().bootTimeout());
         this.power = new GuestPower(this, hypervisor, lab.bootSlots(), bootTimeout);
         this.manualLogin = new ManualLogin(spec.user(), login.keyFileForHumans(),
                 spec.seed() == Seed.NOCLOUD ? Optional.of(hostKey.publicKeyLine()) : Optional.empty(),
-                consoleLog.resolveSibling(name + ".known_hosts"));
+                lab.pool().clientDir().resolve(name + ".known_hosts"));
     }
 
     @Override
@@ -292,7 +289,7 @@ public final class LabGuest implements Guest {
 
     /** The console from this (re)start on, to be followed while the guest boots. */
     ConsoleLog followConsoleSinceStart() {
-        return new ConsoleLog(consoleLog, consoleMark.position());
+        return new ConsoleLog(lab.hostNetworking().files(), consoleLog, consoleMark.position());
     }
 
     // ---- observations ----
@@ -340,8 +337,9 @@ public final class LabGuest implements Guest {
     @Override
     public String consoleLog() {
         try {
-            return Files.exists(consoleLog) ? Files.readString(consoleLog, StandardCharsets.ISO_8859_1) : "";
-        } catch (IOException e) {
+            return lab.hostNetworking().files().readFrom(consoleLog, 0).map(bytes -> new String(bytes, StandardCharsets.ISO_8859_1))
+                    .orElse("");
+        } catch (VirtunitException e) {
             return "(console log " + consoleLog + " unreadable: " + e.getMessage() + ")";
         }
     }

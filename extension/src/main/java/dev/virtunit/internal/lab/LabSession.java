@@ -4,7 +4,6 @@ import dev.virtunit.Bridge;
 import dev.virtunit.BridgeSpec;
 import dev.virtunit.CleanupMode;
 import dev.virtunit.Upstream;
-import dev.virtunit.Cidr;
 import dev.virtunit.Guest;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.HostUnavailableException;
@@ -13,12 +12,10 @@ import dev.virtunit.LabConfig;
 import dev.virtunit.Network;
 import dev.virtunit.NetworkSpec;
 import dev.virtunit.Topology;
-import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.image.FirstBootCache;
 import dev.virtunit.internal.image.RestoreTemplates;
 import dev.virtunit.internal.libvirt.Hypervisor;
-import dev.virtunit.internal.libvirt.LibvirtHypervisor;
 import dev.virtunit.internal.net.HostNetworking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.function.Consumer;
@@ -46,7 +42,6 @@ public final class LabSession implements Lab {
 
     private final LabConfig config;
     private final Hypervisor hypervisor;
-    private final HostCommands host;
     private final String run;
     private final Teardown teardown = new Teardown();
     private final KvmProof kvmProof;
@@ -55,6 +50,7 @@ public final class LabSession implements Lab {
     private final SubnetChooser subnets;
     private final LibvirtNetworks networks;
     private final HostNetworking hostNetworking;
+    private final LabHost site;
     private final HostTopology hostTopology;
     private final FirstBootBases firstBootBases;
     private final GuestRestores guestRestores;
@@ -67,36 +63,36 @@ public final class LabSession implements Lab {
     private boolean closed;
     private final RunKeeping keeping;
 
-    private LabSession(LabConfig config, Hypervisor hypervisor, HostNetworking hostNetworking) {
+    private LabSession(LabConfig config, Hypervisor hypervisor, LabHost site) {
         this.config = config;
         this.hypervisor = hypervisor;
-        this.hostNetworking = hostNetworking;
-        this.host = hostNetworking.commands();
+        this.site = site;
         Set<String> runsOnRecord = RunRecord.all(config.stateDir()).stream().map(RunRecord::run).collect(Collectors.toSet());
         this.run = Names.newRunId(runsOnRecord::contains);
+        this.hostNetworking = site.networkingFor(run);
         this.kvmProof = new KvmProof(new AccelerationChooser(Path.of("/dev/kvm"), hypervisor::capabilitiesXml,
                 config.cacheDir(), AccelerationChooser.currentHostKey()));
         this.guests = new GuestRegistry(run, hypervisor::domainExists);
         this.atExit = new TeardownAtExit(run, () -> close(true));
-        this.subnets = new SubnetChooser(hypervisor, config.stateDir(), run, teardown, host,
+        this.subnets = new SubnetChooser(hypervisor, config.stateDir(), run, teardown, hostNetworking.commands(),
                 cidr -> hostNetworking.routes().overlapping(cidr));
         this.networks = new LibvirtNetworks(hypervisor, run, teardown, subnets);
         this.hostTopology = new HostTopology(run, hostNetworking, subnets);
-        this.firstBootBases = new FirstBootBases(this, new FirstBootCache(config.cacheDir()));
-        this.guestRestores = new GuestRestores(this, new RestoreTemplates(config.cacheDir()), GuestRestores.enabledBySetting());
+        this.firstBootBases = new FirstBootBases(this, new FirstBootCache(config.cacheDir()),
+                site.localOnly("virtunit.firstboot.cache", config.firstBootCache()));
+        this.guestRestores = new GuestRestores(this, new RestoreTemplates(config.cacheDir()),
+                site.localOnly("virtunit.restore", GuestRestores.enabledBySetting()));
+        site.uploadImagesThrough(hypervisor, config.cacheDir());
         this.bootSlots = new BootSlots(config.bootConcurrency());
-        this.keeping = new RunKeeping(config, run, hostNetworking, hostTopology, networks);
+        this.keeping = new RunKeeping(config, run, hostNetworking, hostTopology, networks, site::keptUntil);
     }
 
-    /** Connects to libvirt and sets the run up; a host that cannot run guests gives {@link HostUnavailableException}. */
+    /**
+     * Connects to libvirt (and to a remote host, {@link LabHost#open}) and sets the run up; a host that cannot run
+     * guests gives {@link HostUnavailableException}.
+     */
     public static LabSession start(LabConfig config) {
-        return start(config, uri -> {
-            try {
-                return LibvirtHypervisor.connect(uri);
-            } catch (VirtunitException e) {
-                throw new HostUnavailableException("cannot use libvirt at " + uri + ": " + e.getMessage(), e);
-            }
-        });
+        return start(config, LabHost::connectLibvirt, LabHost.open(config));
     }
 
     /** As {@link #start(LabConfig)}, with the hypervisor made by {@code connector}; for tests with fakes. */
@@ -109,14 +105,23 @@ public final class LabSession implements Lab {
      * which a test fakes the host (and fails its step k) as {@code connector} fakes libvirt.
      */
     public static LabSession start(LabConfig config, Function<String, Hypervisor> connector, HostNetworking host) {
-        Hypervisor hypervisor = connector.apply(config.libvirtUri());
-        LabSession lab = new LabSession(config, hypervisor, host);
+        return start(config, connector, LabHost.local(host));
+    }
+
+    /** As {@link #start(LabConfig, Function, HostNetworking)} on {@code site}, which the lab closes last. */
+    static LabSession start(LabConfig config, Function<String, Hypervisor> connector, LabHost site) {
+        LabSession lab = null;
         try {
+            lab = new LabSession(config, connector.apply(config.libvirtUri()), site);
             lab.setUp();
             return lab;
         } catch (RuntimeException e) {
             try {
-                lab.close();
+                if (lab == null) {
+                    site.close();
+                } else {
+                    lab.close();
+                }
             } catch (RuntimeException teardownFailure) {
                 e.addSuppressed(teardownFailure);
             }
@@ -125,12 +130,15 @@ public final class LabSession implements Lab {
     }
 
     private void setUp() {
+        // Registered first, so it closes last: the teardown of the host side runs through it.
+        teardown.register("connection to " + site.where(), site::close);
         teardown.register("libvirt connection", hypervisor::close);
-        new Sweeper(hypervisor, hostNetworking, config.stateDir()).sweep();
+        site.sweeper(hypervisor, config.stateDir()).sweep();
         record = RunRecord.create(config.stateDir(), run);
         teardown.register("run record " + run, () -> record.delete());
+        site.leaseFor(run, teardown);
         atExit.install();
-        pool = RunPool.create(hypervisor, config.stateDir(), run, teardown);
+        pool = RunPool.create(hypervisor, config.stateDir(), run, teardown, hostNetworking.files(), site.isRemote());
         LOG.info("virtunit run {} on {}; pool {}", run, config.libvirtUri(), pool.dir());
     }
 
@@ -149,11 +157,25 @@ public final class LabSession implements Lab {
     }
 
     HostCommands host() {
-        return host;
+        return hostNetworking.commands();
     }
 
     HostNetworking hostNetworking() {
         return hostNetworking;
+    }
+
+    /**
+     * Whether the guests run on another machine than this JVM's: a remote libvirt URI, reached over SSH.
+     *
+     * @since 0.4
+     */
+    public boolean isRemote() {
+        return site.isRemote();
+    }
+
+    /** This machine, or the remote host with this machine's own programs beside it. */
+    LabHost site() {
+        return site;
     }
 
     /** Where guests' disks start: an image's warmed first boot, or the image. */
@@ -365,6 +387,7 @@ public final class LabSession implements Lab {
             // Release the connection only; everything else stays.
             teardown.abandon();
             hypervisor.close();
+            site.close();
             return;
         }
         // Newest first: guests (domains destroyed together), then the bridges they plug into, then the upstreams.

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What a run keeps for inspection, and until when: single bridges, upstreams and networks a failed test's class
@@ -28,10 +29,13 @@ final class RunKeeping {
     private final HostNetworking hostNetworking;
     private final HostTopology hostTopology;
     private final LibvirtNetworks networks;
+    /** Marks the run kept on its host too: a remote host's lease (nothing on this machine). */
+    private final Consumer<Instant> keptOnHost;
     private Instant keptUntil;
 
     RunKeeping(LabConfig config, String run, HostNetworking hostNetworking, HostTopology hostTopology,
-            LibvirtNetworks networks) {
+            LibvirtNetworks networks, Consumer<Instant> keptOnHost) {
+        this.keptOnHost = keptOnHost;
         this.config = config;
         this.run = run;
         this.hostNetworking = hostNetworking;
@@ -85,6 +89,7 @@ final class RunKeeping {
     RunRecord keepEverything(RunRecord record, List<LabGuest> guests) {
         Instant until = keptUntil();
         RunRecord kept = record.markKept(Duration.between(Instant.now(), until));
+        keptOnHost.accept(until);
         // A kept NAT must go on forwarding after this JVM exits, until the same time.
         hostNetworking.forwarding().keepOpenLeasesUntil(until, run);
         List<String> undescribed = new ArrayList<>();

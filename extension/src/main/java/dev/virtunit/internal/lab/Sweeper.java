@@ -337,15 +337,17 @@ public final class Sweeper {
             hostSide.remove(run, this::step);
             leases.forEach(lease -> step("subnet lease " + lease, () -> delete(Path.of(lease))));
             // A pool libvirt never defined (a crash between the directory and the pool) leaves its directory alone.
-            Path poolDir = stateDir.resolve("pools").resolve(Names.pool(run));
-            if (Files.exists(poolDir)) {
-                step("pool directory " + poolDir, () -> {
-                    try {
-                        FileTrees.deleteRecursively(poolDir);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
+            // The client directory is this JVM's half of a run on a remote host (its SSH key, known_hosts files).
+            for (Path dir : List.of(stateDir.resolve("pools").resolve(Names.pool(run)), RunPool.clientDir(stateDir, run))) {
+                if (Files.exists(dir)) {
+                    step((dir.startsWith(stateDir.resolve("pools")) ? "pool" : "client") + " directory " + dir, () -> {
+                        try {
+                            FileTrees.deleteRecursively(dir);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                }
             }
         }
 

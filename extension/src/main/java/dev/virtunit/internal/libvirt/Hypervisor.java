@@ -136,6 +136,37 @@ public interface Hypervisor extends AutoCloseable {
 
     List<String> poolNames();
 
+    /**
+     * Makes sure a persistent pool is there, active and autostarted with its host: defined, built and started from
+     * {@code xml} when missing, started when inactive. It stays after the lab (an image pool kept across runs); two
+     * JVMs making it at once is no failure.
+     *
+     * @since 0.4
+     */
+    default void ensurePool(String xml) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot keep pools");
+    }
+
+    /**
+     * The path of a volume on the hypervisor's host, empty when it or its pool does not exist.
+     *
+     * @since 0.4
+     */
+    default Optional<String> volumePath(String pool, String volume) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot look volumes up");
+    }
+
+    /**
+     * Sends the content of the local {@code file} into an existing volume from its first byte, through the libvirt
+     * connection ({@code virsh vol-upload}): the host need not share a filesystem with this machine. After a failure
+     * the volume holds an unknown part of the file.
+     *
+     * @since 0.4
+     */
+    default void uploadVolume(String pool, String volume, java.nio.file.Path file) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot upload volumes");
+    }
+
     /** Re-reads the pool's directory so files written beside libvirt show up as volumes. */
     void refreshPool(String pool);
 

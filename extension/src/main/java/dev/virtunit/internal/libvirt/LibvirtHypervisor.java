@@ -276,6 +276,24 @@ public final class LibvirtHypervisor implements Hypervisor {
         storage.removePool(pool);
     }
 
+    @Override
+    public void ensurePool(String xml) {
+        storage.ensurePool(xml);
+    }
+
+    @Override
+    public Optional<String> volumePath(String pool, String volume) {
+        return storage.volumePath(pool, volume);
+    }
+
+    /** On a connection of its own: an image of hundreds of MB would hold every other call's lock while it goes. */
+    @Override
+    public void uploadVolume(String pool, String volume, java.nio.file.Path file) {
+        try (LibvirtCalls own = LibvirtCalls.open(calls.uri())) {
+            new StorageOperations(own).uploadVolume(pool, volume, file);
+        }
+    }
+
     // ---- lifecycle ----
 
     /** Closes the connection; idempotent. Failures are logged, not thrown: the connection is unusable either way. */

@@ -1,6 +1,7 @@
 package dev.virtunit.internal.net;
 
 import dev.virtunit.internal.host.HostCommands;
+import dev.virtunit.internal.host.HostFiles;
 import dev.virtunit.internal.host.HostFolder;
 
 import java.util.Objects;
@@ -25,23 +26,28 @@ public final class HostNetworking {
     private final Nftables nftables;
     private final IpForwarding forwarding;
     private final JavaLauncher java;
+    private final HostFiles files;
 
     /**
-     * The host's adapters, its small Java programs run as on this machine ({@link JavaLauncher#local()}).
+     * The host's adapters as on this machine: its small Java programs run with this JVM's class path
+     * ({@link JavaLauncher#local()}) and its files are this machine's; the local host, or a fake of its programs.
      *
      * @param forwarding the forwarding count of that host: {@link IpForwarding#system()} for this JVM's, so that every
      *                   holder in the JVM shares one count
      */
     public HostNetworking(HostCommands commands, IpForwarding forwarding) {
-        this(commands, forwarding, JavaLauncher.local());
+        this(commands, forwarding, JavaLauncher.local(), HostFiles.local());
     }
 
     /**
-     * The host's adapters, its small Java programs (the upstream's echo service, probes) run by {@code java}.
+     * The host's adapters, its small Java programs (the upstream's echo service, probes) run by {@code java}, its
+     * files (the run's pool directory, seeds, console logs) {@code files}: {@link HostFiles#over} the same commands
+     * for a remote host.
      *
      * @since 0.4
      */
-    public HostNetworking(HostCommands commands, IpForwarding forwarding, JavaLauncher java) {
+    public HostNetworking(HostCommands commands, IpForwarding forwarding, JavaLauncher java, HostFiles files) {
+        this.files = Objects.requireNonNull(files, "files");
         this.commands = Objects.requireNonNull(commands, "commands");
         this.forwarding = Objects.requireNonNull(forwarding, "forwarding");
         this.java = Objects.requireNonNull(java, "java");
@@ -65,9 +71,9 @@ public final class HostNetworking {
      *
      * @since 0.4
      */
-    public static HostNetworking onHost(HostCommands commands, String hostStateDir, HostFolder runFolder) {
+    public static HostNetworking onHost(HostCommands commands, String hostStateDir, HostFolder runFolder, HostFiles files) {
         return new HostNetworking(commands, IpForwarding.onHost(commands, hostStateDir),
-                JavaLauncher.shippedTo(runFolder.folder("java")));
+                JavaLauncher.shippedTo(runFolder.folder("java")), files);
     }
 
     public HostCommands commands() {
@@ -106,5 +112,14 @@ public final class HostNetworking {
     /** How the upstream's echo service and probes run on this host. */
     public JavaLauncher java() {
         return java;
+    }
+
+    /**
+     * The files of that host: the run's pool directory, seeds, console logs.
+     *
+     * @since 0.4
+     */
+    public HostFiles files() {
+        return files;
     }
 }

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -153,6 +154,11 @@ final class SshHostProcess implements HostProcess {
     @Override
     public InputStream stderr() {
         return command.getErrorStream();
+    }
+
+    @Override
+    public OutputStream stdin() {
+        return command.getOutputStream();
     }
 
     @Override

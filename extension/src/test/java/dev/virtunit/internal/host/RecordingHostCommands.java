@@ -3,7 +3,9 @@ package dev.virtunit.internal.host;
 import dev.virtunit.internal.text.ShellQuoting;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +37,7 @@ public final class RecordingHostCommands implements HostCommands {
     private final List<Rule> startRules = new ArrayList<>();
     private final List<FakeProcess> started = new ArrayList<>();
     private final List<String> inputs = new ArrayList<>();
+    private final List<Exit> exits = new ArrayList<>();
     private int failAt = -1;
     private List<String> failFirst;
 
@@ -62,6 +65,19 @@ public final class RecordingHostCommands implements HostCommands {
     public synchronized RecordingHostCommands startedPrints(List<String> prefix, String stdout) {
         startRules.add(new Rule(List.copyOf(prefix), 0, stdout, ""));
         return this;
+    }
+
+    /**
+     * Programs started with {@code prefix} print {@code stdout} and {@code stderr} and exit with {@code exitCode}: by
+     * themselves at once when {@code endsByItself} (a {@code tail} of a file), else at end of input (a {@code dd}).
+     */
+    public synchronized RecordingHostCommands startedExits(List<String> prefix, int exitCode, String stdout,
+                                                           String stderr, boolean endsByItself) {
+        exits.add(new Exit(List.copyOf(prefix), exitCode, stdout, stderr, endsByItself));
+        return this;
+    }
+
+    private record Exit(List<String> prefix, int exitCode, String stdout, String stderr, boolean endsByItself) {
     }
 
     /** The {@code k}-th command from now on (1 = the next one, counting run and start alike) fails. */
@@ -105,8 +121,19 @@ public final class RecordingHostCommands implements HostCommands {
         if (injectFailure(copy)) {
             throw new CommandFailedException("cannot start " + ShellQuoting.join(copy) + ": " + INJECTED, null, null);
         }
+        Exit exit = null;
+        for (Exit candidate : exits) {
+            if (startsWith(copy, candidate.prefix())) {
+                exit = candidate;
+            }
+        }
         Rule rule = match(startRules, copy);
-        FakeProcess process = new FakeProcess(copy, 1000 + started.size(), rule == null ? "" : rule.stdout());
+        FakeProcess process = exit != null
+                ? new FakeProcess(copy, 1000 + started.size(), exit.stdout(), exit.stderr(), exit.exitCode())
+                : new FakeProcess(copy, 1000 + started.size(), rule == null ? "" : rule.stdout());
+        if (exit != null && exit.endsByItself()) {
+            process.end(exit.exitCode());
+        }
         started.add(process);
         return process;
     }
@@ -171,6 +198,9 @@ public final class RecordingHostCommands implements HostCommands {
         private final CountDownLatch ended = new CountDownLatch(1);
         private volatile int exitCode = -1;
         private volatile boolean inputClosed;
+        private final ByteArrayOutputStream input = new ByteArrayOutputStream();
+        /** The exit code at end of input: 0, or what a rule of {@link #startedExits} says. */
+        private final int exitAtEndOfInput;
 
         FakeProcess(List<String> argv, long pid, String stdout) {
             this(argv, pid, stdout, "");
@@ -178,10 +208,41 @@ public final class RecordingHostCommands implements HostCommands {
 
         /** A program that also prints {@code stderr} (tcpdump says "listening on" there). */
         FakeProcess(List<String> argv, long pid, String stdout, String stderr) {
+            this(argv, pid, stdout, stderr, 0);
+        }
+
+        FakeProcess(List<String> argv, long pid, String stdout, String stderr, int exitAtEndOfInput) {
             this.argv = argv;
             this.pid = pid;
             this.stdout = new ByteArrayInputStream(stdout.getBytes(StandardCharsets.UTF_8));
             this.stderr = new ByteArrayInputStream(stderr.getBytes(StandardCharsets.UTF_8));
+            this.exitAtEndOfInput = exitAtEndOfInput;
+        }
+
+        /** Its stdin: what was written to it is {@link #input()}; closing it is end of input. */
+        @Override
+        public OutputStream stdin() {
+            return new OutputStream() {
+                @Override
+                public void write(int b) {
+                    input.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    input.write(b, off, len);
+                }
+
+                @Override
+                public void close() {
+                    closeInput();
+                }
+            };
+        }
+
+        /** Everything written to its stdin. */
+        public byte[] input() {
+            return input.toByteArray();
         }
 
         @Override
@@ -207,7 +268,7 @@ public final class RecordingHostCommands implements HostCommands {
         @Override
         public void closeInput() {
             inputClosed = true;
-            end(0);
+            end(exitAtEndOfInput);
         }
 
         /** Whether its stdin was closed: how our servers are asked to stop. */
@@ -240,7 +301,7 @@ public final class RecordingHostCommands implements HostCommands {
             end(137);
         }
 
-        private synchronized void end(int code) {
+        synchronized void end(int code) {
             if (isAlive()) {
                 exitCode = code;
                 ended.countDown();

@@ -369,6 +369,31 @@ final class FakeHypervisor implements Hypervisor {
         pools.remove(pool);
     }
 
+    /** What each volume got uploaded from, by volume name. */
+    final Map<String, java.nio.file.Path> uploads = new LinkedHashMap<>();
+
+    @Override
+    public synchronized void ensurePool(String xml) {
+        call("ensurePool", name(xml));
+        pools.putIfAbsent(name(xml), new ArrayList<>());
+    }
+
+    @Override
+    public synchronized Optional<String> volumePath(String pool, String volume) {
+        return pools.getOrDefault(pool, List.of()).contains(volume) ? Optional.of("/fake/" + pool + "/" + volume)
+                : Optional.empty();
+    }
+
+    @Override
+    public synchronized void uploadVolume(String pool, String volume, java.nio.file.Path file) {
+        call("uploadVolume", volume);
+        if (!pools.getOrDefault(pool, List.of()).contains(volume)) {
+            throw new LibvirtOperationException("cannot upload into volume '" + volume + "': no such volume", 50,
+                    "VIR_ERR_NO_STORAGE_VOL", null);
+        }
+        uploads.put(volume, file);
+    }
+
     @Override
     public synchronized void close() {
         closed = true;

@@ -57,7 +57,7 @@ class WrittenXmlTest {
 
         assertThat(text(parse(DiskImage.blankVolumeXml(AWKWARD, 64)), "name")).isEqualTo(AWKWARD);
 
-        Document pool = parse(new RunPool(AWKWARD, Path.of("/pools/" + AWKWARD), SshKeyPair.generateEd25519("k"),
+        Document pool = parse(new RunPool(AWKWARD, Path.of("/pools/" + AWKWARD), Path.of("/pools/" + AWKWARD), SshKeyPair.generateEd25519("k"),
                 Path.of("/pools/key")).toXml());
         assertThat(text(pool, "name")).isEqualTo(AWKWARD);
         assertThat(text(pool, "path")).isEqualTo("/pools/" + AWKWARD);

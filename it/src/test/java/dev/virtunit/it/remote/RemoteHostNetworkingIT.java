@@ -2,6 +2,7 @@ package dev.virtunit.it.remote;
 
 import dev.virtunit.internal.host.CommandFailedException;
 import dev.virtunit.internal.host.CommandResult;
+import dev.virtunit.internal.host.HostFiles;
 import dev.virtunit.internal.host.HostFolder;
 import dev.virtunit.internal.host.RunLease;
 import dev.virtunit.internal.lab.Sweeper;
@@ -73,7 +74,7 @@ class RemoteHostNetworkingIT {
     private HostNetworking runOnSecondHost(String run) {
         RunLease lease = RunLease.start(remote, HOST_STATE, run);
         teardown.register("close the lease of run " + run, lease::close);
-        return HostNetworking.onHost(remote, HOST_STATE, lease.folder());
+        return HostNetworking.onHost(remote, HOST_STATE, lease.folder(), HostFiles.over(remote, "the second host"));
     }
 
     private String forwardingThere() {

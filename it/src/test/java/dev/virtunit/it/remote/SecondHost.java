@@ -2,6 +2,10 @@ package dev.virtunit.it.remote;
 
 import dev.virtunit.internal.ssh.SshHostCommands;
 
+import dev.virtunit.Acceleration;
+import dev.virtunit.HostLogin;
+import dev.virtunit.LabConfig;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -45,5 +49,17 @@ record SecondHost(Properties properties) {
                 Integer.parseInt(get("port")), Path.of(get("identityFile")), Path.of(get("knownHosts")));
         remote.connect();
         return remote;
+    }
+
+    /** The SSH login a lab on this host uses for its programs and files ({@code virtunit.host.*}). */
+    HostLogin login() {
+        return HostLogin.DEFAULT.withSsh(get("user") + "@" + get("address") + ":" + get("port"))
+                .withIdentity(Path.of(get("identityFile"))).withKnownHosts(Path.of(get("knownHosts")));
+    }
+
+    /** A lab's settings for this host: its libvirt URI and its SSH login, software emulation. */
+    LabConfig labConfig() {
+        return LabConfig.fromEnvironment().withLibvirtUri(get("uri")).withAcceleration(Acceleration.TCG)
+                .withHostLogin(login());
     }
 }
