@@ -32,6 +32,16 @@ public final class OneAtATimeHostCommands implements HostCommands {
     }
 
     @Override
+    public synchronized CommandResult run(Duration timeout, List<String> argv, byte[] input) {
+        return commands.run(timeout, argv, input);
+    }
+
+    @Override
+    public synchronized CommandResult check(Duration timeout, List<String> argv, byte[] input) {
+        return commands.check(timeout, argv, input);
+    }
+
+    @Override
     public synchronized HostProcess start(List<String> argv) {
         return commands.start(argv);
     }

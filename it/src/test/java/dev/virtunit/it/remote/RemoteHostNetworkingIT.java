@@ -2,7 +2,9 @@ package dev.virtunit.it.remote;
 
 import dev.virtunit.internal.host.CommandFailedException;
 import dev.virtunit.internal.host.CommandResult;
+import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.host.HostFiles;
+import dev.virtunit.internal.host.OneAtATimeHostCommands;
 import dev.virtunit.internal.host.HostFolder;
 import dev.virtunit.internal.host.RunLease;
 import dev.virtunit.internal.lab.Sweeper;
@@ -48,14 +50,17 @@ class RemoteHostNetworkingIT {
     private static final List<String> READ_FORWARDING = List.of("sysctl", "-n", "net.ipv4.ip_forward");
 
     private static SecondHost secondHost;
-    private static SshHostCommands remote;
+    private static SshHostCommands ssh;
+    /** Its commands one at a time, as a lab uses them: the second host's dropbear drops channels opened side by side. */
+    private static HostCommands remote;
     private final Teardown teardown = new Teardown();
     private final String run = HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
 
     @BeforeAll
     static void connect() throws IOException {
         secondHost = SecondHost.named();
-        remote = secondHost.commands();
+        ssh = secondHost.commands();
+        remote = new OneAtATimeHostCommands(ssh);
     }
 
     @AfterEach
@@ -65,8 +70,8 @@ class RemoteHostNetworkingIT {
 
     @AfterAll
     static void disconnect() {
-        if (remote != null) {
-            remote.close();
+        if (ssh != null) {
+            ssh.close();
         }
     }
 
@@ -98,7 +103,7 @@ class RemoteHostNetworkingIT {
         assertThat(HostNetworking.local().nftables().tableExists(spec.tableName())).as("this machine's").isFalse();
         assertThatThrownBy(() -> there.nftables().load("add table ip " + spec.tableName() + "\nnonsense here\n"))
                 .isInstanceOf(CommandFailedException.class)
-                .hasMessageStartingWith("on " + remote.address() + ": nft -f - failed with exit code 1")
+                .hasMessageStartingWith("on " + ssh.address() + ": nft -f - failed with exit code 1")
                 .hasMessageContaining("nonsense");
     }
 

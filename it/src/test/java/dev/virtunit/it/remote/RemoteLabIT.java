@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A lab on the second host's libvirt URI ({@code scripts/second-host up}): its pool, the tiny image (uploaded into the
