@@ -65,6 +65,17 @@ public final class SshRoute {
         }
     }
 
+    /** Routes through the same jump (the same host connection) are equal. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof SshRoute route && route.jump == jump;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(jump);
+    }
+
     @Override
     public String toString() {
         return jump == null ? "direct" : "via " + jump.address();

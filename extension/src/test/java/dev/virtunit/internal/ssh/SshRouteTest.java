@@ -75,7 +75,8 @@ class SshRouteTest {
         assertThat(guest().hostPort()).isEqualTo("10.77.0.2:22 via " + jumpHost());
         assertThat(changed.address()).isEqualTo("alice@10.77.0.2:22 via " + jumpHost());
         assertThat(host.jump().address()).isEqualTo(jumpHost()).isEqualTo(host.address());
-        assertThat(SshRoute.via(host.jump())).hasToString("via " + jumpHost());
+        assertThat(SshRoute.via(host.jump())).hasToString("via " + jumpHost()).isEqualTo(SshRoute.via(host.jump()))
+                .isNotEqualTo(SshRoute.direct());
         assertThat(new SshjSsh(changed).commandLine()).isEqualTo("ssh -i /tmp/k -J " + jumpHost() + " alice@10.77.0.2");
     }
 
