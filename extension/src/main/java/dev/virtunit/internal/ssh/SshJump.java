@@ -5,6 +5,7 @@ import net.schmizz.sshj.Config;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.SSHException;
 import net.schmizz.sshj.connection.channel.ChannelInputStream;
+import net.schmizz.sshj.connection.channel.OpenFailException;
 import net.schmizz.sshj.connection.channel.direct.DirectConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,8 +61,9 @@ public final class SshJump {
     /**
      * Whether {@code port} of {@code address} accepts a TCP connection as the host sees it: the host's SSH server
      * connected a direct-tcpip channel there (closed again at once). A refused or unreachable target, or one that
-     * did not answer while the host's SSH server waited, is {@code false}; a host that cannot be reached is a
-     * {@link VirtunitException} naming it, since no answer about the port could be had.
+     * did not answer while the host's SSH server waited, is {@code false}; a host that cannot be reached, or that
+     * does not allow TCP forwarding, is a {@link VirtunitException} naming it, since no answer about the port could
+     * be had.
      */
     public boolean portOpen(String address, int port) {
         DirectConnection probe;
@@ -86,6 +88,13 @@ public final class SshJump {
             return connection.openOnLiveConnection(client -> client.newDirectConnection(address, port),
                     "open a TCP connection to " + target).channel();
         } catch (SshConnection.ChannelRefusedException e) {
+            if (e.getCause() instanceof OpenFailException refusal
+                    && refusal.getReason() == OpenFailException.Reason.ADMINISTRATIVELY_PROHIBITED) {
+                // Not an answer about the target: no stream will ever open, so no probe may say "not open yet".
+                throw new VirtunitException("the jump host " + address() + " does not allow TCP forwarding, so "
+                        + target + " cannot be reached through it (" + describe(refusal) + "). Allow it for "
+                        + host.user() + " there: AllowTcpForwarding yes (OpenSSH), or dropbear without -j", refusal);
+            }
             throw new SshConnection.ChannelRefusedException("the jump host " + address() + " could not connect to "
                     + target + " (" + describe(e.getCause()) + "): is that address on one of that host's networks, "
                     + "and does something listen on the port?", e.getCause());

@@ -163,6 +163,22 @@ class SshJumpDropbearTest {
     }
 
     @Test
+    void aHostThatForbidsTcpForwardingSaysSoRatherThanThatThePortIsClosed() throws Exception {
+        jumpServer.stop();
+        jumpServer.withoutTcpForwarding().start();
+
+        assertThatThrownBy(() -> host.jump().portOpen("127.0.0.1", guestServer.port()))
+                .isInstanceOf(VirtunitException.class)
+                .hasMessageStartingWith("the jump host " + jumpAddress() + " does not allow TCP forwarding, so 127.0.0.1:"
+                        + guestServer.port() + " cannot be reached through it (")
+                .hasMessageEndingWith("). Allow it for " + user + " there: AllowTcpForwarding yes (OpenSSH), or "
+                        + "dropbear without -j");
+        assertThatThrownBy(() -> guest.exec("true"))
+                .hasMessageStartingWith("cannot connect to 127.0.0.1:" + guestServer.port() + " via " + jumpAddress()
+                        + ": the jump host " + jumpAddress() + " does not allow TCP forwarding");
+    }
+
+    @Test
     void aHostConnectionThatDiedIsOpenedAgainOnceAndTheGuestLogsInAgainThroughIt() throws Exception {
         assertThat(guest.exec("true").succeeded()).isTrue();
         assertThat(hostLogins()).isEqualTo(1);
