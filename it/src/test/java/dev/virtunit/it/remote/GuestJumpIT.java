@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -26,11 +25,9 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A guest's SSH through its host's SSH connection ({@link SshJump}), on the second host {@code scripts/second-host up}
@@ -40,13 +37,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * them (open, closed, an address nobody has); this machine itself has no route there (asked of its kernel, not tried:
  * the attempt would leave by its real uplink). Everything
  * made on the second host is removed after. Runs only with {@code -Dvirtunit.secondHost=/var/lib/virtunit-hosts/<NAME>}
- * ({@link SecondHostCommandsIT#PROPERTY}).
+ * ({@link SecondHost#PROPERTY}).
  */
 class GuestJumpIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private static Properties secondHost;
+    private static SecondHost secondHost;
     private static SshHostCommands remote;
     private static final Teardown TEARDOWN = new Teardown();
     /** vu + 6 hex, like a run's, so that the names are recognisably virtunit's on the second host. */
@@ -66,21 +63,9 @@ class GuestJumpIT {
 
     @BeforeAll
     static void aGuestBehindTheSecondHost() throws IOException {
-        String folder = System.getProperty(SecondHostCommandsIT.PROPERTY, System.getenv("VIRTUNIT_SECOND_HOST"));
-        assumeTrue(folder != null && !folder.isBlank(), "skipped: no second host; start one with "
-                + "scripts/second-host up, then pass -D" + SecondHostCommandsIT.PROPERTY + "=/var/lib/virtunit-hosts/<NAME>");
-        Path properties = Path.of(folder, "host.properties");
-        assumeTrue(Files.isReadable(properties), () -> "skipped: " + properties + " is missing; is the second host up? "
-                + "(scripts/second-host status)");
-        secondHost = new Properties();
-        try (Reader reader = Files.newBufferedReader(properties)) {
-            secondHost.load(reader);
-        }
-        Path identityFile = Path.of(secondHost.getProperty("identityFile"));
-        remote = SshHostCommands.withKeyFile(secondHost.getProperty("user"), secondHost.getProperty("address"),
-                Integer.parseInt(secondHost.getProperty("port")), identityFile,
-                Path.of(secondHost.getProperty("knownHosts")));
-        remote.connect();
+        secondHost = SecondHost.named();
+        Path identityFile = Path.of(secondHost.get("identityFile"));
+        remote = secondHost.commands();
         // Neither machine may know the subnet already: here only the default route may match (no packet is sent
         // there), and the second host has no default route at all.
         assertThat(HostCommands.local().check(TIMEOUT, List.of("ip", "-o", "route", "show", "to", "match", GUEST))
@@ -161,7 +146,7 @@ class GuestJumpIT {
         // The guest's server sees the client at the host's end of the veth: the host made the connection.
         assertThat(addresses.stdout()).contains(SUBNET + ".1 ").endsWith(" " + GUEST + " 22\n");
         assertThat(guest.toString()).isEqualTo("SshjSsh[root@" + GUEST + ":22 via " + remote.address() + "]");
-        assertThat(guest.commandLine()).isEqualTo("ssh -i " + secondHost.getProperty("identityFile") + " -J "
+        assertThat(guest.commandLine()).isEqualTo("ssh -i " + secondHost.get("identityFile") + " -J "
                 + remote.address() + " root@" + GUEST);
     }
 
@@ -194,7 +179,7 @@ class GuestJumpIT {
         String route = HostCommands.local().check(TIMEOUT, List.of("ip", "-o", "route", "get", GUEST)).stdout();
 
         assertThat(route).startsWith(GUEST + " via ").doesNotContain("dev vhbr0")
-                .doesNotContain("via " + secondHost.getProperty("address") + " ");
+                .doesNotContain("via " + secondHost.get("address") + " ");
         assertThat(there("ip", "-o", "route", "get", GUEST).stdout()).contains("dev " + HOST_END);
         assertThat(guest.exec("true").succeeded()).as("the same guest through the host").isTrue();
     }
