@@ -78,7 +78,7 @@ class GuestRouteTest {
 
     @Test
     void aLabReachesItsGuestsDirectlyUnlessToldOtherwise() {
-        GuestRoute route = lab.guestRoute();
+        GuestRoute route = lab.site().guestRoute();
 
         assertThat(route.ssh()).isSameAs(SshRoute.direct());
         assertThat(route.portPoll()).isEqualTo(Duration.ofMillis(20));
@@ -87,7 +87,7 @@ class GuestRouteTest {
 
     @Test
     void readinessAsksTheRoutesProbeAndWaitsWhileThePortIsClosedThere() {
-        lab.guestRoute(routeWhoseProbeSays(false));
+        lab.site().guestRoute(routeWhoseProbeSays(false));
         LabGuest guest = guestAt("192.168.200.7/24");
 
         assertThatThrownBy(guest::awaitReady).isInstanceOf(GuestNotReadyException.class)
@@ -97,7 +97,7 @@ class GuestRouteTest {
 
     @Test
     void anOpenPortThereLeadsToALoginThroughTheHostWhichNamesIt() {
-        lab.guestRoute(routeWhoseProbeSays(true));
+        lab.site().guestRoute(routeWhoseProbeSays(true));
         LabGuest guest = guestAt("192.168.200.9/24");
 
         assertThatThrownBy(guest::awaitReady).isInstanceOf(GuestNotReadyException.class)
@@ -111,12 +111,12 @@ class GuestRouteTest {
 
     @Test
     void theGuestsSshHandleAndThePastedSshGoThroughTheHost() {
-        lab.guestRoute(GuestRoute.through(nowhere.jump()));
+        lab.site().guestRoute(GuestRoute.through(nowhere.jump()));
         LabGuest guest = lab.create(GuestSpec.builder().image(image).seed(Seed.NONE).password("secret")
                 .address("192.168.200.11/24").awaitSsh(false).build(), "remote");
 
-        assertThat(lab.guestRoute().jumpHost()).isEqualTo(Optional.of(jumpHost));
-        assertThat(lab.guestRoute().portPoll()).isGreaterThan(GuestRoute.direct().portPoll());
+        assertThat(lab.site().guestRoute().jumpHost()).isEqualTo(Optional.of(jumpHost));
+        assertThat(lab.site().guestRoute().portPoll()).isGreaterThan(GuestRoute.direct().portPoll());
         assertThat(guest.ssh()).hasToString("SshjSsh[root@192.168.200.11:22 via " + jumpHost + "]");
         assertThat(guest.ssh().commandLine()).isEqualTo("ssh -J " + jumpHost + " root@192.168.200.11");
         assertThat(guest.howToReach()).startsWith("guest " + guest.name() + ": ssh -J " + jumpHost
