@@ -12,10 +12,11 @@ import java.util.Optional;
 
 /**
  * How the test reaches the lab's guests: directly from this machine (guests on this machine's bridges), or through
- * the SSH connection of the remote host they run on, which this machine has no route to their networks from. It
+ * the SSH connection of the remote host they run on, since this machine has no route to that host's networks. It
  * carries the route of every guest login ({@link GuestSshSessions}), the probe readiness asks whether a guest's SSH
  * port is open as the guests' host sees it ({@link Readiness}), and the jump host a person's {@code ssh -J} goes
- * through ({@link ManualLogin}). {@link LabSession} holds one, direct unless a remote composition gives it another.
+ * through ({@link ManualLogin}). The lab's {@link LabHost} holds one: direct for this machine, through its
+ * {@code SshHostCommands} for a remote host ({@link LabHost#open}).
  *
  * @param ssh       the route of every SSH login to a guest
  * @param probe     whether a port of a guest's address accepts connections, as the guests' host sees it

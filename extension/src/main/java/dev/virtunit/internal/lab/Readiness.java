@@ -59,7 +59,8 @@ final class Readiness {
         phase(started, "address known", POLL, guest::hasSshAddress);
         // As the guests' host sees it: from here, or through a remote host's SSH connection (GuestRoute).
         GuestRoute route = guest.lab().site().guestRoute();
-        phase(started, "SSH port open", route.portPoll(), () -> route.probe().open(guest.sshAddress(), 22));
+        phase(started, "SSH port open", route.portPoll(),
+                () -> GuestLogin.finalFailureNamed(guest.name(), () -> route.probe().open(guest.sshAddress(), 22)));
         phase(started, "SSH login", POLL, guest::answersSsh);
         awaitCloudInit(started);
         LOG.info(timeline.readyLine());

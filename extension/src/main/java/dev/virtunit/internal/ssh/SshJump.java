@@ -91,7 +91,7 @@ public final class SshJump {
             if (e.getCause() instanceof OpenFailException refusal
                     && refusal.getReason() == OpenFailException.Reason.ADMINISTRATIVELY_PROHIBITED) {
                 // Not an answer about the target: no stream will ever open, so no probe may say "not open yet".
-                throw new VirtunitException("the jump host " + address() + " does not allow TCP forwarding, so "
+                throw new ForwardingForbiddenException("the jump host " + address() + " does not allow TCP forwarding, so "
                         + target + " cannot be reached through it (" + describe(refusal) + "). Allow it for "
                         + host.user() + " there: AllowTcpForwarding yes (OpenSSH), or dropbear without -j", refusal);
             }

@@ -76,6 +76,9 @@ final class SshLogin {
         fresh.addHostKeyVerifier(hostKey);
         try {
             target.route().connect(fresh, target.host(), target.port(), target.connectTimeout());
+        } catch (ForwardingForbiddenException e) {
+            disconnectQuietly(fresh);
+            throw new ForwardingForbiddenException("cannot connect to " + target.hostPort() + ": " + e.getMessage(), e);
         } catch (VirtunitException e) {
             // The jump host could not be used or could not connect there; its message names it and the target.
             disconnectQuietly(fresh);

@@ -3,6 +3,7 @@ package dev.virtunit.internal.lab;
 import dev.virtunit.GuestNotReadyException;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.Seed;
+import dev.virtunit.internal.ssh.ForwardingForbiddenException;
 import dev.virtunit.internal.ssh.SshHostCommands;
 import dev.virtunit.internal.ssh.SshRoute;
 import org.junit.jupiter.api.AfterEach;
@@ -107,6 +108,19 @@ class GuestRouteTest {
                 .cause().cause().hasMessageStartingWith("cannot connect to 192.168.200.9:22 via " + jumpHost + ": the jump host "
                         + jumpHost + " cannot be used to reach 192.168.200.9:22: cannot connect to 127.0.0.1:");
         assertThat(probed).contains("192.168.200.9:22");
+    }
+
+    @Test
+    void aHostThatForbidsForwardingEndsTheWaitAtOnceNamingTheGuest() {
+        lab.site().guestRoute(new GuestRoute(SshRoute.via(nowhere.jump()), (address, port) -> {
+            throw new ForwardingForbiddenException("the jump host " + jumpHost + " does not allow TCP forwarding", null);
+        }, Duration.ofMillis(20)));
+        LabGuest guest = lab.create(GuestSpec.builder().image(image).seed(Seed.NONE).password("secret")
+                .address("192.168.200.13/24").bootTimeout(Duration.ofSeconds(60)).build(), "remote");
+
+        assertThatThrownBy(guest::awaitReady).isInstanceOf(GuestNotReadyException.class)
+                .hasMessage("guest " + guest.name() + " will not become ready: the jump host " + jumpHost
+                        + " does not allow TCP forwarding");
     }
 
     @Test

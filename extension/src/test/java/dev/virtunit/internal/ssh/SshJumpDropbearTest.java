@@ -168,12 +168,13 @@ class SshJumpDropbearTest {
         jumpServer.withoutTcpForwarding().start();
 
         assertThatThrownBy(() -> host.jump().portOpen("127.0.0.1", guestServer.port()))
-                .isInstanceOf(VirtunitException.class)
+                .isInstanceOf(ForwardingForbiddenException.class)
                 .hasMessageStartingWith("the jump host " + jumpAddress() + " does not allow TCP forwarding, so 127.0.0.1:"
                         + guestServer.port() + " cannot be reached through it (")
                 .hasMessageEndingWith("). Allow it for " + user + " there: AllowTcpForwarding yes (OpenSSH), or "
                         + "dropbear without -j");
         assertThatThrownBy(() -> guest.exec("true"))
+                .isInstanceOf(ForwardingForbiddenException.class)
                 .hasMessageStartingWith("cannot connect to 127.0.0.1:" + guestServer.port() + " via " + jumpAddress()
                         + ": the jump host " + jumpAddress() + " does not allow TCP forwarding");
     }
