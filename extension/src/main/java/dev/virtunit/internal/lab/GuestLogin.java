@@ -4,6 +4,7 @@ import dev.virtunit.GuestNotReadyException;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.Seed;
 import dev.virtunit.VirtunitException;
+import dev.virtunit.internal.ssh.ForwardingForbiddenException;
 import dev.virtunit.internal.ssh.HostKeyPolicy;
 import dev.virtunit.internal.ssh.HostKeyRejectedException;
 import dev.virtunit.internal.ssh.LoginRefusedException;
@@ -59,12 +60,13 @@ final class GuestLogin {
     }
 
     /**
-     * Whether waiting for SSH may still help. A pinned or trusted host key that differs, or a login an image without
-     * a seed refuses, will not change however long we wait: those end the wait at once.
+     * Whether waiting for SSH may still help. A pinned or trusted host key that differs, a login an image without a
+     * seed refuses, or a remote host that forbids the TCP forwarding its guests are reached by, will not change
+     * however long we wait: those end the wait at once.
      */
     static boolean worthRetrying(Throwable failure) {
         return !(failure instanceof GuestNotReadyException || failure instanceof HostKeyRejectedException
-                || failure instanceof LoginRefusedException);
+                || failure instanceof LoginRefusedException || failure instanceof ForwardingForbiddenException);
     }
 
     /**
@@ -74,7 +76,7 @@ final class GuestLogin {
     static <T> T finalFailureNamed(String guest, Supplier<T> sshCall) {
         try {
             return sshCall.get();
-        } catch (HostKeyRejectedException | LoginRefusedException e) {
+        } catch (HostKeyRejectedException | LoginRefusedException | ForwardingForbiddenException e) {
             throw new GuestNotReadyException("guest " + guest + " will not become ready: " + e.getMessage(), e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.internal.ssh.SshRoute;
 import dev.virtunit.internal.ssh.SshTarget;
 import dev.virtunit.internal.ssh.SshjSsh;
 
@@ -10,7 +11,8 @@ import java.util.Map;
 /**
  * A guest's SSH logins: one for the configured user and one for each other user a test asked for, all with the same
  * credentials and host key policy ({@link GuestLogin}). A login is made again when the guest's SSH address changes
- * (a new DHCP lease after a restart); all are closed with the guest.
+ * (a new DHCP lease after a restart); all are closed with the guest. Each goes the lab's {@link SshRoute}: from this
+ * machine, or through the SSH connection of the remote host the guest runs on.
  */
 final class GuestSshSessions {
 
@@ -19,12 +21,14 @@ final class GuestSshSessions {
 
     private final String configuredUser;
     private final GuestLogin login;
+    private final SshRoute route;
     private final Map<String, SshjSsh> byUser = new HashMap<>();
     private String address;
 
-    GuestSshSessions(String configuredUser, GuestLogin login) {
+    GuestSshSessions(String configuredUser, GuestLogin login, SshRoute route) {
         this.configuredUser = configuredUser;
         this.login = login;
+        this.route = route;
     }
 
     /** The login as the configured user to the guest at {@code currentAddress}. */
@@ -41,7 +45,7 @@ final class GuestSshSessions {
         }
         return byUser.computeIfAbsent(user, who -> new SshjSsh(new SshTarget(currentAddress, SshTarget.DEFAULT_PORT,
                 who, login.credentials(), login.hostKey(), CONNECT_TIMEOUT, COMMAND_TIMEOUT,
-                login.keyFileForHumans().orElse(null))));
+                login.keyFileForHumans().orElse(null), route)));
     }
 
     /** Drops every live connection (reboot, shutdown): the handles stay valid and log in again when next used. */

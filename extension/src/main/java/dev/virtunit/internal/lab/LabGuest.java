@@ -77,7 +77,7 @@ public final class LabGuest implements Guest {
         this.testNics = testNics;
         this.sshNic = sshNic;
         this.login = GuestLogin.of(spec, name, hostKey, lab.pool().clientKey(), lab.pool().clientKeyFile());
-        this.sshSessions = new GuestSshSessions(spec.user(), login);
+        this.sshSessions = new GuestSshSessions(spec.user(), login, lab.site().guestRoute().ssh());
         this.consoleLog = consoleLog;
         this.consoleMark = new ConsoleMark(lab.hostNetworking().files(), consoleLog);
         this.teardown = teardown;
@@ -85,7 +85,7 @@ public final class LabGuest implements Guest {
         this.power = new GuestPower(this, hypervisor, lab.bootSlots(), bootTimeout);
         this.manualLogin = new ManualLogin(spec.user(), login.keyFileForHumans(),
                 spec.seed() == Seed.NOCLOUD ? Optional.of(hostKey.publicKeyLine()) : Optional.empty(),
-                lab.pool().clientDir().resolve(name + ".known_hosts"));
+                lab.pool().clientDir().resolve(name + ".known_hosts"), lab.site().guestRoute().jumpHost());
     }
 
     @Override

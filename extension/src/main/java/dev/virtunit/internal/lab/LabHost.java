@@ -45,18 +45,21 @@ final class LabHost implements AutoCloseable {
     private final AutoCloseable connection;
     private volatile Optional<HostImagePool> imagePool = Optional.empty();
     private volatile Optional<RunLease> lease = Optional.empty();
+    /** How the test reaches the guests: from here, or through the remote host's SSH connection. */
+    private volatile GuestRoute guestRoute;
 
     private LabHost(HostNetworking networking, HostCommands localCommands, Optional<String> remoteAddress,
-                    AutoCloseable connection) {
+                    AutoCloseable connection, GuestRoute guestRoute) {
         this.networking = networking;
         this.localCommands = localCommands;
         this.remoteAddress = remoteAddress;
         this.connection = connection;
+        this.guestRoute = guestRoute;
     }
 
     /** This machine, its programs run through {@code networking} (a fake of them in unit tests). */
     static LabHost local(HostNetworking networking) {
-        return new LabHost(networking, networking.commands(), Optional.empty(), () -> { });
+        return new LabHost(networking, networking.commands(), Optional.empty(), () -> { }, GuestRoute.direct());
     }
 
     /**
@@ -67,7 +70,13 @@ final class LabHost implements AutoCloseable {
      */
     static LabHost remote(HostNetworking networking, HostCommands localCommands, String address,
                           AutoCloseable connection) {
-        return new LabHost(networking, localCommands, Optional.of(address), connection);
+        return remote(networking, localCommands, address, connection, GuestRoute.direct());
+    }
+
+    /** As {@link #remote(HostNetworking, HostCommands, String, AutoCloseable)}, its guests reached by {@code route}. */
+    static LabHost remote(HostNetworking networking, HostCommands localCommands, String address,
+                          AutoCloseable connection, GuestRoute route) {
+        return new LabHost(networking, localCommands, Optional.of(address), connection, route);
     }
 
     /**
@@ -106,7 +115,9 @@ final class LabHost implements AutoCloseable {
         // Forwarding and the shipped classes of a run are that host's; networkingFor(run) sets them up for the run.
         HostNetworking networking = new HostNetworking(serial, new IpForwarding(new Sysctls(serial)),
                 JavaLauncher.local(), HostFiles.over(serial, remote.address()));
-        return remote(networking, HostCommands.local(), remote.address(), ssh);
+        // Guests sit on that host's bridges, which this machine has no route to: SSH and probes go through its
+        // connection (direct-tcpip).
+        return remote(networking, HostCommands.local(), remote.address(), ssh, GuestRoute.through(ssh.jump()));
     }
 
     /**
@@ -176,6 +187,16 @@ final class LabHost implements AutoCloseable {
             return false;
         }
         return enabled;
+    }
+
+    /** How guests' logins and readiness probes reach them ({@link GuestRoute}). */
+    GuestRoute guestRoute() {
+        return guestRoute;
+    }
+
+    /** For tests: guests made from now on are reached {@code route}'s way. */
+    void guestRoute(GuestRoute route) {
+        this.guestRoute = route;
     }
 
     /** Whether the guests run on another machine than this JVM. */

@@ -20,8 +20,11 @@ import java.util.function.Supplier;
  * @param keyFile         the private key to offer: the run's client key, or the image's identity file
  * @param injectedHostKey the host key the seed injected ({@code ssh-ed25519 AAAA... comment}); empty without a seed
  * @param knownHosts      where the known_hosts file goes: beside the console log, in the run's pool
+ * @param jumpHost        {@code user@host:port} of the remote host whose guest this is, for {@code ssh -J} (its own
+ *                        login is the person's: their key or agent, their known_hosts); empty for a guest here
  */
-record ManualLogin(String user, Optional<Path> keyFile, Optional<String> injectedHostKey, Path knownHosts) {
+record ManualLogin(String user, Optional<Path> keyFile, Optional<String> injectedHostKey, Path knownHosts,
+                   Optional<String> jumpHost) {
 
     /** Writes the known_hosts file for the guest's SSH address; without an address or a seed, there is none. */
     void writeKnownHosts(Supplier<String> address) {
@@ -48,9 +51,13 @@ record ManualLogin(String user, Optional<Path> keyFile, Optional<String> injecte
                 + "   (console log " + consoleLog + ")";
     }
 
-    /** {@code ssh -i <key> -o IdentitiesOnly=yes -o UserKnownHostsFile=<file> user@address}, quoted to paste. */
+    /**
+     * {@code ssh [-J jumpuser@jumphost:port] -i <key> -o IdentitiesOnly=yes -o UserKnownHostsFile=<file> user@address},
+     * quoted to paste.
+     */
     String sshCommand(String address) {
         List<String> ssh = new ArrayList<>(List.of("ssh"));
+        jumpHost.ifPresent(jump -> ssh.addAll(List.of("-J", jump)));
         keyFile.ifPresent(file -> ssh.addAll(List.of("-i", file.toString(), "-o", "IdentitiesOnly=yes")));
         ssh.addAll(Files.isReadable(knownHosts) ? List.of("-o", "UserKnownHostsFile=" + knownHosts)
                 : List.of("-o", "StrictHostKeyChecking=accept-new"));

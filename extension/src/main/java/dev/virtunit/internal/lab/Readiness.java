@@ -7,8 +7,6 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,13 +31,6 @@ final class Readiness {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Readiness.class);
     /** Most phases: a libvirt call or an SSH command per poll. */
     private static final Duration POLL = Duration.ofMillis(200);
-    /**
-     * The SSH port opens in the middle of a boot, and every poll it is not seen open adds to the guest's time: tried
-     * again almost at once (a refused connection returns at once), each try bounded so that a SYN lost while the
-     * guest's network was not up yet is sent again soon rather than after the kernel's 1 s retransmission.
-     */
-    private static final Duration PORT_POLL = Duration.ofMillis(20);
-    private static final int PORT_CONNECT_TIMEOUT_MILLIS = 250;
 
     private final LabGuest guest;
     private final Duration timeout;
@@ -66,7 +57,10 @@ final class Readiness {
             return;
         }
         phase(started, "address known", POLL, guest::hasSshAddress);
-        phase(started, "SSH port open", PORT_POLL, () -> portOpen(guest.sshAddress(), 22));
+        // As the guests' host sees it: from here, or through a remote host's SSH connection (GuestRoute).
+        GuestRoute route = guest.lab().site().guestRoute();
+        phase(started, "SSH port open", route.portPoll(),
+                () -> GuestLogin.finalFailureNamed(guest.name(), () -> route.probe().open(guest.sshAddress(), 22)));
         phase(started, "SSH login", POLL, guest::answersSsh);
         awaitCloudInit(started);
         LOG.info(timeline.readyLine());
@@ -207,15 +201,6 @@ final class Readiness {
             return guest.state().toString();
         } catch (RuntimeException e) {
             return "unknown (" + e.getMessage() + ")";
-        }
-    }
-
-    private static boolean portOpen(String host, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), PORT_CONNECT_TIMEOUT_MILLIS);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

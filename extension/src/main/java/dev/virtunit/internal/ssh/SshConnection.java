@@ -33,6 +33,15 @@ final class SshConnection implements AutoCloseable {
     private record Current(SSHClient client, boolean fresh) {
     }
 
+    /** The server, reached over a live connection, would not open the channel: its answer, not a lost connection. */
+    static final class ChannelRefusedException extends VirtunitException {
+        private static final long serialVersionUID = 1L;
+
+        ChannelRefusedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private final SshTarget target;
     private final SshLogin login;
 
@@ -55,10 +64,25 @@ final class SshConnection implements AutoCloseable {
      * probably died since (a reboot), and one fresh login is tried: nothing has run yet, so that is safe.
      */
     <C> Opened<C> open(ChannelOpener<C> opener, String purpose) {
+        return open(opener, purpose, false);
+    }
+
+    /**
+     * Opens a channel whose refusal is the server's answer about something beyond it, as when a remote host cannot
+     * connect a direct-tcpip channel to its target: on a connection that is still up, the failure is thrown as
+     * {@link ChannelRefusedException} and the connection is kept for the other calls that share it; only a connection
+     * that died is replaced, once, as by {@link #open(ChannelOpener, String)}.
+     */
+    <C> Opened<C> openOnLiveConnection(ChannelOpener<C> opener, String purpose) {
+        return open(opener, purpose, true);
+    }
+
+    private <C> Opened<C> open(ChannelOpener<C> opener, String purpose, boolean refusalIsAnAnswer) {
         Current connection = current();
         try {
             return new Opened<>(connection.client(), opener.open(connection.client()));
         } catch (IOException first) {
+            refusedOnLiveConnection(connection.client(), refusalIsAnAnswer, purpose, first);
             discard(connection.client());
             if (connection.fresh()) {
                 throw cannotOpen(purpose, first);
@@ -69,8 +93,15 @@ final class SshConnection implements AutoCloseable {
         try {
             return new Opened<>(again, opener.open(again));
         } catch (IOException e) {
+            refusedOnLiveConnection(again, refusalIsAnAnswer, purpose, e);
             discard(again);
             throw cannotOpen(purpose, e);
+        }
+    }
+
+    private void refusedOnLiveConnection(SSHClient client, boolean refusalIsAnAnswer, String purpose, IOException e) {
+        if (refusalIsAnAnswer && client.isConnected() && client.isAuthenticated()) {
+            throw new ChannelRefusedException(cannotOpen(purpose, e).getMessage(), e);
         }
     }
 

@@ -34,12 +34,14 @@ public final class SshHostCommands implements HostCommands, AutoCloseable {
     private final SshTarget target;
     private final SshConnection connection;
     private final SshCommandRunner runner;
+    private final SshJump jump;
 
     /** Commands on {@code target}; nothing connects before the first command. */
     public SshHostCommands(SshTarget target) {
         this.target = target;
         this.connection = new SshConnection(target);
         this.runner = new SshCommandRunner(target, connection);
+        this.jump = new SshJump(target, connection);
     }
 
     /**
@@ -66,6 +68,16 @@ public final class SshHostCommands implements HostCommands, AutoCloseable {
     /** Where the commands run: {@code user@host:port}. */
     public String address() {
         return target.address();
+    }
+
+    /**
+     * TCP streams from this host over the same connection as its commands: how the test reaches the guests on the
+     * host's bridges ({@link SshRoute#via(SshJump)}) and probes their ports. Closing these commands ends them too.
+     *
+     * @since 0.4
+     */
+    public SshJump jump() {
+        return jump;
     }
 
     /** Logs in now unless already logged in, so that a wrong key or host key shows before the first command. */

@@ -27,7 +27,8 @@ import static dev.virtunit.internal.ssh.SshMessages.human;
  * One login to a guest: a new {@link SSHClient} per attempt, with every timeout set (sshj waits forever by
  * default), the host key checked by the target's {@link HostKeyPolicy} and the target's credentials offered (the
  * in-memory client key, or what an image without a seed accepts); nothing is read from or written to
- * {@code ~/.ssh}. Each way a login fails has its own message: nothing answers, a wrong host key, a refused login.
+ * {@code ~/.ssh}. The TCP connection goes the target's {@link SshRoute}: from this machine, or through a remote host's
+ * SSH connection. Each way a login fails has its own message: nothing answers, a wrong host key, a refused login.
  */
 final class SshLogin {
 
@@ -64,7 +65,7 @@ final class SshLogin {
      * login, opening and closing channels) by at least 30 s.
      */
     SSHClient login() {
-        SSHClient fresh = new SSHClient(SSHJ_CONFIG);
+        SSHClient fresh = target.route().newClient(SSHJ_CONFIG);
         fresh.setConnectTimeout(sshjMillis(target.connectTimeout()));
         // The socket read timeout bounds the wait for the server's greeting; sshj's reader thread shrugs it off
         // afterwards, so an idle connection survives it.
@@ -74,7 +75,14 @@ final class SshLogin {
         PresentedKeyVerifier hostKey = target.hostKey().newVerifier();
         fresh.addHostKeyVerifier(hostKey);
         try {
-            fresh.connect(target.host(), target.port());
+            target.route().connect(fresh, target.host(), target.port(), target.connectTimeout());
+        } catch (ForwardingForbiddenException e) {
+            disconnectQuietly(fresh);
+            throw new ForwardingForbiddenException("cannot connect to " + target.hostPort() + ": " + e.getMessage(), e);
+        } catch (VirtunitException e) {
+            // The jump host could not be used or could not connect there; its message names it and the target.
+            disconnectQuietly(fresh);
+            throw new VirtunitException("cannot connect to " + target.hostPort() + ": " + e.getMessage(), e);
         } catch (IOException e) {
             disconnectQuietly(fresh);
             if (hostKey.rejected()) {

@@ -20,10 +20,13 @@ import java.util.Optional;
  * @param privateKeyFile     the private key file a human passes to {@code ssh -i} (the client key's, written for
  *                           humans, or the identity file), or {@code null} if it
  *                           lives in memory only; used by {@link SshjSsh#commandLine()} and nothing else
+ * @param route              how the TCP connection gets there: {@link SshRoute#direct() directly} from this machine,
+ *                           or through a remote host's SSH connection ({@link SshRoute#via(SshJump)}); every message
+ *                           about the target names it (since 0.4)
  * @since 0.1
  */
 public record SshTarget(String host, int port, String user, SshCredentials credentials, HostKeyPolicy hostKey,
-                        Duration connectTimeout, Duration commandTimeout, Path privateKeyFile) {
+                        Duration connectTimeout, Duration commandTimeout, Path privateKeyFile, SshRoute route) {
 
     public static final int DEFAULT_PORT = 22;
     /**
@@ -40,6 +43,7 @@ public record SshTarget(String host, int port, String user, SshCredentials crede
         Objects.requireNonNull(hostKey, "hostKey");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(commandTimeout, "commandTimeout");
+        Objects.requireNonNull(route, "route");
         if (host.isBlank() || user.isBlank()) {
             throw new IllegalArgumentException("SSH host and user must not be blank, got user [" + user + "] host [" + host + "]");
         }
@@ -54,14 +58,22 @@ public record SshTarget(String host, int port, String user, SshCredentials crede
         requirePositive(commandTimeout, "commandTimeout");
     }
 
+    /** A target reached directly from this machine, as every target was before routes (0.1 to 0.3). */
+    public SshTarget(String host, int port, String user, SshCredentials credentials, HostKeyPolicy hostKey,
+                     Duration connectTimeout, Duration commandTimeout, Path privateKeyFile) {
+        this(host, port, user, credentials, hostKey, connectTimeout, commandTimeout, privateKeyFile, SshRoute.direct());
+    }
+
+    /** The same target logging in as {@code otherUser}, with the same credentials and host key policy. */
+    public SshTarget withUser(String otherUser) {
+        return new SshTarget(host, port, otherUser, credentials, hostKey, connectTimeout, commandTimeout, privateKeyFile,
+                route);
+    }
+
     /**
      * A target on {@code host:port} that logs in with {@code clientKey} and expects the injected host key of this
      * fingerprint, with the default timeouts and no private key file.
      */
-    /** The same target logging in as {@code otherUser}, with the same credentials and host key policy. */
-    public SshTarget withUser(String otherUser) {
-        return new SshTarget(host, port, otherUser, credentials, hostKey, connectTimeout, commandTimeout, privateKeyFile);
-    }
 
     public static SshTarget of(String host, int port, String user, SshKeyPair clientKey, String hostKeyFingerprint) {
         return new SshTarget(host, port, user, SshCredentials.key(clientKey), HostKeyPolicy.injected(hostKeyFingerprint),
@@ -69,15 +81,15 @@ public record SshTarget(String host, int port, String user, SshCredentials crede
     }
 
     public SshTarget withConnectTimeout(Duration timeout) {
-        return new SshTarget(host, port, user, credentials, hostKey, timeout, commandTimeout, privateKeyFile);
+        return new SshTarget(host, port, user, credentials, hostKey, timeout, commandTimeout, privateKeyFile, route);
     }
 
     public SshTarget withCommandTimeout(Duration timeout) {
-        return new SshTarget(host, port, user, credentials, hostKey, connectTimeout, timeout, privateKeyFile);
+        return new SshTarget(host, port, user, credentials, hostKey, connectTimeout, timeout, privateKeyFile, route);
     }
 
     public SshTarget withPrivateKeyFile(Path file) {
-        return new SshTarget(host, port, user, credentials, hostKey, connectTimeout, commandTimeout, file);
+        return new SshTarget(host, port, user, credentials, hostKey, connectTimeout, commandTimeout, file, route);
     }
 
     /** Expects the injected host key of this fingerprint. */
@@ -86,7 +98,7 @@ public record SshTarget(String host, int port, String user, SshCredentials crede
     }
 
     public SshTarget withHostKey(HostKeyPolicy policy) {
-        return new SshTarget(host, port, user, credentials, policy, connectTimeout, commandTimeout, privateKeyFile);
+        return new SshTarget(host, port, user, credentials, policy, connectTimeout, commandTimeout, privateKeyFile, route);
     }
 
     /** Logs in with virtunit's client key {@code key}. */
@@ -95,7 +107,16 @@ public record SshTarget(String host, int port, String user, SshCredentials crede
     }
 
     public SshTarget withCredentials(SshCredentials offered) {
-        return new SshTarget(host, port, user, offered, hostKey, connectTimeout, commandTimeout, privateKeyFile);
+        return new SshTarget(host, port, user, offered, hostKey, connectTimeout, commandTimeout, privateKeyFile, route);
+    }
+
+    /**
+     * The same target reached by {@code how}: through a remote host's SSH connection for a guest on that host.
+     *
+     * @since 0.4
+     */
+    public SshTarget withRoute(SshRoute how) {
+        return new SshTarget(host, port, user, credentials, hostKey, connectTimeout, commandTimeout, privateKeyFile, how);
     }
 
     /** {@link #privateKeyFile()} without the null. */
@@ -103,13 +124,21 @@ public record SshTarget(String host, int port, String user, SshCredentials crede
         return Optional.ofNullable(privateKeyFile);
     }
 
-    /** {@code user@host:port} (IPv6 hosts in brackets), for messages. */
+    /**
+     * {@code user@host:port} (IPv6 hosts in brackets), for messages; through a jump
+     * {@code user@host:port via jumpuser@jumphost:port}, since the same guest address may exist behind several hosts.
+     */
     public String address() {
         return user + "@" + hostPort();
     }
 
-    /** {@code host:port} (IPv6 hosts in brackets), for messages about the server rather than the login. */
+    /** {@code host:port} (IPv6 hosts in brackets) and the route, for messages about the server rather than the login. */
     public String hostPort() {
+        return hostPort(host, port) + route.described();
+    }
+
+    /** {@code host:port}, an IPv6 host in brackets, as ssh and messages write it. */
+    static String hostPort(String host, int port) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 

@@ -117,7 +117,8 @@ public final class SshjSsh implements Ssh, AutoCloseable {
     }
 
     /**
-     * {@code ssh -i KEYFILE [-p PORT] USER@HOST} when the client key was written to a file. The host key is not
+     * {@code ssh -i KEYFILE [-J JUMPUSER@JUMPHOST:PORT] [-p PORT] USER@HOST} when the client key was written to a file
+     * ({@code -J} for a guest reached through its host's SSH connection). The host key is not
      * in the human's known_hosts, so ssh asks to confirm it; it shows the fingerprint this class verifies
      * ({@link SshTarget#hostKey()}). Host key checking is deliberately not switched off.
      *
@@ -125,16 +126,17 @@ public final class SshjSsh implements Ssh, AutoCloseable {
      */
     @Override
     public String commandLine() {
-        String portOption = target.port() == SshTarget.DEFAULT_PORT ? "" : "-p " + target.port() + " ";
+        String options = target.route().jump().map(jump -> "-J " + ShellQuoting.quote(jump.address()) + " ").orElse("")
+                + (target.port() == SshTarget.DEFAULT_PORT ? "" : "-p " + target.port() + " ");
         String destination = ShellQuoting.quote(target.user() + "@" + target.host());
         if (target.privateKeyFileIfWritten().isPresent()) {
-            return "ssh -i " + ShellQuoting.quote(target.privateKeyFile().toString()) + " " + portOption + destination;
+            return "ssh -i " + ShellQuoting.quote(target.privateKeyFile().toString()) + " " + options + destination;
         }
         if (target.credentials().clientKey().isEmpty()) {
             // An image's own password: ssh asks for it, as it would for any machine.
-            return "ssh " + portOption + destination;
+            return "ssh " + options + destination;
         }
-        return "ssh " + portOption + destination + " (not usable as is: virtunit's client key "
+        return "ssh " + options + destination + " (not usable as is: virtunit's client key "
                 + target.credentials().clientKey().get().sha256Fingerprint() + " lives in memory only; "
                 + "give the SshTarget a privateKeyFile to get a command line with -i)";
     }

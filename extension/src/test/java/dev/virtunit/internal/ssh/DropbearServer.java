@@ -43,6 +43,7 @@ final class DropbearServer implements AutoCloseable {
     private final Path log;
     private final int port;
     private Process process;
+    private boolean tcpForwarding = true;
 
     /**
      * Prepares (does not start) a server presenting {@code hostKey} that lets in whoever holds the private half of
@@ -103,8 +104,15 @@ final class DropbearServer implements AutoCloseable {
         return new DropbearServer(Files.createDirectories(dir.resolve("server")), hostKey, authorizedKey).start();
     }
 
+    /** From the next {@link #start()} on, refuses TCP forwarding ({@code -j -k}), as a locked-down host does. */
+    DropbearServer withoutTcpForwarding() {
+        this.tcpForwarding = false;
+        return this;
+    }
+
     DropbearServer start() throws IOException {
-        String script = "mount --bind \"$1\" \"$2\" && exec \"$3\" -F -E -s -p \"127.0.0.1:$4\" -r \"$5\" -P \"$6\"";
+        String script = "mount --bind \"$1\" \"$2\" && exec \"$3\" -F -E -s -p \"127.0.0.1:$4\" -r \"$5\" -P \"$6\""
+                + (tcpForwarding ? "" : " -j -k");
         process = new ProcessBuilder(UNSHARE.toString(), "--mount", "--propagation", "private", "sh", "-c", script,
                 "dropbear-in-private-home", home.toString(), System.getProperty("user.home"), DROPBEAR.toString(),
                 Integer.toString(port), hostKeyFile.toString(), dir.resolve("dropbear.pid").toString())
