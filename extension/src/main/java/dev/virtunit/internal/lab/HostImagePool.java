@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -44,6 +46,8 @@ final class HostImagePool {
     private final Path dir;
     private final String where;
     private boolean poolReady;
+    /** What this lab found or uploaded, by digest and extension: its later guests of that image ask libvirt no more. */
+    private final Map<String, Path> known = new HashMap<>();
 
     /**
      * @param cacheDir the lab's {@code virtunit.cache.dir}: the same path on the host holds the pool's directory
@@ -70,6 +74,16 @@ final class HostImagePool {
      */
     synchronized Path onHost(Path localFile, String extension) {
         String stem = digests.digest(localFile).replace(':', '-');
+        Path seen = known.get(stem + "." + extension);
+        if (seen != null) {
+            return seen;
+        }
+        Path onHost = findOrUpload(localFile, stem, extension);
+        known.put(stem + "." + extension, onHost);
+        return onHost;
+    }
+
+    private Path findOrUpload(Path localFile, String stem, String extension) {
         ensurePool();
         List<String> volumes = hypervisor.volumeNames(POOL);
         Optional<String> complete = completeVolume(volumes, stem, extension);

@@ -75,6 +75,18 @@ class HostImagePoolTest {
     }
 
     @Test
+    void laterGuestsOfTheSameLabAskLibvirtNoMore() {
+        HostImagePool pool = pool();
+        Path first = pool.onHost(image, "qcow2");
+        hypervisor.calls.clear();
+
+        Path again = pool.onHost(image, "qcow2");
+
+        assertThat(again).isEqualTo(first);
+        assertThat(hypervisor.calls).isEmpty();
+    }
+
+    @Test
     void anUploadCutOffIsNeverTakenForTheImage() {
         // A JVM killed during its upload left its volume, and no marker.
         hypervisor.ensurePool("<pool><name>virtunit-images</name></pool>");
