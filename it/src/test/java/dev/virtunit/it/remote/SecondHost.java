@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -19,13 +20,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * package skip when none is named by {@code -Dvirtunit.secondHost=/var/lib/virtunit-hosts/<NAME>} (or
  * {@code VIRTUNIT_SECOND_HOST}).
  */
-record SecondHost(Properties properties) {
+public record SecondHost(Properties properties) {
 
     /** The property (and, upper-cased with underscores, the environment variable) naming the second host's folder. */
     static final String PROPERTY = "virtunit.secondHost";
 
     /** The second host named for this run; skips the calling test class when there is none. */
-    static SecondHost named() throws IOException {
+    public static SecondHost named() throws IOException {
         String folder = System.getProperty(PROPERTY, System.getenv("VIRTUNIT_SECOND_HOST"));
         assumeTrue(folder != null && !folder.isBlank(), "skipped: no second host; start one with "
                 + "scripts/second-host up, then pass -D" + PROPERTY + "=/var/lib/virtunit-hosts/<NAME>");
@@ -39,12 +40,12 @@ record SecondHost(Properties properties) {
         return new SecondHost(properties);
     }
 
-    String get(String key) {
+    public String get(String key) {
         return properties.getProperty(key);
     }
 
     /** Its commands over SSH, logged in already. */
-    SshHostCommands commands() {
+    public SshHostCommands commands() {
         SshHostCommands remote = SshHostCommands.withKeyFile(get("user"), get("address"),
                 Integer.parseInt(get("port")), Path.of(get("identityFile")), Path.of(get("knownHosts")));
         remote.connect();
@@ -52,14 +53,23 @@ record SecondHost(Properties properties) {
     }
 
     /** The SSH login a lab on this host uses for its programs and files ({@code virtunit.host.*}). */
-    HostLogin login() {
+    public HostLogin login() {
         return HostLogin.DEFAULT.withSsh(get("user") + "@" + get("address") + ":" + get("port"))
                 .withIdentity(Path.of(get("identityFile"))).withKnownHosts(Path.of(get("knownHosts")));
     }
 
     /** A lab's settings for this host: its libvirt URI and its SSH login, software emulation. */
-    LabConfig labConfig() {
+    public LabConfig labConfig() {
         return LabConfig.fromEnvironment().withLibvirtUri(get("uri")).withAcceleration(Acceleration.TCG)
                 .withHostLogin(login());
+    }
+
+    /** The same settings as system properties, for a lab in a forked JVM ({@code Lab.start()} reads them). */
+    public Map<String, String> labProperties() {
+        return Map.of("virtunit.libvirt.uri", get("uri"),
+                "virtunit.host.ssh", get("user") + "@" + get("address") + ":" + get("port"),
+                "virtunit.host.identity", get("identityFile"),
+                "virtunit.host.knownHosts", get("knownHosts"),
+                "virtunit.acceleration", "tcg");
     }
 }
