@@ -68,6 +68,31 @@ public final class IpLinks {
         }
     }
 
+    /** The VXLAN header and the outer IPv4 and UDP headers with the inner Ethernet header: what a tunnel costs. */
+    public static final int VXLAN_OVERHEAD = 50;
+
+    /**
+     * Creates the kernel VXLAN link {@code name}, up: Ethernet frames put into it go in UDP ({@code port}, 4789 is
+     * IANA's) from {@code local} to the tunnel's other end {@code remote} over {@code underlay}, tagged with
+     * {@code vni}; the other end has the same link with the addresses swapped. A port of a bridge on each host joins
+     * the two bridges into one segment. Its MTU is the underlay's less {@link #VXLAN_OVERHEAD} (the kernel sets it):
+     * whatever sends into the segment must use that MTU or less, or large frames are dropped, not fragmented.
+     *
+     * @since 0.4
+     */
+    public void addVxlan(String name, int vni, String local, String remote, int port, String underlay) {
+        NetworkNames.interfaceName(name);
+        NetworkNames.interfaceName(underlay);
+        if (vni < 1 || vni > 0xFFFFFF || port < 1 || port > 65535 || !Cidr.isAddress(local) || !Cidr.isAddress(remote)) {
+            throw new IllegalArgumentException("VXLAN link " + name + " (id " + vni + ", " + local + " to " + remote
+                    + ", port " + port + "): expected an id 1 to 16777215, IPv4 addresses at both ends and a UDP port "
+                    + "1 to 65535");
+        }
+        commands.ip("create VXLAN link " + name + " (id " + vni + ", " + local + " to " + remote + " over " + underlay
+                + ")", "link", "add", "name", name, "up", "type", "vxlan", "id", Integer.toString(vni), "local", local,
+                "remote", remote, "dstport", Integer.toString(port), "dev", underlay);
+    }
+
     /** Makes {@code link} a port of the Linux bridge {@code bridge}. */
     public void setMaster(String link, String bridge) {
         NetworkNames.interfaceName(link);

@@ -119,4 +119,25 @@ class IpLinksTest {
 
         assertThat(host.rendered()).containsExactly("ip netns exec vunt1a2bg ethtool -K vunt1a2bga tx off");
     }
+
+    @Test
+    void aVxlanLinkGoesUpTowardItsOtherEndOverItsUnderlay() {
+        links.addVxlan("vunt1a2bx0", 4242, "172.31.250.1", "172.31.250.2", 4789, "vhbr0");
+
+        assertThat(host.rendered()).containsExactly("ip link add name vunt1a2bx0 up type vxlan id 4242 local 172.31.250.1"
+                + " remote 172.31.250.2 dstport 4789 dev vhbr0");
+    }
+
+    @Test
+    void aVxlanLinkWithABadIdAddressOrPortIsRefusedBeforeAnythingRuns() {
+        assertThatThrownBy(() -> links.addVxlan("vunt1a2bx0", 0, "172.31.250.1", "172.31.250.2", 4789, "vhbr0"))
+                .hasMessageContaining("expected an id 1 to 16777215");
+        assertThatThrownBy(() -> links.addVxlan("vunt1a2bx0", 1 << 24, "172.31.250.1", "172.31.250.2", 4789, "vhbr0"))
+                .hasMessageContaining("id 16777216");
+        assertThatThrownBy(() -> links.addVxlan("vunt1a2bx0", 7, "172.31.250.1", "$(reboot)", 4789, "vhbr0"))
+                .hasMessageContaining("IPv4 addresses at both ends");
+        assertThatThrownBy(() -> links.addVxlan("vunt1a2bx0", 7, "172.31.250.1", "172.31.250.2", 0, "vhbr0"))
+                .hasMessageContaining("UDP port");
+        assertThat(host.commands()).isEmpty();
+    }
 }
