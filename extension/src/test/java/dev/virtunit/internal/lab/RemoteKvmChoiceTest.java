@@ -90,7 +90,8 @@ class RemoteKvmChoiceTest {
         assertThat(later.proofPending()).isFalse();
         assertThat(later.reason()).isEqualTo("KVM, proven to boot a guest on " + HOST + " earlier");
         // Another host, or the same URI now answered by another machine: that one's proof is still owed.
-        assertThat(chooser(host(0, "aaaa"), "qemu+tcp://kvm2/system").choose(Acceleration.AUTO).proofPending()).isTrue();
+        assertThat(chooser(host(0, "aaaa"), "qemu+tcp://kvm2/system").choose(Acceleration.AUTO).proofPending())
+                .isTrue();
         assertThat(chooser(host(0, "bbbb"), URI).choose(Acceleration.AUTO).proofPending()).isTrue();
         assertThat(commands.rendered("cat")).containsExactly(String.join(" ", IDENTITY));
     }
@@ -98,8 +99,9 @@ class RemoteKvmChoiceTest {
     @Test
     void aLabOnThisMachineLooksAtItsOwnDeviceAndRunsNoCommand() {
         RecordingHostCommands commands = host(0, "aaaa");
-        AccelerationChooser chooser = LabHost.local(new HostNetworking(commands, new IpForwarding(new Sysctls(commands))))
-                .accelerationChooser(() -> WITH_KVM, cache, "qemu:///system");
+        HostNetworking networking = new HostNetworking(commands, new IpForwarding(new Sysctls(commands)));
+        AccelerationChooser chooser = LabHost.local(networking).accelerationChooser(() -> WITH_KVM, cache,
+                "qemu:///system");
 
         AccelerationChooser.Choice auto = chooser.choose(Acceleration.AUTO);
 
