@@ -14,13 +14,14 @@ public final class HostPing {
     }
 
     /**
-     * Pings {@code guest}'s first address from the host, 3 echo requests.
+     * Pings {@code guest}'s first address from the host, 3 echo requests: from the host its lab runs on, which for a
+     * lab on a remote libvirt host is that host (since 0.4), as the machine running the tests may have no route there.
      *
      * @return the parsed summary; no replies is a result, not an exception
      * @param guest the guest to ping
      */
     public static PingResult ping(Guest guest) {
-        return ping(guest.address(), 3);
+        return Providers.labProvider().pingFromHost(guest, 3);
     }
 
     /**

@@ -28,4 +28,18 @@ public interface LabProvider {
      * @param count how many echo requests to send
      */
     PingResult pingFromHost(String target, int count);
+
+    /**
+     * Pings {@code guest} from the host its lab runs on with {@code count} echo requests, as
+     * {@link HostPing#ping(Guest)} documents: for a lab on a remote libvirt host, from that host, which has a route
+     * to the guest's network. This default pings from the machine running the tests.
+     *
+     * @return the parsed summary
+     * @param guest the guest to ping (its first address)
+     * @param count how many echo requests to send
+     * @since 0.4
+     */
+    default PingResult pingFromHost(Guest guest, int count) {
+        return pingFromHost(guest.address(), count);
+    }
 }

@@ -75,7 +75,7 @@ final class KvmProof {
         try {
             awaitReady.accept(guest);
             chooser.recordProof(true);
-            LOG.info("KVM booted {} on this host; later runs use KVM without asking", guest);
+            LOG.info("KVM booted {} on {}; later runs use KVM without asking", guest, chooser.host());
             return guest;
         } catch (VirtunitException e) {
             Verdict verdict = judge(e, console.apply(guest));
@@ -105,8 +105,8 @@ final class KvmProof {
 
     private <G> G brokenKvm(Object guest, VirtunitException e, Supplier<G> again) {
         chooser.recordProof(false);
-        LOG.warn("KVM is listed on this host but failed {} ({}); using software emulation (TCG) from now on", guest,
-                e.getMessage());
+        LOG.warn("KVM is listed on {} but failed {} ({}); using software emulation (TCG) from now on", chooser.host(),
+                guest, e.getMessage());
         return again.get();
     }
 
@@ -129,8 +129,8 @@ final class KvmProof {
             tcgTrial.remove();
         }
         chooser.recordProof(false);
-        LOG.warn("{} booted under TCG after writing nothing under KVM: KVM does not work on this host; later runs use "
-                + "software emulation (TCG)", retried);
+        LOG.warn("{} booted under TCG after writing nothing under KVM: KVM does not work on {}; later runs use "
+                + "software emulation (TCG)", retried, chooser.host());
         return retried;
     }
 

@@ -20,9 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The machine a lab's guests run on, as the lab's parts need it: its programs and files ({@link #networking()},
@@ -37,6 +40,10 @@ final class LabHost implements AutoCloseable {
 
     /** The state folder on a remote host: run leases, forwarding holders, shipped classes (the same path as here). */
     private static final String HOST_STATE_DIR = "/var/lib/virtunit";
+
+    /** The KVM device a lab's acceleration {@code auto} looks at on this machine. */
+    static final Path DEV_KVM = Path.of("/dev/kvm");
+    private static final Duration QUICK = Duration.ofSeconds(30);
 
     /** The host's networking; on a remote host made for the run by {@link #networkingFor}. */
     private volatile HostNetworking networking;
@@ -153,6 +160,40 @@ final class LabHost implements AutoCloseable {
     /** A kept run's lease on a remote host holds until {@code until}, as its record here does. */
     void keptUntil(Instant until) {
         lease.ifPresent(held -> held.markKept(until));
+    }
+
+    /**
+     * How the lab chooses between KVM and software emulation: by this machine's {@code /dev/kvm} and machine; on a
+     * remote host by that host's device ({@code test -c /dev/kvm} there, asked once) and its answer kept here under
+     * that host's key (the URI, its machine id and kernel release), so a laptop without KVM uses a KVM server's.
+     */
+    AccelerationChooser accelerationChooser(Supplier<String> capabilitiesXml, Path cacheDir, String libvirtUri) {
+        if (!isRemote()) {
+            return new AccelerationChooser(DEV_KVM, capabilitiesXml, cacheDir, AccelerationChooser.currentHostKey());
+        }
+        Supplier<Boolean> present = once(() -> networking.commands()
+                .run(QUICK, List.of("test", "-c", DEV_KVM.toString())).succeeded());
+        // Either file may be missing (no machine id in a container): what is there still tells hosts apart.
+        Supplier<String> key = once(() -> libvirtUri + "|" + networking.commands()
+                .run(QUICK, List.of("cat", "/etc/machine-id", "/proc/sys/kernel/osrelease")).stdout().strip()
+                .replace('\n', '|'));
+        return new AccelerationChooser(new AccelerationChooser.KvmDevice(present::get, DEV_KVM.toString(),
+                remoteAddress), capabilitiesXml, cacheDir, key);
+    }
+
+    /** {@code fact} asked the first time it is needed and remembered: a host's device and identity hold for a run. */
+    private static <T> Supplier<T> once(Supplier<T> fact) {
+        return new Supplier<>() {
+            private volatile T known;
+
+            @Override
+            public T get() {
+                if (known == null) {
+                    known = fact.get();
+                }
+                return known;
+            }
+        };
     }
 
     /** libvirt at {@code uri}; one that cannot be reached gives {@link HostUnavailableException}. */

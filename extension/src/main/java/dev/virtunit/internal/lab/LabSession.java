@@ -20,7 +20,6 @@ import dev.virtunit.internal.net.HostNetworking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,8 +69,8 @@ public final class LabSession implements Lab {
         Set<String> runsOnRecord = RunRecord.all(config.stateDir()).stream().map(RunRecord::run).collect(Collectors.toSet());
         this.run = Names.newRunId(runsOnRecord::contains);
         this.hostNetworking = site.networkingFor(run);
-        this.kvmProof = new KvmProof(new AccelerationChooser(Path.of("/dev/kvm"), hypervisor::capabilitiesXml,
-                config.cacheDir(), AccelerationChooser.currentHostKey()));
+        this.kvmProof = new KvmProof(site.accelerationChooser(hypervisor::capabilitiesXml, config.cacheDir(),
+                config.libvirtUri()));
         this.guests = new GuestRegistry(run, hypervisor::domainExists);
         this.atExit = new TeardownAtExit(run, () -> close(true));
         this.subnets = new SubnetChooser(hypervisor, config.stateDir(), run, teardown, hostNetworking.commands(),

@@ -11,6 +11,7 @@ import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpForwarding;
 import dev.virtunit.internal.net.JavaLauncher;
 import dev.virtunit.internal.net.Sysctls;
+import dev.virtunit.observe.PingResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,6 +104,22 @@ class RemoteLabSessionTest {
                 "volume " + uploaded, "volume " + uploaded + ".complete");
         assertThat(connectionClosed).isTrue();
         assertThat(libvirtClosedFirst).as("the host's connection closes last").isTrue();
+    }
+
+    @Test
+    void aPingOfAGuestOfARemoteLabRunsOnThatHost() {
+        try (LabSession lab = start()) {
+            LabGuest guest = (LabGuest) lab.guest(GuestSpec.builder().image(image).awaitSsh(false)
+                    .readyWhen("boot finished").build());
+            host.answer(List.of("busybox", "ping"), "PING " + guest.address() + "\n2 packets transmitted, "
+                    + "2 packets received, 0% packet loss\nround-trip min/avg/max = 0.1/0.2/0.3 ms\n");
+
+            PingResult result = new LabSessionProvider().pingFromHost(guest, 2);
+
+            assertThat(host.rendered("busybox")).singleElement().asString()
+                    .startsWith("busybox ping -c 2 ").endsWith(guest.address());
+            assertThat(result.received()).isEqualTo(2);
+        }
     }
 
     @Test

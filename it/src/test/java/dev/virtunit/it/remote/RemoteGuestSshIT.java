@@ -2,6 +2,7 @@ package dev.virtunit.it.remote;
 
 import dev.virtunit.Guest;
 import dev.virtunit.GuestSpec;
+import dev.virtunit.HostPing;
 import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.lab.LabGuest;
 import dev.virtunit.internal.lab.LabSession;
@@ -61,6 +62,8 @@ class RemoteGuestSshIT {
             // Asked, not tried: this machine would send it to its default route, not to the second host.
             assertThat(HostCommands.local().check(TIMEOUT, List.of("ip", "-o", "route", "get", address)).stdout())
                     .doesNotContain("dev vhbr0").doesNotContain("via " + secondHost.get("address") + " ");
+            // The host's ping of the guest runs on the guest's host, which has the route.
+            assertThat(HostPing.ping(guest).received()).isPositive();
         }
     }
 }
