@@ -11,15 +11,15 @@ class PingCommandTest {
 
     @Test
     void buildsTheCommandBothPingsUnderstand() {
-        assertThat(PingCommand.of("10.0.0.2", 3, 1)).isEqualTo("ping -c 3 -i 0.2 -W 1 10.0.0.2");
-        assertThat(PingCommand.of("router.lab", 1, 5)).isEqualTo("ping -c 1 -i 0.2 -W 5 router.lab");
-        assertThat(PingCommand.of("fd00::2", 2, 1)).isEqualTo("ping -c 2 -i 0.2 -W 1 fd00::2");
+        assertThat(PingCommand.of("10.0.0.2", 3, 1)).isEqualTo("ping -c 3 -i 1 -W 1 10.0.0.2");
+        assertThat(PingCommand.of("router.lab", 1, 5)).isEqualTo("ping -c 1 -i 1 -W 5 router.lab");
+        assertThat(PingCommand.of("fd00::2", 2, 1)).isEqualTo("ping -c 2 -i 1 -W 1 fd00::2");
     }
 
     @Test
     void theArgumentVectorHasTheSameWords() {
-        assertThat(PingCommand.argv("fe80::1%eth0", 3, 1)).containsExactly("ping", "-c", "3", "-i", "0.2", "-W", "1", "fe80::1%eth0");
-        assertThat(PingCommand.of("fe80::1%eth0", 3, 1)).isEqualTo("ping -c 3 -i 0.2 -W 1 fe80::1%eth0");
+        assertThat(PingCommand.argv("fe80::1%eth0", 3, 1)).containsExactly("ping", "-c", "3", "-i", "1", "-W", "1", "fe80::1%eth0");
+        assertThat(PingCommand.of("fe80::1%eth0", 3, 1)).isEqualTo("ping -c 3 -i 1 -W 1 fe80::1%eth0");
         assertThatThrownBy(() -> PingCommand.argv("$(reboot)", 3, 1)).hasMessageStartingWith("cannot ping [$(reboot)]");
     }
 
