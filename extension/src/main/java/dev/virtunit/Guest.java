@@ -25,6 +25,17 @@ public interface Guest {
     /** {@return the libvirt domain name} */
     String name();
 
+    /**
+     * The host the guest runs on: its name in {@code virtunit.hosts} in a lab over several hosts, else {@code local}
+     * for this machine or the remote libvirt host's name.
+     *
+     * @return the host's name, as the lab's log and a guest's {@code host} declaration name it
+     * @since 0.4
+     */
+    default String host() {
+        return "local";
+    }
+
     /** {@return the libvirt domain UUID} */
     String uuid();
 

@@ -3,6 +3,7 @@ package dev.virtunit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,6 +35,12 @@ import java.util.function.Function;
  *       ({@code $SSH_AUTH_SOCK}): the private key file of that login</td></tr>
  *   <tr><td>{@code virtunit.host.knownHosts}</td><td>{@code VIRTUNIT_HOST_KNOWNHOSTS}</td><td>{@code ~/.ssh/known_hosts}:
  *       the host keys that remote host may show</td></tr>
+ *   <tr><td>{@code virtunit.hosts}</td><td>{@code VIRTUNIT_HOSTS}</td><td>none: a pool of libvirt hosts the lab spreads
+ *       its guests over, by name ({@code local,kvm1}, each with {@code virtunit.host.<name>.uri}, {@code .ssh},
+ *       {@code .identity}, {@code .knownHosts}, {@code .maxGuests}) or by URI; the first is the home of bridges' NAT
+ *       and upstreams ({@link PoolHost})</td></tr>
+ *   <tr><td>{@code virtunit.hosts.maxGuests}</td><td>{@code VIRTUNIT_HOSTS_MAXGUESTS}</td><td>no limit: how many of the
+ *       lab's guests each pool host runs at once; more wait for one to go</td></tr>
  * </table>
  *
  * <p>A URI naming no host, or {@code localhost}, is this machine; any other host is remote, and then
@@ -55,11 +62,13 @@ import java.util.function.Function;
  *                      small host is not overrun and boot timeouts stay honest; since 0.2
  * @param hostLogin     the SSH login of a remote libvirt host ({@code virtunit.host.*}); unused for this machine;
  *                      since 0.4
+ * @param hosts         the pool of libvirt hosts ({@code virtunit.hosts}); empty: the one host of {@code libvirtUri};
+ *                      since 0.4
  * @since 0.1
  */
 public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMode cleanup, Duration bootTimeout,
                         Path stateDir, Path cacheDir, boolean failWhenUnavailable, boolean firstBootCache,
-                        Duration keepTtl, int bootConcurrency, HostLogin hostLogin) {
+                        Duration keepTtl, int bootConcurrency, HostLogin hostLogin, List<PoolHost> hosts) {
 
     /**
      * Checks that no component is null and that {@code bootConcurrency} is at least 1.
@@ -75,6 +84,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @param keepTtl       how long kept resources (cleanup {@code on-success} after a failure, or {@code never}) stay before a later run's sweep removes them; since 0.2
      * @param bootConcurrency how many guests of this JVM boot at once (from start to ready); the others queue, so that a small host is not overrun and boot timeouts stay honest; since 0.2
      * @param hostLogin     the SSH login of a remote libvirt host; since 0.4
+     * @param hosts         the pool of libvirt hosts, empty for one host; since 0.4
      * @throws InvalidDeclarationException when {@code bootConcurrency} is below 1
      */
     public LabConfig {
@@ -86,6 +96,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
         Objects.requireNonNull(cacheDir, "cacheDir");
         Objects.requireNonNull(keepTtl, "keepTtl");
         Objects.requireNonNull(hostLogin, "hostLogin");
+        hosts = List.copyOf(hosts);
         if (bootConcurrency < 1) {
             throw new InvalidDeclarationException("bootConcurrency is " + bootConcurrency + "; allowed: 1 or more");
         }
@@ -110,7 +121,30 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
                      Path stateDir, Path cacheDir, boolean failWhenUnavailable, boolean firstBootCache,
                      Duration keepTtl, int bootConcurrency) {
         this(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache,
-                keepTtl, bootConcurrency, HostLogin.DEFAULT);
+                keepTtl, bootConcurrency, HostLogin.DEFAULT, List.of());
+    }
+
+    /**
+     * The settings of 0.4's first step: one host, with its SSH login.
+     *
+     * @param libvirtUri    the libvirt connection URI
+     * @param acceleration  KVM, software emulation, or proven-KVM-else-TCG
+     * @param cleanup       when to remove what was created
+     * @param bootTimeout   how long a guest may take to become ready
+     * @param stateDir      where virtunit keeps pools, run records and keys
+     * @param cacheDir      where virtunit caches images and what it learned about the host
+     * @param failWhenUnavailable whether a host that cannot run guests fails the tests instead of skipping them
+     * @param firstBootCache whether guests may start from a warmed first-boot base
+     * @param keepTtl       how long kept resources stay before a later run's sweep removes them
+     * @param bootConcurrency how many guests of this JVM boot at once
+     * @param hostLogin     the SSH login of a remote libvirt host
+     * @throws InvalidDeclarationException when {@code bootConcurrency} is below 1
+     */
+    public LabConfig(String libvirtUri, Acceleration acceleration, CleanupMode cleanup, Duration bootTimeout,
+                     Path stateDir, Path cacheDir, boolean failWhenUnavailable, boolean firstBootCache,
+                     Duration keepTtl, int bootConcurrency, HostLogin hostLogin) {
+        this(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache,
+                keepTtl, bootConcurrency, hostLogin, List.of());
     }
 
     /** How long kept resources stay by default: a working day and a night to look at them. */
@@ -143,6 +177,10 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
             return parameters.apply(key).filter(v -> !v.isBlank())
                     .map(v -> new Setting(key, v.strip(), "configuration parameter " + key));
         };
+        HostLogin login = new HostLogin(lookup.apply("virtunit.host.ssh").map(Setting::sshLogin),
+                lookup.apply("virtunit.host.identity").map(s -> Path.of(s.value())),
+                lookup.apply("virtunit.host.knownHosts").map(s -> Path.of(s.value()))
+                        .orElse(HostLogin.DEFAULT.knownHosts()));
         return new LabConfig(
                 lookup.apply("virtunit.libvirt.uri").map(Setting::value).orElse("qemu:///system"),
                 lookup.apply("virtunit.acceleration").map(s -> s.choice(Acceleration.class)).orElse(Acceleration.AUTO),
@@ -155,10 +193,8 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
                 lookup.apply("virtunit.keep.ttl").map(Setting::duration).orElse(DEFAULT_KEEP_TTL),
                 lookup.apply("virtunit.boot.concurrency").map(Setting::positiveInt)
                         .orElse(Runtime.getRuntime().availableProcessors()),
-                new HostLogin(lookup.apply("virtunit.host.ssh").map(Setting::sshLogin),
-                        lookup.apply("virtunit.host.identity").map(s -> Path.of(s.value())),
-                        lookup.apply("virtunit.host.knownHosts").map(s -> Path.of(s.value()))
-                                .orElse(HostLogin.DEFAULT.knownHosts())));
+                login,
+                PoolSettings.resolve(key -> lookup.apply(key).map(s -> new String[] {s.value(), s.source()}), login));
     }
 
     /**
@@ -168,7 +204,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @return the new settings; this one is unchanged
      */
     public LabConfig withLibvirtUri(String value) {
-        return new LabConfig(value, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin);
+        return new LabConfig(value, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin, hosts);
     }
 
     /**
@@ -178,7 +214,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @return the new settings; this one is unchanged
      */
     public LabConfig withAcceleration(Acceleration value) {
-        return new LabConfig(libvirtUri, value, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin);
+        return new LabConfig(libvirtUri, value, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin, hosts);
     }
 
     /**
@@ -188,7 +224,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @return the new settings; this one is unchanged
      */
     public LabConfig withCleanup(CleanupMode value) {
-        return new LabConfig(libvirtUri, acceleration, value, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin);
+        return new LabConfig(libvirtUri, acceleration, value, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin, hosts);
     }
 
     /**
@@ -198,7 +234,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @return the new settings; this one is unchanged
      */
     public LabConfig withBootTimeout(Duration value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, value, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin);
+        return new LabConfig(libvirtUri, acceleration, cleanup, value, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin, hosts);
     }
 
     /**
@@ -208,7 +244,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @return the new settings; this one is unchanged
      */
     public LabConfig withStateDir(Path value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, value, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, value, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin, hosts);
     }
 
     /**
@@ -218,7 +254,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @return the new settings; this one is unchanged
      */
     public LabConfig withCacheDir(Path value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, value, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, value, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, hostLogin, hosts);
     }
 
     /**
@@ -229,7 +265,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @since 0.2
      */
     public LabConfig withFirstBootCache(boolean value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, value, keepTtl, bootConcurrency, hostLogin);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, value, keepTtl, bootConcurrency, hostLogin, hosts);
     }
 
     /**
@@ -240,7 +276,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @since 0.2
      */
     public LabConfig withKeepTtl(Duration value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, value, bootConcurrency, hostLogin);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, value, bootConcurrency, hostLogin, hosts);
     }
 
     /**
@@ -251,7 +287,7 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @since 0.2
      */
     public LabConfig withBootConcurrency(int value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, value, hostLogin);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, value, hostLogin, hosts);
     }
 
     /**
@@ -262,7 +298,31 @@ public record LabConfig(String libvirtUri, Acceleration acceleration, CleanupMod
      * @since 0.4
      */
     public LabConfig withHostLogin(HostLogin value) {
-        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, value);
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, value, hosts);
+    }
+
+    /**
+     * A copy with this pool of hosts.
+     *
+     * @param value the hosts, the first the home of NAT and upstreams; empty for the one host of the libvirt URI
+     * @return the new settings; this one is unchanged
+     * @since 0.4
+     */
+    public LabConfig withHosts(List<PoolHost> value) {
+        return new LabConfig(libvirtUri, acceleration, cleanup, bootTimeout, stateDir, cacheDir, failWhenUnavailable,
+                firstBootCache, keepTtl, bootConcurrency, hostLogin, value);
+    }
+
+    /**
+     * The settings of one host of the pool: its URI and login, everything else as here, and no pool.
+     *
+     * @param host a host of {@link #hosts()}
+     * @return the settings of a lab on that host
+     * @since 0.4
+     */
+    public LabConfig onPoolHost(PoolHost host) {
+        return new LabConfig(host.libvirtUri(), acceleration, cleanup, bootTimeout, stateDir, cacheDir,
+                failWhenUnavailable, firstBootCache, keepTtl, bootConcurrency, host.login(), List.of());
     }
 
     private record Setting(String key, String value, String source) {

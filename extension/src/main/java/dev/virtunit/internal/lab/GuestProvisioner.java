@@ -9,6 +9,7 @@ import dev.virtunit.BootSource;
 import dev.virtunit.Graphics;
 import dev.virtunit.GuestSpec;
 import dev.virtunit.Seed;
+import dev.virtunit.Segment;
 import dev.virtunit.internal.cloudinit.CloudInitSeed;
 import dev.virtunit.internal.cloudinit.NicConfig;
 import dev.virtunit.internal.host.FileTrees;
@@ -193,7 +194,7 @@ final class GuestProvisioner {
     private static void tuneBridgePorts(LabSession lab, GuestSpec spec, LabGuest guest) {
         List<InterfaceInfo> taps = guest.interfaces();
         for (int i = 0; i < spec.nics().size() && i < taps.size(); i++) {
-            if (spec.nics().get(i).segment() instanceof LabBridge bridge) {
+            if (lab.labGuests().segmentHere(spec.nics().get(i).segment()) instanceof LabBridge bridge) {
                 bridge.guestPortStarted(taps.get(i).device(), lab.hostNetworking());
             }
         }
@@ -248,7 +249,9 @@ final class GuestProvisioner {
             GuestSpec.NicSpec nic = spec.nics().get(i);
             String mac = nic.mac().orElseGet(Names::newMac);
             String device = "eth" + i;
-            if (nic.segment() instanceof LabBridge bridge) {
+            // On a pool's other host, a home bridge is continued there (SpanningSegments).
+            Segment segment = lab.labGuests().segmentHere(nic.segment());
+            if (segment instanceof LabBridge bridge) {
                 String cidr = nic.address().map(a -> bridge.addresses().claim(a, name, teardown)).orElseGet(bridge.addresses()::next);
                 String gateway = null;
                 // A tagged port's frames reach the host tagged: the host cannot talk to it, nor route for it.
@@ -261,7 +264,7 @@ final class GuestProvisioner {
                 configs.add(NicConfig.staticAddress(mac, device, cidr, gateway));
                 nics.add(DomainPlan.Nic.onBridge(mac, bridge.name(), bridge.kind() == Bridge.Kind.OVS,
                         !bridge.userspaceDatapath(), nic.vlan()));
-            } else if (nic.segment() instanceof LabLibvirtNetwork network) {
+            } else if (segment instanceof LabLibvirtNetwork network) {
                 boolean first = !routed;
                 if (nic.address().isEmpty() && network.dhcp()) {
                     // libvirt's dnsmasq gives the address and, for nat and route networks, the default route.

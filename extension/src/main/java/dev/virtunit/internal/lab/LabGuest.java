@@ -94,6 +94,11 @@ public final class LabGuest implements Guest {
     }
 
     @Override
+    public String host() {
+        return lab.labGuests().hostName();
+    }
+
+    @Override
     public String uuid() {
         return hypervisor.domainUuid(name);
     }
@@ -357,6 +362,14 @@ public final class LabGuest implements Guest {
     /** Drops the live SSH connections before the guest reboots or stops; handles tests hold keep working after. */
     void disconnect() {
         sshSessions.disconnect();
+    }
+
+    /**
+     * Runs {@code step} when the guest is removed, before the rest of its teardown (newest first): a pool of hosts
+     * gives the guest's room back. A kept guest never runs it: it still takes that room.
+     */
+    void onRemoval(String what, Runnable step) {
+        teardown.register(what, step::run);
     }
 
     /** Removes the domain, its disks, seed and console log. Idempotent. */

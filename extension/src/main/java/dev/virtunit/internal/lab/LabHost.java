@@ -245,6 +245,11 @@ final class LabHost implements AutoCloseable {
         return remoteAddress.isPresent();
     }
 
+    /** The name or address a remote host is logged in to by ({@code host} of {@code user@host:port}); empty here. */
+    Optional<String> remoteHostName() {
+        return remoteAddress.map(address -> address.substring(address.indexOf('@') + 1, address.lastIndexOf(':')));
+    }
+
     /** {@code user@host:port} of a remote host; {@code this machine} otherwise. */
     String where() {
         return remoteAddress.orElse("this machine");

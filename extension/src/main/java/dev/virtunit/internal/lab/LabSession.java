@@ -44,7 +44,7 @@ public final class LabSession implements Lab {
     private final String run;
     private final Teardown teardown = new Teardown();
     private final KvmProof kvmProof;
-    private final GuestRegistry guests;
+    private final LabGuests guests;
     private final TeardownAtExit atExit;
     private final SubnetChooser subnets;
     private final LibvirtNetworks networks;
@@ -71,7 +71,7 @@ public final class LabSession implements Lab {
         this.hostNetworking = site.networkingFor(run);
         this.kvmProof = new KvmProof(site.accelerationChooser(hypervisor::capabilitiesXml, config.cacheDir(),
                 config.libvirtUri()));
-        this.guests = new GuestRegistry(run, hypervisor::domainExists);
+        this.guests = new LabGuests(this, new GuestRegistry(run, hypervisor::domainExists), kvmProof);
         this.atExit = new TeardownAtExit(run, () -> close(true));
         this.subnets = new SubnetChooser(hypervisor, config.stateDir(), run, teardown, hostNetworking.commands(),
                 cidr -> hostNetworking.routes().overlapping(cidr));
@@ -91,6 +91,9 @@ public final class LabSession implements Lab {
      * guests gives {@link HostUnavailableException}.
      */
     public static LabSession start(LabConfig config) {
+        if (!config.hosts().isEmpty()) {
+            return HostPool.start(config, LabSession::start);
+        }
         return start(config, LabHost::connectLibvirt, LabHost.open(config));
     }
 
@@ -201,9 +204,14 @@ public final class LabSession implements Lab {
         this.readiness = check;
     }
 
-    /** The guests that exist, oldest first. */
+    /** The guests that exist, oldest first; in a lab over a pool, the other hosts' after the home's. */
     List<LabGuest> guests() {
         return guests.all();
+    }
+
+    /** The lab's guests: where they are placed and created, and their removal. */
+    LabGuests labGuests() {
+        return guests;
     }
 
     /** The bridges and upstream hosts that exist (neither removed nor kept). */
@@ -235,24 +243,7 @@ public final class LabSession implements Lab {
 
     @Override
     public List<Guest> guests(List<GuestSpec> specs) {
-        List<LabGuest> created = new ArrayList<>();
-        try {
-            for (GuestSpec spec : specs) {
-                created.add(create(spec, "guest"));
-            }
-            for (LabGuest guest : created) {
-                guest.awaitReady();
-            }
-        } catch (RuntimeException e) {
-            // Newest first, domains destroyed together; the removal's own failure must not hide the first one.
-            try {
-                remove(created);
-            } catch (RuntimeException removal) {
-                e.addSuppressed(removal);
-            }
-            throw e;
-        }
-        return List.copyOf(created);
+        return guests.createAll(specs);
     }
 
     /**
@@ -261,21 +252,12 @@ public final class LabSession implements Lab {
      * ({@code vu-<run>-<label>}). Call {@link LabGuest#awaitReady()} next.
      */
     public LabGuest create(GuestSpec spec, String label) {
-        AccelerationChooser.Choice choice = kvmProof.choose(spec, config.acceleration());
-        String name = guests.reserve(spec, label);
-        LabGuest guest;
-        try {
-            guest = GuestProvisioner.provision(this, spec, name, choice.domainType());
-        } catch (RuntimeException e) {
-            guests.remove(name);
-            return kvmProof.afterFailedStart(choice, e, () -> create(spec, label));
-        }
-        guests.add(name, guest);
-        return kvmProof.settle(guest, choice, this::remove, () -> create(spec, label));
+        return guests.create(spec, label);
     }
 
     /** Removes a bridge (and its NAT) before the lab closes; guests on it must be gone first. Idempotent. */
     public void remove(Bridge bridge) {
+        guests.pool().ifPresent(pool -> pool.bridgeRemoved(bridge));
         hostTopology.remove(bridge);
     }
 
@@ -311,10 +293,7 @@ public final class LabSession implements Lab {
 
     @Override
     public void remove(Guest guest) {
-        LabGuest ours = guests.remove(guest.name());
-        if (ours != null) {
-            ours.remove();
-        }
+        guests.remove(guest);
     }
 
     /**
@@ -322,7 +301,7 @@ public final class LabSession implements Lab {
      * @since 0.3
      */
     public void remove(List<? extends Guest> toRemove) {
-        GuestRemoval.together(hypervisor, toRemove.stream().map(g -> guests.remove(g.name())).filter(g -> g != null).toList());
+        guests.remove(toRemove);
     }
 
     /**
@@ -330,6 +309,7 @@ public final class LabSession implements Lab {
      * run's time to live is over. Returns what it is and how to look at it, for the log.
      */
     public String keep(Bridge bridge) {
+        guests.pool().ifPresent(pool -> pool.bridgeKept(bridge));
         return keeping.keep(bridge);
     }
 
@@ -360,16 +340,24 @@ public final class LabSession implements Lab {
 
     @Override
     public void close(boolean succeeded) {
+        closeKeeping(succeeded, false);
+    }
+
+    /**
+     * Closes the lab as {@link #close(boolean)} does, keeping everything with {@code keepAll} (a pool's home keeps
+     * everything, and this host's guests use its bridges); returns whether anything was kept.
+     */
+    boolean closeKeeping(boolean succeeded, boolean keepAll) {
         // Held for the whole close: a second caller waits until the first is done. The shutdown hook may come while
         // the main thread is closing (SIGTERM closes the pipes of a forked JVM, whose main then ends); returning at
         // once would let the JVM halt half-way through the teardown.
         synchronized (closing) {
             if (closed) {
-                return;
+                return false;
             }
             closed = true;
             try {
-                closeOnce(succeeded);
+                return closeOnce(succeeded, keepAll);
             } finally {
                 // Only now: removed earlier, a SIGTERM during the close would find no hook and halt the JVM at once.
                 atExit.remove();
@@ -377,22 +365,29 @@ public final class LabSession implements Lab {
         }
     }
 
-    private void closeOnce(boolean succeeded) {
-        List<LabGuest> remaining = guests.all();
-        boolean keep = config.cleanup() == CleanupMode.NEVER || (config.cleanup() == CleanupMode.ON_SUCCESS && !succeeded);
+    private boolean closeOnce(boolean succeeded, boolean keepAll) {
+        List<LabGuest> remaining = guests.here();
+        boolean keep = keepAll || config.cleanup() == CleanupMode.NEVER
+                || (config.cleanup() == CleanupMode.ON_SUCCESS && !succeeded);
         // Without a run record (setting up failed) there is nothing a person could use: remove what there is.
-        if (record != null && (keep || keeping.anythingKept(remaining))) {
+        boolean keepHere = record != null && (keep || keeping.anythingKept(remaining));
+        // The other hosts' guests use this host's bridges: they close first, and what they keep needs those.
+        if (guests.pool().isPresent() && guests.pool().get().closeOtherHosts(succeeded, keepHere)) {
+            keepHere = record != null;
+        }
+        if (keepHere) {
             record = keeping.keepEverything(record, remaining);
             // Release the connection only; everything else stays.
             teardown.abandon();
             hypervisor.close();
             site.close();
-            return;
+            return true;
         }
         // Newest first: guests (domains destroyed together), then the bridges they plug into, then the upstreams.
         Teardown guestsFirst = new Teardown();
         hostTopology.moveTo(guestsFirst);
         guestsFirst.register("guests", () -> GuestRemoval.together(hypervisor, remaining));
         Teardown.runInOrder(guestsFirst, teardown);
+        return false;
     }
 }

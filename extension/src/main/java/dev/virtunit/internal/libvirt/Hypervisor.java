@@ -24,6 +24,14 @@ public interface Hypervisor extends AutoCloseable {
     /** libvirt's capabilities XML ({@code virsh capabilities}). */
     String capabilitiesXml();
 
+    /**
+     * The host's free memory in bytes ({@code virsh freecell --all}): what a pool of hosts places guests by. A
+     * hypervisor that cannot tell answers empty, and then only the host's total memory counts.
+     */
+    default java.util.OptionalLong freeMemoryBytes() {
+        return java.util.OptionalLong.empty();
+    }
+
     // ---- domains ----
 
     /** Defines a persistent domain from XML ({@code virsh define}); does not start it. */

@@ -61,6 +61,12 @@ public final class LibvirtHypervisor implements Hypervisor {
         return calls.repeatable("read the capabilities of " + calls.uri(), Connect::getCapabilities);
     }
 
+    @Override
+    public java.util.OptionalLong freeMemoryBytes() {
+        return java.util.OptionalLong.of(calls.repeatable("read the free memory of " + calls.uri(),
+                Connect::getFreeMemory));
+    }
+
     // ---- domains ----
 
     @Override
