@@ -66,16 +66,26 @@ public record DomainPlan(String name, String domainType, int memoryMiB, int vcpu
      * @param openvswitch     whether the bridge is Open vSwitch's
      * @param checksumOffload false on OVS's userspace datapath, which drops TCP segments with offloaded checksums
      * @param vlan            VLAN tag of the port; 0 for none
+     * @param mtu             the link's MTU, 1500 (Ethernet's, no element) or less on a bridge spanning hosts
      */
     public record Nic(String mac, Optional<String> network, Optional<String> bridge, boolean openvswitch,
-                      boolean checksumOffload, int vlan) {
+                      boolean checksumOffload, int vlan, int mtu) {
+
+        /** Ethernet's MTU: a NIC with it gets no {@code <mtu>} element, as before there was one. */
+        public static final int ETHERNET_MTU = 1500;
 
         public static Nic onNetwork(String mac, String network) {
-            return new Nic(mac, Optional.of(network), Optional.empty(), false, true, 0);
+            return new Nic(mac, Optional.of(network), Optional.empty(), false, true, 0, ETHERNET_MTU);
         }
 
         public static Nic onBridge(String mac, String bridge, boolean openvswitch, boolean checksumOffload, int vlan) {
-            return new Nic(mac, Optional.empty(), Optional.of(bridge), openvswitch, checksumOffload, vlan);
+            return onBridge(mac, bridge, openvswitch, checksumOffload, vlan, ETHERNET_MTU);
+        }
+
+        /** A NIC on a bridge whose links have MTU {@code mtu}. */
+        public static Nic onBridge(String mac, String bridge, boolean openvswitch, boolean checksumOffload, int vlan,
+                                   int mtu) {
+            return new Nic(mac, Optional.empty(), Optional.of(bridge), openvswitch, checksumOffload, vlan, mtu);
         }
     }
 
@@ -166,7 +176,10 @@ public record DomainPlan(String name, String domainType, int memoryMiB, int vcpu
         nic.bridge().ifPresent(bridge -> xml.child(Xml.element("source").attribute("bridge", bridge)));
         xml.childIf(nic.openvswitch(), () -> Xml.element("virtualport").attribute("type", "openvswitch"))
                 .childIf(nic.vlan() != 0, () -> Xml.element("vlan").child(Xml.element("tag").attribute("id", nic.vlan())))
-                .child(Xml.element("model").attribute("type", "virtio"));
+                .child(Xml.element("model").attribute("type", "virtio"))
+                // libvirt sets the tap's MTU and tells the guest through virtio-net (host_mtu): the guest's kernel
+                // takes it for its NIC, with no configuration inside the guest.
+                .childIf(nic.mtu() != Nic.ETHERNET_MTU, () -> Xml.element("mtu").attribute("size", nic.mtu()));
         if (!nic.checksumOffload()) {
             // OVS's userspace datapath passes offloaded (unfilled) checksums on, and TCP peers drop the
             // segments: ARP and ping work, TCP does not (HOST.md). Full checksums in the guest fix it.

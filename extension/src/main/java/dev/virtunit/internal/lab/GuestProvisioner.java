@@ -263,7 +263,7 @@ final class GuestProvisioner {
                 }
                 configs.add(NicConfig.staticAddress(mac, device, cidr, gateway));
                 nics.add(DomainPlan.Nic.onBridge(mac, bridge.name(), bridge.kind() == Bridge.Kind.OVS,
-                        !bridge.userspaceDatapath(), nic.vlan()));
+                        !bridge.userspaceDatapath(), nic.vlan(), bridge.mtu()));
             } else if (segment instanceof LabLibvirtNetwork network) {
                 boolean first = !routed;
                 if (nic.address().isEmpty() && network.dhcp()) {

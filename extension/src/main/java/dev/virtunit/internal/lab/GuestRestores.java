@@ -202,6 +202,9 @@ final class GuestRestores {
             return "recipe " + RECIPE + "; memory " + memoryMiB + " MiB; vcpus " + vcpus + "; domain type "
                     + domainType + "; vnc " + vnc + "; disk virtio vda only; NICs virtio, checksum offload "
                     + nics.stream().map(n -> n.checksumOffload() ? "on" : "off").collect(Collectors.joining(","))
+                    // QEMU's virtio-net carries the MTU (host_mtu); said only when one differs, so other keys stay.
+                    + (nics.stream().allMatch(n -> n.mtu() == DomainPlan.Nic.ETHERNET_MTU) ? "" : "; MTU "
+                            + nics.stream().map(n -> Integer.toString(n.mtu())).collect(Collectors.joining(",")))
                     + "; identity port and genid; emulator " + emulator + "; virtunit "
                     + Optional.ofNullable(GuestRestores.class.getPackage().getImplementationVersion()).orElse("dev");
         }

@@ -5,6 +5,7 @@ import dev.virtunit.BridgeSpec;
 import dev.virtunit.Cidr;
 import dev.virtunit.Upstream;
 import dev.virtunit.internal.net.HostNetworking;
+import dev.virtunit.internal.net.IpLinks;
 import dev.virtunit.internal.net.UpstreamNamespace;
 
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ final class HostTopology {
     private boolean anyKept;
     private int nextBridge;
     private int nextUpstream;
+    /** The MTU of every bridge made from now on ({@link #linkMtu}). */
+    private volatile int linkMtu = LabBridge.ETHERNET_MTU;
 
     HostTopology(String run, HostNetworking host, SubnetChooser subnets) {
         this.run = run;
@@ -34,17 +37,50 @@ final class HostTopology {
         this.subnets = subnets;
     }
 
-    Bridge bridge(BridgeSpec spec) {
-        int n;
-        synchronized (this) {
-            n = nextBridge++;
+    /**
+     * Sets the MTU of the bridges made from now on (their devices, gateway veths and guests' NICs): below 1500 when a
+     * bridge of this lab may be joined to another host's by a tunnel (1450 for VXLAN over a 1500-byte underlay), so
+     * that guests send nothing the tunnel cannot carry. 1500, the default, adds no command and no XML. Set by a lab
+     * spanning hosts right after it starts, before any bridge.
+     */
+    void linkMtu(int mtu) {
+        if (mtu < IpLinks.MIN_MTU || mtu > LabBridge.ETHERNET_MTU) {
+            throw new IllegalArgumentException("link MTU " + mtu + " of the bridges of run " + run + ": expected "
+                    + IpLinks.MIN_MTU + " to " + LabBridge.ETHERNET_MTU + " (1450 leaves a VXLAN tunnel its 50 bytes)");
         }
+        linkMtu = mtu;
+    }
+
+    /** The MTU of the bridges made from now on. */
+    int linkMtu() {
+        return linkMtu;
+    }
+
+    Bridge bridge(BridgeSpec spec) {
+        int n = nextBridgeNumber();
         String name = Names.bridgeDevice(run, n);
         Cidr subnet = subnets.subnetFor(spec.cidr(), "bridge " + name);
-        LabBridge bridge = LabBridge.create(spec, name, Names.natTable(run, n), subnet, run, host);
-        synchronized (this) {
-            bridges.add(bridge);
-        }
+        return added(LabBridge.create(spec, name, Names.natTable(run, n), subnet, run, host, linkMtu));
+    }
+
+    /**
+     * An extension of {@code home}, a bridge of another host's lab, on this lab's host ({@link BridgeExtension}):
+     * named and removed as this lab's bridges are, on home's subnet (neither leased nor checked against this host's
+     * routes here: the subnet is home's lab's), with {@code hostAddress} (a CIDR of home's subnet the caller claimed)
+     * on its device, the link MTU, no NAT. Join it to home with {@link LabBridge#addTunnel} on both.
+     */
+    LabBridge extension(LabBridge home, String hostAddress) {
+        int n = nextBridgeNumber();
+        return added(BridgeExtension.create(home, Names.bridgeDevice(run, n), Names.natTable(run, n), hostAddress, run,
+                host, linkMtu));
+    }
+
+    private synchronized int nextBridgeNumber() {
+        return nextBridge++;
+    }
+
+    private synchronized LabBridge added(LabBridge bridge) {
+        bridges.add(bridge);
         return bridge;
     }
 

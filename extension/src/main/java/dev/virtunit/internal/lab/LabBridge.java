@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
@@ -36,8 +37,6 @@ import java.util.TreeMap;
  * table, each registered for teardown before it is made.
  */
 public final class LabBridge implements Bridge {
-
-    /** {@code tcp:8080->192.168.77.50:80}, or with the guest's host part only: {@code tcp:8080->.50:80}. */
 
     private final String name;
     private final Kind kind;
@@ -53,27 +52,60 @@ public final class LabBridge implements Bridge {
     /** The NAT table's name, also the stem of a partition's {@code bridge} table ({@code vu_<run>_b0p1}). */
     private final String tableName;
     private final String uplink;
+    /** The MTU of the bridge's device and its ports, guests' NICs included: 1500 unless it spans hosts. */
+    private final int mtu;
+    /** The guests' gateway: .1 of the subnet, or the home bridge's for an extension; empty without one. */
+    private final String gateway;
     private final List<LabCapture> captures = new CopyOnWriteArrayList<>();
     private final AtomicInteger partitions = new AtomicInteger();
 
-    private LabBridge(String name, Kind kind, Cidr subnet, Gateway placement, String gatewayInterface,
-                      boolean userspaceDatapath, Teardown teardown, HostNetworking host, String tableName,
-                      String uplink) {
+    private LabBridge(String name, Kind kind, Cidr subnet, String gatewayInterface, boolean userspaceDatapath,
+                      Teardown teardown, HostNetworking host, String tableName, String uplink, int mtu, Segment segment) {
         this.name = name;
         this.kind = kind;
         this.subnet = subnet;
-        this.placement = placement;
+        this.placement = segment.placement();
         this.gatewayInterface = gatewayInterface;
         this.userspaceDatapath = userspaceDatapath;
         this.teardown = teardown;
         this.host = host;
         this.tableName = tableName;
         this.uplink = uplink;
-        this.addresses = new StaticAddresses("bridge " + name, subnet, 10, (1 << (32 - subnet.prefixLength())) - 2, "");
+        this.mtu = mtu;
+        this.gateway = segment.gateway();
+        this.addresses = segment.addresses();
     }
+
+    /** An Ethernet link's MTU: what every bridge has unless it spans hosts. */
+    static final int ETHERNET_MTU = 1500;
 
     /** Creates the bridge on {@code host}; on failure removes what it made before throwing. */
     static LabBridge create(BridgeSpec spec, String name, String natTable, Cidr subnet, String run, HostNetworking host) {
+        return create(spec, name, natTable, subnet, run, host, ETHERNET_MTU);
+    }
+
+    /**
+     * Creates the bridge on {@code host} with the MTU {@code mtu} on its device, its gateway's veth ends and its
+     * guests' NICs (below 1500 when it may span hosts: a VXLAN tunnel costs 50 bytes of the underlay's 1500).
+     */
+    static LabBridge create(BridgeSpec spec, String name, String natTable, Cidr subnet, String run, HostNetworking host,
+                            int mtu) {
+        String gateway = spec.gateway() == Gateway.NONE ? "" : Cidr.format(subnet.network().address() + 1);
+        return build(spec, name, natTable, subnet, run, host, mtu, gateway + "/" + subnet.prefixLength(),
+                new Segment(spec.gateway(), gateway, new StaticAddresses("bridge " + name, subnet, 10,
+                        (1 << (32 - subnet.prefixLength())) - 2, "")));
+    }
+
+    /** What a bridge tells its guests: where their gateway is (how it is placed), and the segment's addresses. */
+    record Segment(Gateway placement, String gateway, StaticAddresses addresses) {
+    }
+
+    /**
+     * Makes the bridge {@code spec} describes, with {@code gatewayCidr} on its gateway's interface (unused for
+     * {@link Gateway#NONE}); {@code segment} is what its guests are told. {@link BridgeExtension} makes extensions here.
+     */
+    static LabBridge build(BridgeSpec spec, String name, String natTable, Cidr subnet, String run,
+                           HostNetworking host, int mtu, String gatewayCidr, Segment segment) {
         IpLinks linux = host.links();
         OpenVSwitch ovs = host.ovs();
         List<PortForward> forwards = parseForwards(spec.portForwards(), subnet);
@@ -84,8 +116,9 @@ public final class LabBridge implements Bridge {
             case ON_VETH -> name + "g";
             case NONE -> "";
         };
-        LabBridge bridge = new LabBridge(name, spec.kind(), subnet, spec.gateway(), gatewayInterface, userspace, teardown,
-                host, natTable, spec.natUplink().orElse(""));
+        LabBridge bridge = new LabBridge(name, spec.kind(), subnet, gatewayInterface, userspace, teardown, host, natTable,
+                spec.natUplink().orElse(""), mtu, segment);
+        boolean lowMtu = mtu < ETHERNET_MTU;
         String port = name + "p";
         // Steps running beside the caller's: each needs nothing the others make (see SideTask).
         List<SideTask<Void>> sideSteps = new ArrayList<>();
@@ -121,10 +154,17 @@ public final class LabBridge implements Bridge {
             }
             if (spec.kind() == Kind.LINUX) {
                 linux.addBridge(name);
+                if (lowMtu) {
+                    // Set, not left to the kernel: a Linux bridge would otherwise follow its ports' smallest MTU.
+                    linux.setMtu(name, mtu);
+                }
             }
-            String gatewayCidr = bridge.gateway() + "/" + subnet.prefixLength();
             if (spec.gateway() == Gateway.ON_VETH) {
                 linux.addVethPair(port, gatewayInterface);
+                if (lowMtu) {
+                    linux.setMtu(port, mtu);
+                    linux.setMtu(gatewayInterface, mtu);
+                }
             }
             if (spec.kind() == Kind.OVS && spec.gateway() == Gateway.ON_VETH) {
                 // The veth's offloads and the gateway's address need nothing of the bridge: they are set while
@@ -149,7 +189,8 @@ public final class LabBridge implements Bridge {
                 ovs.addBridge(name, new TreeMap<>(Map.of("virtunit-run", run,
                         "virtunit-pid", Long.toString(ProcessHandle.current().pid()),
                         "virtunit-machine", ProcessOwner.thisMachine())),
-                        spec.gateway() == Gateway.ON_VETH ? List.of(port) : List.of());
+                        spec.gateway() == Gateway.ON_VETH ? List.of(port) : List.of(),
+                        lowMtu ? OptionalInt.of(mtu) : OptionalInt.empty());
                 ovs.bridgeUp(name, spec.gateway() == Gateway.ON_VETH);
             }
             if (spec.gateway() == Gateway.ON_BRIDGE) {
@@ -192,8 +233,25 @@ public final class LabBridge implements Bridge {
         return forwards;
     }
 
+    /** The segment's addresses: this bridge's own, or for an extension its home bridge's (the same object). */
     StaticAddresses addresses() {
         return addresses;
+    }
+
+    /** The MTU of the bridge, its ports and its guests' NICs. */
+    public int mtu() {
+        return mtu;
+    }
+
+    /**
+     * Joins this bridge to one on another host ({@code remote}) by a VXLAN tunnel {@code link}, tunnel id {@code vni},
+     * from {@code local} over {@code underlay} ({@link TunnelPort}); removed with the bridge. A taken id is a
+     * {@link dev.virtunit.internal.net.TunnelIdTakenException}: try another.
+     *
+     * @since 0.4
+     */
+    public void addTunnel(String link, int vni, String local, String remote, String underlay) {
+        new TunnelPort(name, kind, userspaceDatapath, mtu, host).add(teardown, link, vni, local, remote, underlay);
     }
 
     /** The NAT in force (uplink, port forwards with their guest addresses resolved), if the bridge has one. */
@@ -253,7 +311,7 @@ public final class LabBridge implements Bridge {
 
     @Override
     public String gateway() {
-        return placement == Gateway.NONE ? "" : Cidr.format(subnet.network().address() + 1);
+        return gateway;
     }
 
     @Override

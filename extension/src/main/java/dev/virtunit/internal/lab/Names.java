@@ -78,6 +78,19 @@ public final class Names {
         return linuxInterface(run, "b" + n);
     }
 
+    /**
+     * The {@code k}th VXLAN tunnel link of bridge {@code bridge} ({@link #bridgeDevice}): {@code vu1a2b3cb0t0}. A
+     * bridge name is 10 characters up to its 10th bridge, so 5 are left for {@code t} and the tunnel's number.
+     */
+    public static String tunnelLink(String bridge, int k) {
+        String name = bridge + "t" + k;
+        if (k < 0 || name.length() > 15) {
+            throw new IllegalArgumentException("tunnel link name '" + name + "' of bridge " + bridge
+                    + " is longer than Linux's 15 characters (or its number is negative)");
+        }
+        return name;
+    }
+
     /** The nftables table holding the NAT of the {@code n}th bridge (nftables names take no '-'). */
     public static String natTable(String run, int n) {
         return "vu_" + run + "_b" + n;

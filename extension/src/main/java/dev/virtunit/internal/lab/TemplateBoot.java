@@ -61,7 +61,7 @@ final class TemplateBoot implements RestoreTemplates.Preparation {
             for (DomainPlan.Nic nic : shape.nics()) {
                 // The same segments as the first guest of the shape: the template's network stays down anyway.
                 nics.add(new DomainPlan.Nic(Names.newMac(), nic.network(), nic.bridge(), nic.openvswitch(),
-                        nic.checksumOffload(), nic.vlan()));
+                        nic.checksumOffload(), nic.vlan(), nic.mtu()));
             }
             DomainPlan plan = new DomainPlan(name, shape.domainType(), shape.memoryMiB(), shape.vcpus(), lab.runId(),
                     ProcessHandle.current().pid(),

@@ -1,6 +1,7 @@
 package dev.virtunit.internal.net;
 
 import dev.virtunit.Cidr;
+import dev.virtunit.internal.host.CommandFailedException;
 import dev.virtunit.internal.host.CommandResult;
 import dev.virtunit.internal.host.HostCommands;
 
@@ -81,16 +82,60 @@ public final class IpLinks {
      * @since 0.4
      */
     public void addVxlan(String name, int vni, String local, String remote, int port, String underlay) {
+        addVxlan(name, vni, local, remote, port, underlay, 0);
+    }
+
+    /**
+     * Like {@link #addVxlan(String, int, String, String, int, String)}, with the link's MTU set as it is made
+     * ({@code mtu} 0: the kernel's, the underlay's less {@link #VXLAN_OVERHEAD}).
+     *
+     * @throws TunnelIdTakenException when another VXLAN link of this host uses {@code vni} on the same port and local
+     *                                address: the kernel refuses a second, and the caller may try another id
+     * @since 0.4
+     */
+    public void addVxlan(String name, int vni, String local, String remote, int port, String underlay, int mtu) {
         NetworkNames.interfaceName(name);
         NetworkNames.interfaceName(underlay);
-        if (vni < 1 || vni > 0xFFFFFF || port < 1 || port > 65535 || !Cidr.isAddress(local) || !Cidr.isAddress(remote)) {
+        if (vni < 1 || vni > 0xFFFFFF || port < 1 || port > 65535 || !Cidr.isAddress(local) || !Cidr.isAddress(remote)
+                || mtu != 0 && (mtu < MIN_MTU || mtu > MAX_MTU)) {
             throw new IllegalArgumentException("VXLAN link " + name + " (id " + vni + ", " + local + " to " + remote
-                    + ", port " + port + "): expected an id 1 to 16777215, IPv4 addresses at both ends and a UDP port "
-                    + "1 to 65535");
+                    + ", port " + port + (mtu == 0 ? "" : ", MTU " + mtu) + "): expected an id 1 to 16777215, IPv4 "
+                    + "addresses at both ends, a UDP port 1 to 65535 and an MTU " + MIN_MTU + " to " + MAX_MTU);
         }
-        commands.ip("create VXLAN link " + name + " (id " + vni + ", " + local + " to " + remote + " over " + underlay
-                + ")", "link", "add", "name", name, "up", "type", "vxlan", "id", Integer.toString(vni), "local", local,
-                "remote", remote, "dstport", Integer.toString(port), "dev", underlay);
+        List<String> argv = new ArrayList<>(List.of("ip", "link", "add", "name", name));
+        if (mtu != 0) {
+            argv.addAll(List.of("mtu", Integer.toString(mtu)));
+        }
+        argv.addAll(List.of("up", "type", "vxlan", "id", Integer.toString(vni), "local", local, "remote", remote,
+                "dstport", Integer.toString(port), "dev", underlay));
+        String what = "create VXLAN link " + name + " (id " + vni + ", " + local + " to " + remote + " over " + underlay + ")";
+        CommandResult result = commands.run(argv);
+        if (result.succeeded()) {
+            return;
+        }
+        // Linux 6.x says so ("A VXLAN device with the specified VNI already exists."); older kernels only "File
+        // exists", which a link of the same name gives too: then the name is what is taken, not the id.
+        boolean idTaken = result.stderr().contains("VNI already exists")
+                || result.stderr().contains("File exists") && !linkExists(name);
+        if (idTaken) {
+            throw new TunnelIdTakenException(vni, "cannot " + what + ": tunnel id " + vni + " is in use by another "
+                    + "VXLAN link of this host on port " + port + " (ip -d link show type vxlan): choose another id: "
+                    + CommandFailedException.exited(result).getMessage(), null);
+        }
+        throw NetCommands.failed(what, result);
+    }
+
+    /** The smallest MTU IPv4 allows a link, and the largest virtunit sets (an Ethernet frame, no jumbo frames). */
+    public static final int MIN_MTU = 68;
+    public static final int MAX_MTU = 1500;
+
+    /** Sets the MTU of {@code link}: the largest IP packet it sends or takes in one frame. */
+    public void setMtu(String link, int mtu) {
+        NetworkNames.interfaceName(link);
+        if (mtu < MIN_MTU || mtu > MAX_MTU) {
+            throw new IllegalArgumentException("MTU " + mtu + " for " + link + ": expected " + MIN_MTU + " to " + MAX_MTU);
+        }
+        commands.ip("set the MTU of " + link + " to " + mtu, "link", "set", "dev", link, "mtu", Integer.toString(mtu));
     }
 
     /** Makes {@code link} a port of the Linux bridge {@code bridge}. */

@@ -29,6 +29,23 @@ public final class IpRoutes {
         return routes().overlapping(subnet);
     }
 
+    /**
+     * How this host sends to {@code address}: the device and the source address of its route there ({@code ip -o
+     * route get}, which asks the routing table and sends nothing). The local end and the underlay of a tunnel toward
+     * another host.
+     *
+     * @throws dev.virtunit.VirtunitException when no route leads there (the kernel says "Network is unreachable"),
+     *                                        or the route has no device or no source address
+     * @since 0.4
+     */
+    public UnderlayRoute routeTo(String address) {
+        if (!Cidr.isAddress(address)) {
+            throw new IllegalArgumentException("route to '" + address + "': expected an IPv4 address");
+        }
+        String line = commands.ip("find the route to " + address, "-o", "route", "get", address).stdout().strip();
+        return UnderlayRoute.parse(address, line);
+    }
+
     /** The IPv4 routes inside {@code namespace}. */
     public Routes routesIn(String namespace) {
         NetworkNames.namespaceName(namespace);

@@ -101,6 +101,17 @@ public final class OpenVSwitch {
      * @since 0.4
      */
     public void addBridge(String name, Map<String, String> externalIds, List<String> ports) {
+        addBridge(name, externalIds, ports, OptionalInt.empty());
+    }
+
+    /**
+     * Like {@link #addBridge(String, Map, List)}, with the MTU of the bridge's own interface requested in the same
+     * transaction ({@code mtu_request}) when {@code mtu} is present. Without it, Open vSwitch gives that interface the
+     * smallest MTU of the bridge's other ports, so it would change as ports come and go.
+     *
+     * @since 0.4
+     */
+    public void addBridge(String name, Map<String, String> externalIds, List<String> ports, OptionalInt mtu) {
         NetworkNames.interfaceName(name);
         ports.forEach(NetworkNames::interfaceName);
         List<String> marks = new ArrayList<>();
@@ -114,6 +125,7 @@ public final class OpenVSwitch {
         for (String port : ports) {
             args.addAll(List.of("--", "--may-exist", "add-port", name, port));
         }
+        mtu.ifPresent(value -> args.addAll(List.of("--", "set", "interface", name, "mtu_request=" + value)));
         vsctl("create Open vSwitch bridge " + name + (ports.isEmpty() ? "" : " with port(s) " + String.join(", ", ports)),
                 args);
         ports.forEach(port -> checkPort(name, port));
