@@ -37,6 +37,8 @@ final class HostPool {
     private final List<PoolMember> members;
     private final Duration queueTimeout;
     private final SpanningSegments spanning;
+    /** Guests waiting for room now. */
+    private int waiting;
 
     private HostPool(List<PoolMember> members, Duration queueTimeout) {
         this.members = List.copyOf(members);
@@ -110,21 +112,26 @@ final class HostPool {
      * given back when the guest is removed.
      */
     LabGuest create(GuestSpec spec, String label) {
-        Optional<String> declared = spec.host();
-        declared.ifPresent(name -> requireMember(spec, name));
+        spec.host().ifPresent(name -> requireMember(spec, name));
+        // A libvirt network lives on the home host and does not span hosts: a guest on one stays at home.
+        Optional<String> homeNetwork = spec.host().isPresent() ? Optional.empty() : spec.nics().stream()
+                .filter(nic -> nic.segment() instanceof LabLibvirtNetwork).map(nic -> nic.segment().name()).findFirst();
+        Optional<String> declared = homeNetwork.isPresent() ? Optional.of(members.get(0).host().name()) : spec.host();
         requireSomeHostCanHold(spec);
         PlacedOn placed = acquire(spec, declared);
         PoolMember member = placed.member();
         LabGuest guest;
         try {
-            guest = member.lab().createHere(spec, label);
+            guest = member.lab().labGuests().createHere(spec, label);
         } catch (RuntimeException e) {
             release(member, spec);
             throw e;
         }
         member.placed(guest.name());
         guest.onRemoval("room on pool host " + member.host().name(), () -> release(member, spec));
-        LOG.info("guest {} placed on {}: {}", guest.name(), member.host().name(), placed.reason());
+        LOG.info("guest {} placed on {}: {}", guest.name(), member.host().name(), homeNetwork
+                .map(network -> "the home, as its NIC is on libvirt network " + network + ", which does not span hosts")
+                .orElse(placed.reason()));
         return guest;
     }
 
@@ -139,6 +146,9 @@ final class HostPool {
             Optional<GuestPlacement.Choice> choice = GuestPlacement.choose(loads, declared, spec.vcpus(),
                     spec.memoryMiB());
             if (choice.isPresent()) {
+                if (toldWaiting) {
+                    waiting--;
+                }
                 PoolMember member = members.get(choice.get().index());
                 member.take(spec);
                 return new PlacedOn(member, choice.get().reason());
@@ -146,6 +156,9 @@ final class HostPool {
             String state = loads.stream().map(GuestPlacement.Load::describe).collect(Collectors.joining("; "));
             Duration left = Duration.between(Instant.now(), deadline);
             if (left.isNegative() || left.isZero()) {
+                if (toldWaiting) {
+                    waiting--;
+                }
                 throw new VirtunitException("a guest of " + spec.origin() + " (" + spec.vcpus() + " vCPUs, "
                         + spec.memoryMiB() + " MiB" + declared.map(h -> ", host " + h).orElse("") + ") waited "
                         + queueTimeout.toSeconds() + " s for room on the pool and none came free (" + state + "): raise "
@@ -153,6 +166,7 @@ final class HostPool {
                         + "let fewer test classes run at once");
             }
             if (!toldWaiting) {
+                waiting++;
                 LOG.info("a guest of {} waits for room on {}: {}", spec.origin(),
                         declared.orElse("the pool"), state);
                 toldWaiting = true;
@@ -161,11 +175,17 @@ final class HostPool {
                 // Woken by release(): a guest of the lab was removed and its room came free.
                 wait(left.toMillis());
             } catch (InterruptedException e) {
+                waiting--;
                 Thread.currentThread().interrupt();
                 throw new VirtunitException("interrupted while a guest of " + spec.origin() + " waited for room on "
                         + "the pool", e);
             }
         }
+    }
+
+    /** How many guests wait for room now: for tests. */
+    synchronized int waitingGuests() {
+        return waiting;
     }
 
     private synchronized void release(PoolMember member, GuestSpec spec) {

@@ -4,6 +4,7 @@ import dev.virtunit.Bridge;
 import dev.virtunit.HostUnavailableException;
 import dev.virtunit.InvalidDeclarationException;
 import dev.virtunit.Segment;
+import dev.virtunit.internal.net.IpLinks;
 import dev.virtunit.internal.net.TunnelIdTakenException;
 import dev.virtunit.internal.net.UnderlayRoute;
 import org.slf4j.Logger;
@@ -32,8 +33,6 @@ final class SpanningSegments {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpanningSegments.class);
 
-    /** An outer IPv4 and UDP header, the VXLAN header and the inner Ethernet header. */
-    static final int VXLAN_OVERHEAD = 50;
     /** How often a tunnel id is drawn again when one end already has a tunnel with it. */
     private static final int TUNNEL_ID_ATTEMPTS = 5;
 
@@ -69,10 +68,11 @@ final class SpanningSegments {
             narrowest = Math.min(narrowest, Math.min(mtu(home, found.home().device()),
                     mtu(other, found.other().device())));
         }
-        int linkMtu = narrowest - VXLAN_OVERHEAD;
+        // A jumbo underlay leaves guests the plain Ethernet MTU, the most virtunit sets.
+        int linkMtu = Math.min(narrowest - IpLinks.VXLAN_OVERHEAD, IpLinks.MAX_MTU);
         members.forEach(member -> member.lab().hostTopology().linkMtu(linkMtu));
         LOG.info("bridges of this lab span hosts through VXLAN: their MTU is {} (the narrowest underlay's {} less {} "
-                + "bytes of VXLAN), for guests' NICs too", linkMtu, narrowest, VXLAN_OVERHEAD);
+                + "bytes of VXLAN), for guests' NICs too", linkMtu, narrowest, IpLinks.VXLAN_OVERHEAD);
     }
 
     private static Ends endsBetween(PoolMember home, PoolMember other) {
@@ -99,7 +99,7 @@ final class SpanningSegments {
                     + " does not resolve here (" + e.getMessage() + "), and its bridges' tunnels need its address", e);
         }
         throw new HostUnavailableException("pool host " + member.host().name() + ": " + name + " has no IPv4 "
-                + "address, and virtunit's VXLAN tunnels between hosts run over IPv4");
+                + "address, and virtunit's VXLAN tunnels between hosts run over IPv4", null);
     }
 
     private static int mtu(PoolMember member, String device) {
@@ -173,14 +173,26 @@ final class SpanningSegments {
                 return;
             } catch (TunnelIdTakenException e) {
                 taken.add(vni + " on " + member.host().name());
-                home.lab().hostNetworking().links().deleteLink(homeLink);
+                removeTunnel(bridge, homeLink);
             } catch (RuntimeException e) {
-                home.lab().hostNetworking().links().deleteLink(homeLink);
+                try {
+                    removeTunnel(bridge, homeLink);
+                } catch (RuntimeException removal) {
+                    e.addSuppressed(removal);
+                }
                 throw e;
             }
         }
         throw new HostUnavailableException("cannot join bridge " + bridge.name() + " to pool host "
-                + member.host().name() + ": every VXLAN id drawn was taken (" + String.join(", ", taken) + ")");
+                + member.host().name() + ": every VXLAN id drawn was taken (" + String.join(", ", taken) + ")", null);
+    }
+
+    /** The home end of a tunnel whose other end failed; the bridge's teardown finds it gone (both steps idempotent). */
+    private void removeTunnel(LabBridge bridge, String link) {
+        if (bridge.kind() == Bridge.Kind.OVS) {
+            home.lab().hostNetworking().ovs().deletePort(bridge.name(), link);
+        }
+        home.lab().hostNetworking().links().deleteLink(link);
     }
 
     /** A home bridge is removed: its continuations go (with their tunnels) before it. */

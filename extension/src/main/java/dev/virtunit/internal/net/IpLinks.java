@@ -138,6 +138,17 @@ public final class IpLinks {
         commands.ip("set the MTU of " + link + " to " + mtu, "link", "set", "dev", link, "mtu", Integer.toString(mtu));
     }
 
+    /** The MTU of {@code link} ({@code ip -o link show}: "... mtu 1500 ..."), e.g. of the underlay of a tunnel. */
+    public int mtu(String link) {
+        NetworkNames.interfaceName(link);
+        String line = commands.ip("read the MTU of " + link, "-o", "link", "show", "dev", link).stdout();
+        java.util.regex.Matcher mtu = java.util.regex.Pattern.compile(" mtu (\\d+) ").matcher(line);
+        if (!mtu.find()) {
+            throw new IllegalStateException("ip -o link show dev " + link + " names no MTU: " + line.strip());
+        }
+        return Integer.parseInt(mtu.group(1));
+    }
+
     /** Makes {@code link} a port of the Linux bridge {@code bridge}. */
     public void setMaster(String link, String bridge) {
         NetworkNames.interfaceName(link);

@@ -61,6 +61,12 @@ public final class RecordingHostCommands implements HostCommands {
         return this;
     }
 
+    /** As {@link #answerOnce(List, String)}, with {@code exitCode} and {@code stderr}: a failure that happens once. */
+    public synchronized RecordingHostCommands answerOnce(List<String> prefix, int exitCode, String stdout, String stderr) {
+        onceRules.add(new Rule(List.copyOf(prefix), exitCode, stdout, stderr));
+        return this;
+    }
+
     /** Programs started with {@code prefix} print {@code stdout} and then keep running. */
     public synchronized RecordingHostCommands startedPrints(List<String> prefix, String stdout) {
         startRules.add(new Rule(List.copyOf(prefix), 0, stdout, ""));

@@ -38,6 +38,8 @@ final class FakeHypervisor implements Hypervisor {
     /** The live XML of running domains, with their taps. */
     private final Map<String, String> liveXml = new LinkedHashMap<>();
     String failOn = "";
+    /** What {@link #freeMemoryBytes()} answers: unknown unless a test sets it. */
+    java.util.OptionalLong freeMemory = java.util.OptionalLong.empty();
     /** Like a guest that does not handle the ACPI power button: shutdownDomain leaves it running. */
     boolean ignoresShutdown;
     boolean closed;
@@ -103,6 +105,11 @@ final class FakeHypervisor implements Hypervisor {
     @Override
     public synchronized String uri() {
         return "fake:///";
+    }
+
+    @Override
+    public java.util.OptionalLong freeMemoryBytes() {
+        return freeMemory;
     }
 
     @Override

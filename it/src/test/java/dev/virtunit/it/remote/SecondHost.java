@@ -5,11 +5,13 @@ import dev.virtunit.internal.ssh.SshHostCommands;
 import dev.virtunit.Acceleration;
 import dev.virtunit.HostLogin;
 import dev.virtunit.LabConfig;
+import dev.virtunit.PoolHost;
 
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -62,6 +64,17 @@ public record SecondHost(Properties properties) {
     public LabConfig labConfig() {
         return LabConfig.fromEnvironment().withLibvirtUri(get("uri")).withAcceleration(Acceleration.TCG)
                 .withHostLogin(login());
+    }
+
+    /** This host as a host of a pool ({@code virtunit.hosts}), named as {@code scripts/second-host} named it. */
+    public PoolHost poolHost() {
+        return new PoolHost(get("name"), get("uri"), login(), PoolHost.NO_LIMIT);
+    }
+
+    /** A lab's settings for a pool of this machine ({@code local}, the home) and this host, software emulation. */
+    public LabConfig poolConfig() {
+        return LabConfig.fromEnvironment().withAcceleration(Acceleration.TCG)
+                .withHosts(List.of(PoolHost.local(), poolHost()));
     }
 
     /** The same settings as system properties, for a lab in a forked JVM ({@code Lab.start()} reads them). */

@@ -1,0 +1,225 @@
+package dev.virtunit.internal.lab;
+
+import dev.virtunit.Acceleration;
+import dev.virtunit.Bridge;
+import dev.virtunit.BridgeSpec;
+import dev.virtunit.CleanupMode;
+import dev.virtunit.GuestSpec;
+import dev.virtunit.GuestSpecBuilder;
+import dev.virtunit.HostLogin;
+import dev.virtunit.InvalidDeclarationException;
+import dev.virtunit.LabConfig;
+import dev.virtunit.Network;
+import dev.virtunit.NetworkSpec;
+import dev.virtunit.PoolHost;
+import dev.virtunit.internal.host.HostCommands;
+import dev.virtunit.internal.host.HostFiles;
+import dev.virtunit.internal.host.RecordingHostCommands;
+import dev.virtunit.internal.net.HostNetworking;
+import dev.virtunit.internal.net.IpForwarding;
+import dev.virtunit.internal.net.JavaLauncher;
+import dev.virtunit.internal.net.Sysctls;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A lab over two hosts on fakes: this machine ({@code local}) and a remote {@code kvm1} at 10.9.8.7. Guests are placed
+ * by the rule and wait for room; a home bridge is continued on kvm1 by a bridge joined with a VXLAN tunnel whose ends
+ * come from each host's route toward the other; the other host closes first.
+ */
+class HostPoolTest {
+
+    private static final String KVM1_URI = "qemu+tcp://10.9.8.7/system";
+
+    @TempDir
+    Path stateDir;
+    @TempDir
+    Path images;
+
+    private final FakeHypervisor localLibvirt = new FakeHypervisor();
+    private final FakeHypervisor kvm1Libvirt = new FakeHypervisor();
+    private final RecordingHostCommands local = new RecordingHostCommands();
+    private final RecordingHostCommands kvm1 = new RecordingHostCommands();
+    private Path image;
+    private LabSession lab;
+
+    @BeforeEach
+    void setUp() {
+        image = FakeLab.blankImage(images, "tiny.qcow2");
+        // Each host's route toward the other, and its underlay's MTU.
+        local.answer(List.of("ip", "-o", "route", "get", "10.9.8.7"), "10.9.8.7 dev eth9 src 10.9.8.1 uid 0 \\    cache\n");
+        local.answer(List.of("ip", "-o", "link", "show", "dev", "eth9"), "2: eth9: <UP> mtu 1500 qdisc noqueue\n");
+        kvm1.answer(List.of("ip", "-o", "route", "get", "10.9.8.1"), "10.9.8.1 dev ens3 src 10.9.8.7 uid 0 \\    cache\n");
+        kvm1.answer(List.of("ip", "-o", "link", "show", "dev", "ens3"), "2: ens3: <UP> mtu 1500 qdisc noqueue\n");
+        kvm1.answer(List.of("stat"), "15\n");
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    private LabSession start(int maxGuests) {
+        LabConfig config = LabConfig.fromEnvironment().withStateDir(stateDir).withCacheDir(stateDir.resolve("cache"))
+                .withAcceleration(Acceleration.TCG).withCleanup(CleanupMode.ALWAYS).withFirstBootCache(false)
+                .withBootTimeout(Duration.ofSeconds(20))
+                .withHosts(List.of(PoolHost.local().withMaxGuests(maxGuests),
+                        new PoolHost("kvm1", KVM1_URI, HostLogin.DEFAULT, maxGuests)));
+        lab = HostPool.start(config, this::startOn);
+        return lab;
+    }
+
+    private LabSession startOn(LabConfig config) {
+        LabSession started;
+        if (config.libvirtUri().equals(KVM1_URI)) {
+            HostNetworking networking = new HostNetworking(kvm1, new IpForwarding(new Sysctls(kvm1)),
+                    JavaLauncher.local(), HostFiles.over(kvm1, "root@10.9.8.7:22"));
+            started = LabSession.start(config, uri -> kvm1Libvirt,
+                    LabHost.remote(networking, HostCommands.local(), "root@10.9.8.7:22", () -> { }));
+        } else {
+            started = LabSession.start(config, uri -> localLibvirt,
+                    new HostNetworking(local, new IpForwarding(new Sysctls(local))));
+        }
+        started.readiness(FakeLab::readyWithoutNetwork);
+        return started;
+    }
+
+    private GuestSpecBuilder guest() {
+        return GuestSpec.builder().image(image).awaitSsh(false).readyWhen("never printed");
+    }
+
+    @Test
+    void guestsGoToTheHostWithMoreRoomAndWaitWhenEveryHostIsFull() {
+        start(1);
+
+        LabGuest first = lab.create(guest().build(), "a");
+        LabGuest second = lab.create(guest().build(), "b");
+        CompletableFuture<LabGuest> third = CompletableFuture.supplyAsync(() -> lab.create(guest().build(), "c"));
+
+        assertThat(first.host()).as("a tie goes to the first listed").isEqualTo("local");
+        assertThat(second.host()).as("then to the host with fewer guests").isEqualTo("kvm1");
+        assertThat(kvm1Libvirt.domainExists(second.name())).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.labGuests().pool().orElseThrow().waitingGuests() == 1);
+        assertThat(third).as("both hosts are at their limit of 1").isNotDone();
+
+        lab.remove(first);
+
+        LabGuest placedLater = third.join();
+        assertThat(placedLater.host()).isEqualTo("local");
+        assertThat(lab.guests()).extracting(LabGuest::name).containsExactly(placedLater.name(), second.name());
+    }
+
+    @Test
+    void aDeclaredHostIsWhereTheGuestRuns() {
+        start(PoolHost.NO_LIMIT);
+
+        LabGuest onKvm1 = lab.create(guest().host("kvm1").build(), "a");
+        LabGuest alsoOnKvm1 = lab.create(guest().host("kvm1").build(), "b");
+
+        assertThat(List.of(onKvm1.host(), alsoOnKvm1.host())).containsOnly("kvm1");
+        assertThat(localLibvirt.domainNames()).isEmpty();
+        lab.remove(List.of(onKvm1, alsoOnKvm1));
+        assertThat(kvm1Libvirt.domainNames()).isEmpty();
+    }
+
+    @Test
+    void aDeclaredHostOutsideThePoolOrAGuestNoHostCanHoldIsRefusedAtOnce() {
+        kvm1Libvirt.freeMemory = OptionalLong.of(1024L * 1024 * 1024);
+        localLibvirt.freeMemory = OptionalLong.of(512L * 1024 * 1024);
+        start(PoolHost.NO_LIMIT);
+
+        assertThatThrownBy(() -> lab.create(guest().host("kvm9").build(), "a"))
+                .isInstanceOf(InvalidDeclarationException.class)
+                .hasMessageContaining("declares host kvm9, which is not in virtunit.hosts (local, kvm1)");
+        assertThatThrownBy(() -> lab.create(guest().memoryMiB(2048).build(), "a"))
+                .isInstanceOf(InvalidDeclarationException.class)
+                .hasMessageContaining("needs 2048 MiB, more than any host of virtunit.hosts had free")
+                .hasMessageContaining("kvm1 (" + KVM1_URI + "): cores unknown, 1.0 GiB free");
+        assertThat(localLibvirt.domainNames()).isEmpty();
+        assertThat(kvm1Libvirt.domainNames()).isEmpty();
+    }
+
+    @Test
+    void aHomeBridgeIsContinuedOnTheOtherHostThroughATunnelAndBothGoAtTheEnd() {
+        start(PoolHost.NO_LIMIT);
+        Bridge bridge = lab.bridge(BridgeSpec.linux());
+
+        LabGuest far = lab.create(guest().host("kvm1").nic(bridge).build(), "far");
+
+        assertThat(local.rendered()).as("every bridge leaves VXLAN its 50 bytes")
+                .contains("ip link set dev " + bridge.name() + " mtu 1450");
+        String homeTunnel = tunnelLine(local, bridge.name() + "t1");
+        String farTunnel = tunnelLine(kvm1, "b0t0");
+        assertThat(homeTunnel).contains("local 10.9.8.1 remote 10.9.8.7 dstport 4789 dev eth9");
+        assertThat(farTunnel).contains("local 10.9.8.7 remote 10.9.8.1 dstport 4789 dev ens3");
+        assertThat(vni(farTunnel)).as("one tunnel id at both ends").isEqualTo(vni(homeTunnel));
+        String xml = kvm1Libvirt.domainXml(far.name());
+        assertThat(xml).contains("<mtu size='1450'/>").doesNotContain("bridge='" + bridge.name() + "'");
+        // The far guest's gateway is the home bridge's: it routes through the tunnel, NAT stays at home.
+        assertThat(far.address()).startsWith(bridge.cidr().substring(0, bridge.cidr().lastIndexOf('.')));
+
+        lab.close();
+        lab = null;
+
+        assertThat(kvm1.rendered()).anyMatch(line -> line.matches("ip link del dev vu\\w+b0t0"));
+        assertThat(local.rendered()).contains("ip link del dev " + bridge.name() + "t1");
+        assertThat(kvm1Libvirt.domainNames()).isEmpty();
+    }
+
+    @Test
+    void aTunnelIdTakenOnTheFarHostIsDrawnAgainAndTheHomeEndRemadeWithIt() {
+        start(PoolHost.NO_LIMIT);
+        Bridge bridge = lab.bridge(BridgeSpec.ovs());
+        kvm1.answerOnce(List.of("ip", "link", "add"), 2, "", "Error: A VXLAN device with the specified VNI already exists.");
+
+        lab.create(guest().host("kvm1").nic(bridge).build(), "far");
+
+        List<String> homeTunnels = local.rendered().stream().filter(l -> l.contains("type vxlan")).toList();
+        assertThat(homeTunnels).hasSize(2);
+        assertThat(vni(homeTunnels.get(0))).isNotEqualTo(vni(homeTunnels.get(1)));
+        int firstRemoval = local.rendered().indexOf("ovs-vsctl --if-exists del-port " + bridge.name() + " "
+                + bridge.name() + "t1");
+        assertThat(firstRemoval).as("the first home end went before the second was made")
+                .isBetween(local.rendered().indexOf(homeTunnels.get(0)), local.rendered().indexOf(homeTunnels.get(1)));
+        assertThat(vni(tunnelLine(kvm1, "b0t0"))).isEqualTo(vni(homeTunnels.get(1)));
+    }
+
+    @Test
+    void aLibvirtNetworkOfTheHomeCannotReachAGuestOnAnotherHost() {
+        start(PoolHost.NO_LIMIT);
+        Network network = lab.network(NetworkSpec.isolated());
+
+        assertThatThrownBy(() -> lab.create(guest().host("kvm1").nic(network).build(), "far"))
+                .isInstanceOf(InvalidDeclarationException.class)
+                .hasMessageContaining("placed on pool host kvm1 has a NIC on libvirt network " + network.name())
+                .hasMessageContaining("declare host = \"local\"");
+        assertThat(kvm1Libvirt.domainNames()).isEmpty();
+    }
+
+    private static String tunnelLine(RecordingHostCommands host, String link) {
+        return host.rendered().stream().filter(l -> l.contains("type vxlan") && l.contains(link)).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no tunnel " + link + " in " + host.rendered()));
+    }
+
+    private static int vni(String tunnelLine) {
+        Matcher id = Pattern.compile(" id (\\d+) ").matcher(tunnelLine);
+        assertThat(id.find()).as(tunnelLine).isTrue();
+        return Integer.parseInt(id.group(1));
+    }
+}
