@@ -58,9 +58,7 @@ public final class GuestSpec {
     private final List<NicSpec> nics;
     // Images without cloud-init (seed NONE): the login they already have, the host key, readiness by console line.
     private final Seed seed;
-    private final Optional<String> password;
-    private final Optional<Path> identityFile;
-    private final Optional<String> hostKey;
+    private final ImageLogin login;
     private final Optional<String> readyWhen;
 
     /**
@@ -107,9 +105,7 @@ public final class GuestSpec {
         this.awaitSsh = b.awaitSsh;
         this.nics = List.copyOf(b.nics);
         this.seed = b.seed;
-        this.password = Optional.ofNullable(b.password);
-        this.identityFile = Optional.ofNullable(b.identityFile);
-        this.hostKey = Optional.ofNullable(b.hostKey);
+        this.login = b.login;
         this.readyWhen = Optional.ofNullable(b.readyWhen);
     }
 
@@ -226,7 +222,7 @@ public final class GuestSpec {
 
      */
     public Optional<String> password() {
-        return password;
+        return login.password();
     }
 
     /**
@@ -239,7 +235,7 @@ public final class GuestSpec {
 
      */
     public Optional<Path> identityFile() {
-        return identityFile;
+        return login.identityFile();
     }
 
     /**
@@ -250,7 +246,17 @@ public final class GuestSpec {
      * @since 0.2
      */
     public Optional<String> hostKey() {
-        return hostKey;
+        return login.hostKey();
+    }
+
+    /**
+     * {@return the login an image without a seed already has: {@link #identityFile()}, {@link #password()} and
+     * {@link #hostKey()} together; {@link ImageLogin#NONE} when none was given}
+     *
+     * @since 0.4
+     */
+    public ImageLogin login() {
+        return login;
     }
 
     /**
