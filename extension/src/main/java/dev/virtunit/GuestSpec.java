@@ -60,6 +60,7 @@ public final class GuestSpec {
     private final Seed seed;
     private final ImageLogin login;
     private final Optional<String> readyWhen;
+    private final Optional<String> host;
 
     /**
      * A NIC on one of our bridges.
@@ -107,6 +108,7 @@ public final class GuestSpec {
         this.seed = b.seed;
         this.login = b.login;
         this.readyWhen = Optional.ofNullable(b.readyWhen);
+        this.host = Optional.ofNullable(b.host);
     }
 
     /** {@return NICs on our bridges, eth0 first; empty: one NIC on virtunit's default network} */
@@ -260,6 +262,17 @@ public final class GuestSpec {
     }
 
     /**
+     * The name of a host in {@code virtunit.hosts} the guest must run on. Meaningful only in a lab over several
+     * hosts; in a lab of one host it must be absent or name that host (the lab checks when it places the guest).
+     *
+     * @return the host's name, or empty: virtunit chooses one by free capacity
+     * @since 0.4
+     */
+    public Optional<String> host() {
+        return host;
+    }
+
+    /**
      * Ready once a serial console line after the (re)start contains this, literally or as a regular expression; then,
      * if {@link #awaitSsh()}, once SSH logs in too.
      *
@@ -283,6 +296,7 @@ public final class GuestSpec {
 
     @Override
     public String toString() {
-        return "GuestSpec[" + name.orElse("(auto)") + ", " + bootSource + ", " + memoryMiB + " MiB, " + vcpus + " vCPU]";
+        return "GuestSpec[" + name.orElse("(auto)") + ", " + bootSource + ", " + memoryMiB + " MiB, " + vcpus + " vCPU"
+                + host.map(h -> ", on host " + h).orElse("") + "]";
     }
 }

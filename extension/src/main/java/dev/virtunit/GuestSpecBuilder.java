@@ -34,6 +34,7 @@ public final class GuestSpecBuilder extends BootSourceChoice {
     Seed seed = Seed.NOCLOUD;
     ImageLogin login = ImageLogin.NONE;
     String readyWhen;
+    String host;
 
     GuestSpecBuilder() {
     }
@@ -310,6 +311,20 @@ public final class GuestSpecBuilder extends BootSourceChoice {
      */
     public GuestSpecBuilder readyWhen(String consoleLine) {
         this.readyWhen = consoleLine;
+        return this;
+    }
+
+    /**
+     * The host the guest must run on: the name of a host in {@code virtunit.hosts}. Meaningful only in a lab over
+     * several hosts; in a lab of one host it must be absent or name that host (the lab checks when it places the
+     * guest). See {@link GuestSpec#host()}.
+     *
+     * @param name a host name of {@code virtunit.hosts}, e.g. {@code kvm1}; null: virtunit chooses
+     * @return this builder
+     * @since 0.4
+     */
+    public GuestSpecBuilder host(String name) {
+        this.host = name;
         return this;
     }
 
