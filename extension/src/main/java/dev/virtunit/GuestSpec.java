@@ -58,10 +58,9 @@ public final class GuestSpec {
     private final List<NicSpec> nics;
     // Images without cloud-init (seed NONE): the login they already have, the host key, readiness by console line.
     private final Seed seed;
-    private final Optional<String> password;
-    private final Optional<Path> identityFile;
-    private final Optional<String> hostKey;
+    private final ImageLogin login;
     private final Optional<String> readyWhen;
+    private final Optional<String> host;
 
     /**
      * A NIC on one of our bridges.
@@ -107,10 +106,9 @@ public final class GuestSpec {
         this.awaitSsh = b.awaitSsh;
         this.nics = List.copyOf(b.nics);
         this.seed = b.seed;
-        this.password = Optional.ofNullable(b.password);
-        this.identityFile = Optional.ofNullable(b.identityFile);
-        this.hostKey = Optional.ofNullable(b.hostKey);
+        this.login = b.login;
         this.readyWhen = Optional.ofNullable(b.readyWhen);
+        this.host = Optional.ofNullable(b.host);
     }
 
     /** {@return NICs on our bridges, eth0 first; empty: one NIC on virtunit's default network} */
@@ -226,7 +224,7 @@ public final class GuestSpec {
 
      */
     public Optional<String> password() {
-        return password;
+        return login.password();
     }
 
     /**
@@ -239,7 +237,7 @@ public final class GuestSpec {
 
      */
     public Optional<Path> identityFile() {
-        return identityFile;
+        return login.identityFile();
     }
 
     /**
@@ -250,7 +248,28 @@ public final class GuestSpec {
      * @since 0.2
      */
     public Optional<String> hostKey() {
-        return hostKey;
+        return login.hostKey();
+    }
+
+    /**
+     * {@return the login an image without a seed already has: {@link #identityFile()}, {@link #password()} and
+     * {@link #hostKey()} together; {@link ImageLogin#NONE} when none was given}
+     *
+     * @since 0.4
+     */
+    public ImageLogin login() {
+        return login;
+    }
+
+    /**
+     * The name of a host in {@code virtunit.hosts} the guest must run on. Meaningful only in a lab over several
+     * hosts; in a lab of one host it must be absent or name that host (the lab checks when it places the guest).
+     *
+     * @return the host's name, or empty: virtunit chooses one by free capacity
+     * @since 0.4
+     */
+    public Optional<String> host() {
+        return host;
     }
 
     /**
@@ -277,6 +296,7 @@ public final class GuestSpec {
 
     @Override
     public String toString() {
-        return "GuestSpec[" + name.orElse("(auto)") + ", " + bootSource + ", " + memoryMiB + " MiB, " + vcpus + " vCPU]";
+        return "GuestSpec[" + name.orElse("(auto)") + ", " + bootSource + ", " + memoryMiB + " MiB, " + vcpus + " vCPU"
+                + host.map(h -> ", on host " + h).orElse("") + "]";
     }
 }

@@ -1,8 +1,5 @@
 package dev.virtunit;
 
-import java.util.Locale;
-import dev.virtunit.junit.LibvirtGuest;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,12 +13,10 @@ import java.util.Optional;
  *
  * @since 0.2
  */
-public final class GuestSpecBuilder {
-    // Package-private: GuestSpec's constructor copies them; nothing else reads them.
+public final class GuestSpecBuilder extends BootSourceChoice {
+    // How the guest boots (bootFrom, image, cdrom, liveCd, installFromCdrom) is collected by BootSourceChoice; the
+    // login of an image without a seed is one ImageLogin. Package-private: GuestSpec's constructor copies them.
     String name;
-    /** Every boot source given, in order: more than one is a problem {@link #build()} reports. */
-    final List<BootSource> bootSources = new ArrayList<>();
-    Path insertedCdrom;
     int memoryMiB = 256;
     int vcpus = 1;
     final List<Long> blankDisksMiB = new ArrayList<>();
@@ -37,10 +32,9 @@ public final class GuestSpecBuilder {
     String origin = "guest";
     final List<GuestSpec.NicSpec> nics = new ArrayList<>();
     Seed seed = Seed.NOCLOUD;
-    String password;
-    Path identityFile;
-    String hostKey;
+    ImageLogin login = ImageLogin.NONE;
     String readyWhen;
+    String host;
 
     GuestSpecBuilder() {
     }
@@ -65,97 +59,6 @@ public final class GuestSpecBuilder {
     public GuestSpecBuilder name(String name) {
         this.name = name;
         return this;
-    }
-
-    /**
-     * How the guest boots; give exactly one, here or through {@link #image}, {@link #liveCd} or
-     * {@link #installFromCdrom}: {@link #build()} reports more than one.
-     *
-     * @param source the boot source; not null
-     * @return this builder
-     */
-    public GuestSpecBuilder bootFrom(BootSource source) {
-        bootSources.add(Objects.requireNonNull(source, "source"));
-        return this;
-    }
-
-    /**
-     * Boot from this disk image (qcow2 or raw, detected), as {@code virt-install --import --disk IMAGE}.
-     *
-     * @param image the image file on this host; the guest runs on an overlay, the file is never written
-     * @return this builder
-     */
-    public GuestSpecBuilder image(Path image) {
-        return image(ImageLocation.of(image));
-    }
-
-    /**
-     * Boot from the image at {@code location}: a path on this host, an {@code http://} or {@code https://} URL
-     * (downloaded once into the cache, not verified; see {@link #image(URI, String)}), or {@code virtunit:tiny}.
-     *
-     * @param location what a user writes: a path, a URL or {@code virtunit:tiny}
-     * @return this builder
-     * @since 0.2
-     */
-    public GuestSpecBuilder image(String location) {
-        return image(ImageLocation.parse(location));
-    }
-
-    /**
-     * Boot from the image at {@code url}, downloaded once into the cache and verified against {@code digest}
-     * ({@code sha256:<64 hex digits>} of the file as served; null: not verified, and the digest is logged).
-     *
-     * @param url an {@code http://} or {@code https://} URL
-     * @param digest the expected digest, or null
-     * @return this builder
-     * @since 0.2
-     */
-    public GuestSpecBuilder image(URI url, String digest) {
-        return image(ImageLocation.url(url, digest));
-    }
-
-    /**
-     * Boot from the disk image at {@code location}.
-     *
-     * @param location a file, URL or built-in image
-     * @return this builder
-     * @since 0.2
-     */
-    public GuestSpecBuilder image(ImageLocation location) {
-        return bootFrom(new BootSource.DiskImage(location, Optional.empty()));
-    }
-
-    /**
-     * Put an ISO in the CD-ROM drive of a guest that boots from its disk image ({@link #image}).
-     *
-     * @param iso the ISO file; null: none
-     * @return this builder
-     */
-    public GuestSpecBuilder cdrom(Path iso) {
-        this.insertedCdrom = iso;
-        return this;
-    }
-
-    /**
-     * Boot from {@code iso} with no disk at all, as {@code virt-install --livecd --disk none --cdrom ISO}.
-     *
-     * @param iso the live CD
-     * @return this builder
-     */
-    public GuestSpecBuilder liveCd(Path iso) {
-        return bootFrom(new BootSource.LiveCd(iso));
-    }
-
-    /**
-     * Boot an installer from {@code iso} onto a new blank disk of {@code diskMiB}; after the installer reboots,
-     * the guest boots from the disk, as {@code virt-install --disk size=N --cdrom ISO}.
-     *
-     * @param iso the installer ISO
-     * @param diskMiB the new disk's size in MiB
-     * @return this builder
-     */
-    public GuestSpecBuilder installFromCdrom(Path iso, long diskMiB) {
-        return bootFrom(new BootSource.InstallerCd(iso, diskMiB));
     }
 
     /**
@@ -351,6 +254,19 @@ public final class GuestSpecBuilder {
     }
 
     /**
+     * The login an image without a seed already has, all at once; replaces what {@link #password},
+     * {@link #identityFile} and {@link #hostKey} gave. Pair it with {@link #seed seed(Seed.NONE)}.
+     *
+     * @param login not null; default {@link ImageLogin#NONE}
+     * @return this builder
+     * @since 0.4
+     */
+    public GuestSpecBuilder login(ImageLogin login) {
+        this.login = Objects.requireNonNull(login, "login");
+        return this;
+    }
+
+    /**
      * The password {@link #user} already has in an image without a seed; see {@link GuestSpec#password()}.
      *
      * @param password null: none
@@ -358,7 +274,7 @@ public final class GuestSpecBuilder {
      * @since 0.2
      */
     public GuestSpecBuilder password(String password) {
-        this.password = password;
+        this.login = login.withPassword(password);
         return this;
     }
 
@@ -370,7 +286,7 @@ public final class GuestSpecBuilder {
      * @since 0.2
      */
     public GuestSpecBuilder identityFile(Path privateKey) {
-        this.identityFile = privateKey;
+        this.login = login.withIdentityFile(privateKey);
         return this;
     }
 
@@ -382,7 +298,7 @@ public final class GuestSpecBuilder {
      * @since 0.2
      */
     public GuestSpecBuilder hostKey(String sha256Fingerprint) {
-        this.hostKey = sha256Fingerprint;
+        this.login = login.withHostKey(sha256Fingerprint);
         return this;
     }
 
@@ -395,6 +311,20 @@ public final class GuestSpecBuilder {
      */
     public GuestSpecBuilder readyWhen(String consoleLine) {
         this.readyWhen = consoleLine;
+        return this;
+    }
+
+    /**
+     * The host the guest must run on: the name of a host in {@code virtunit.hosts}. Meaningful only in a lab over
+     * several hosts; in a lab of one host it must be absent or name that host (the lab checks when it places the
+     * guest). See {@link GuestSpec#host()}.
+     *
+     * @param name a host name of {@code virtunit.hosts}, e.g. {@code kvm1}; null: virtunit chooses
+     * @return this builder
+     * @since 0.4
+     */
+    public GuestSpecBuilder host(String name) {
+        this.host = name;
         return this;
     }
 

@@ -22,7 +22,7 @@ final class LoginRules {
     }
 
     /**
-     * seed, password, identityFile, hostKey and readyWhen. Login material and a host key pin belong to images
+     * seed, the {@link ImageLogin} (password, identityFile, hostKey) and readyWhen. Login material and a host key pin belong to images
      * without a seed: with a seed virtunit logs in with its own key and verifies the host key it injected. Without a
      * seed virtunit configures nothing in the guest, so every address it relies on comes from DHCP or is declared as
      * the one the image sets itself.
@@ -59,7 +59,7 @@ final class LoginRules {
     }
 
     private static void checkUnseededGuest(GuestSpec spec, List<String> problems) {
-        if (spec.awaitSsh() && spec.password().isEmpty() && spec.identityFile().isEmpty()) {
+        if (spec.awaitSsh() && !spec.login().hasCredentials()) {
             problems.add("seed NONE: the image has none of virtunit's keys, so SSH needs the login it already has; give "
                     + "identityFile (its private key) or password, or awaitSsh = false (ready when the console shows "
                     + "readyWhen, or once the domain runs)");

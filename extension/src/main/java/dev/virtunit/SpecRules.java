@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
  */
 final class SpecRules {
 
-    /** libvirt accepts more, but these survive shells, file names and interface names unquoted. */
+    /**
+     * libvirt accepts more, but these survive shells, file names and interface names unquoted. The names of the hosts
+     * in {@code virtunit.hosts} follow it too: they name a guest's host in messages, logs and the run's records.
+     */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
     /** What a digest of a downloaded image looks like; {@link ImageLocation.Url} lowers it. */
@@ -77,6 +80,9 @@ final class SpecRules {
         spec.name().filter(name -> !NAME.matcher(name).matches()).ifPresent(name -> problems.add("name '" + name
                 + "' must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit; or leave it out "
                 + "and virtunit picks a unique one"));
+        spec.host().filter(host -> !NAME.matcher(host).matches()).ifPresent(host -> problems.add("host '" + host
+                + "' is not a host name of virtunit.hosts: 1-63 letters, digits, '.', '_' or '-', starting with a letter "
+                + "or digit (e.g. kvm1); give the name the pool lists, or leave it out and virtunit chooses"));
         problems.addAll(bootProblems);
         checkBootSource(spec.bootSource(), problems);
         if (spec.memoryMiB() < 64 || spec.memoryMiB() > 1024 * 1024) {

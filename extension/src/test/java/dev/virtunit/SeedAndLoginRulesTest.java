@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The rules of seed, password, identityFile, hostKey and readyWhen: images with and without cloud-init. */
 class SeedAndLoginRulesTest {
@@ -70,6 +72,36 @@ class SeedAndLoginRulesTest {
         assertThat(spec.hostKey()).contains(FINGERPRINT);
         assertThat(spec.readyWhen()).contains("login:");
         assertThat(spec.toString()).doesNotContain("secret");
+    }
+
+    @Test
+    void theLoginIsOneValueThatTheShortcutsBuildToo() {
+        ImageLogin login = ImageLogin.ofIdentityFile(privateKey).withPassword("secret").withHostKey(FINGERPRINT);
+        GuestSpec whole = unseeded().login(login).build();
+        GuestSpec piecewise = unseeded().identityFile(privateKey).password("secret").hostKey(FINGERPRINT).build();
+
+        assertThat(whole.login()).isEqualTo(login).isEqualTo(piecewise.login());
+        assertThat(whole.identityFile()).contains(privateKey);
+        assertThat(whole.password()).contains("secret");
+        assertThat(whole.hostKey()).contains(FINGERPRINT);
+        assertThat(seeded().build().login()).isEqualTo(ImageLogin.NONE);
+        assertThat(login.toString()).contains(privateKey.toString(), FINGERPRINT).doesNotContain("secret");
+        // login(...) replaces what the shortcuts gave; a shortcut after it changes that one part.
+        assertThat(unseeded().password("old").login(ImageLogin.ofIdentityFile(privateKey)).build().password()).isEmpty();
+        assertThat(unseeded().login(login).password(null).build().login())
+                .isEqualTo(new ImageLogin(Optional.of(privateKey), Optional.empty(), Optional.of(FINGERPRINT)));
+        assertThatThrownBy(() -> seeded().login(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void anImageLoginIsCheckedLikeItsParts() {
+        assertThat(problems(seeded().login(ImageLogin.ofPassword("secret")))).containsExactly("password is for an image "
+                + "without a seed (the seed locks passwords); with seed NOCLOUD virtunit logs in with its own key, put "
+                + "there by the seed: drop it, or set seed = NONE for an image without cloud-init");
+        assertThat(problems(unseeded().login(ImageLogin.NONE.withHostKey(FINGERPRINT)))).containsExactly("seed NONE: the "
+                + "image has none of virtunit's keys, so SSH needs the login it already has; give identityFile (its "
+                + "private key) or password, or awaitSsh = false (ready when the console shows readyWhen, or once the "
+                + "domain runs)");
     }
 
     @Test

@@ -150,6 +150,10 @@ final class GuestDeclaration {
             spec.bootTimeout(Duration.ofSeconds(annotation.bootTimeoutSeconds()));
         }
         imageWithoutSeed(annotation, where, spec);
+        String host = expand(annotation.host(), where, "host");
+        if (!host.isEmpty()) {
+            spec.host(host);
+        }
         return DeclarationProblems.build(where, problems, spec::build);
     }
 

@@ -185,4 +185,16 @@ public @interface LibvirtGuest {
      * @since 0.2
      */
     String readyWhen() default "";
+
+    // ---- a lab over several hosts ----
+
+    /**
+     * The host the guest must run on: the name of a host in {@code virtunit.hosts}; {@code ${name}} is expanded.
+     * Meaningful only in a lab over several hosts; in a lab of one host it must be empty or name that host (the lab
+     * checks when it places the guest).
+     *
+     * @return the host's name, e.g. {@code kvm1}; empty (the default): virtunit chooses one by free capacity
+     * @since 0.4
+     */
+    String host() default "";
 }
