@@ -245,13 +245,13 @@ public final class LabBridge implements Bridge {
 
     /**
      * Joins this bridge to one on another host ({@code remote}) by a VXLAN tunnel {@code link}, tunnel id {@code vni},
-     * from {@code local} over {@code underlay} ({@link TunnelPort}); removed with the bridge. A taken id is a
-     * {@link dev.virtunit.internal.net.TunnelIdTakenException}: try another.
+     * from {@code local} over {@code underlay} ({@link TunnelPort}); removed with the bridge, or alone by running the
+     * returned undo. A taken id is a {@link dev.virtunit.internal.net.TunnelIdTakenException}: try another.
      *
      * @since 0.4
      */
-    public void addTunnel(String link, int vni, String local, String remote, String underlay) {
-        new TunnelPort(name, kind, userspaceDatapath, mtu, host).add(teardown, link, vni, local, remote, underlay);
+    public Teardown addTunnel(String link, int vni, String local, String remote, String underlay) {
+        return new TunnelPort(name, kind, userspaceDatapath, mtu, host).add(teardown, link, vni, local, remote, underlay);
     }
 
     /** The NAT in force (uplink, port forwards with their guest addresses resolved), if the bridge has one. */
