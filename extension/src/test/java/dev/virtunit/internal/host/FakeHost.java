@@ -512,7 +512,7 @@ public final class FakeHost implements HostCommands {
             mtu = Integer.parseInt(rest.get(1));
             rest = rest.subList(2, rest.size());
         }
-        if (rest.size() != 14 || !rest.subList(0, 4).equals(List.of("up", "type", "vxlan", "id"))
+        if (rest.size() != 13 || !rest.subList(0, 4).equals(List.of("up", "type", "vxlan", "id"))
                 || !rest.get(5).equals("local") || !rest.get(7).equals("remote") || !rest.get(9).equals("dstport")
                 || !rest.get(11).equals("dev")) {
             return unknown(argv);
