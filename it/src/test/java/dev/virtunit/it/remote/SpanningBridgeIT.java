@@ -163,7 +163,9 @@ class SpanningBridgeIT {
         }
         assertThat(leftovers(here, runs)).as("left on this machine").isEmpty();
         assertThat(leftovers(remote, runs)).as("left on the second host").isEmpty();
-        assertThat(domainsThere(runs)).as("domains left on the second host").isEmpty();
+        assertThat(libvirtLeftovers("qemu:///system", runs)).as("domains and pools left on this machine").isEmpty();
+        assertThat(libvirtLeftovers(secondHost.get("uri"), runs)).as("domains and pools left on the second host")
+                .isEmpty();
     }
 
     /**
@@ -227,10 +229,15 @@ class SpanningBridgeIT {
         return found;
     }
 
-    private static List<String> domainsThere(List<String> runs) {
-        CommandResult list = HostCommands.local().check(TIMEOUT, List.of("virsh", "-c", secondHost.get("uri"), "list",
-                "--all", "--name"));
-        return Arrays.stream(list.stdout().split("\n")).filter(name -> runs.stream().anyMatch(run ->
-                name.contains("vu-" + run + "-"))).toList();
+    /** The runs' domains and storage pools ({@code vu-<run>-...}) that libvirt at {@code uri} still lists. */
+    private static List<String> libvirtLeftovers(String uri, List<String> runs) {
+        List<String> found = new ArrayList<>();
+        for (String listing : List.of("list", "pool-list")) {
+            CommandResult list = HostCommands.local().check(TIMEOUT, List.of("virsh", "-c", uri, listing, "--all",
+                    "--name"));
+            Arrays.stream(list.stdout().split("\n")).filter(name -> runs.stream().anyMatch(run ->
+                    name.contains("vu-" + run + "-"))).forEach(name -> found.add(listing + ": " + name));
+        }
+        return found;
     }
 }
