@@ -77,7 +77,7 @@ public final class LabBridge implements Bridge {
     }
 
     /** An Ethernet link's MTU: what every bridge has unless it spans hosts. */
-    static final int ETHERNET_MTU = 1500;
+    static final int ETHERNET_MTU = DomainPlan.Nic.ETHERNET_MTU;
 
     /** Creates the bridge on {@code host}; on failure removes what it made before throwing. */
     static LabBridge create(BridgeSpec spec, String name, String natTable, Cidr subnet, String run, HostNetworking host) {
@@ -238,7 +238,7 @@ public final class LabBridge implements Bridge {
         return addresses;
     }
 
-    /** The MTU of the bridge, its ports and its guests' NICs. */
+    /** {@return the MTU of the bridge, its ports and its guests' NICs} @since 0.4 */
     public int mtu() {
         return mtu;
     }
