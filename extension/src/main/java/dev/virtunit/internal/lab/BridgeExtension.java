@@ -29,9 +29,9 @@ final class BridgeExtension {
         Cidr address = checkedAddress(home, name, hostAddress);
         BridgeSpec spec = (home.kind() == Bridge.Kind.OVS ? BridgeSpec.ovs() : BridgeSpec.linux())
                 .withGateway(Bridge.Gateway.ON_BRIDGE);
-        LabBridge.Segment segment = new LabBridge.Segment(
+        LabBridge.GuestSide guestSide = new LabBridge.GuestSide(
                 home.gateway().isEmpty() ? Bridge.Gateway.NONE : Bridge.Gateway.ON_BRIDGE, home.gateway(), home.addresses());
-        return LabBridge.build(spec, name, natTable, address.network(), run, host, mtu, address.toString(), segment);
+        return LabBridge.build(spec, name, natTable, address.network(), run, host, mtu, address.toString(), guestSide);
     }
 
     /** The host address, which must be a host of home's subnet (as home writes it) other than home's gateway. */

@@ -60,11 +60,11 @@ public final class LabBridge implements Bridge {
     private final AtomicInteger partitions = new AtomicInteger();
 
     private LabBridge(String name, Kind kind, Cidr subnet, String gatewayInterface, boolean userspaceDatapath,
-                      Teardown teardown, HostNetworking host, String tableName, String uplink, int mtu, Segment segment) {
+                      Teardown teardown, HostNetworking host, String tableName, String uplink, int mtu, GuestSide guestSide) {
         this.name = name;
         this.kind = kind;
         this.subnet = subnet;
-        this.placement = segment.placement();
+        this.placement = guestSide.placement();
         this.gatewayInterface = gatewayInterface;
         this.userspaceDatapath = userspaceDatapath;
         this.teardown = teardown;
@@ -72,12 +72,12 @@ public final class LabBridge implements Bridge {
         this.tableName = tableName;
         this.uplink = uplink;
         this.mtu = mtu;
-        this.gateway = segment.gateway();
-        this.addresses = segment.addresses();
+        this.gateway = guestSide.gateway();
+        this.addresses = guestSide.addresses();
     }
 
     /** An Ethernet link's MTU: what every bridge has unless it spans hosts. */
-    static final int ETHERNET_MTU = 1500;
+    static final int ETHERNET_MTU = DomainPlan.Nic.ETHERNET_MTU;
 
     /** Creates the bridge on {@code host}; on failure removes what it made before throwing. */
     static LabBridge create(BridgeSpec spec, String name, String natTable, Cidr subnet, String run, HostNetworking host) {
@@ -92,20 +92,20 @@ public final class LabBridge implements Bridge {
                             int mtu) {
         String gateway = spec.gateway() == Gateway.NONE ? "" : Cidr.format(subnet.network().address() + 1);
         return build(spec, name, natTable, subnet, run, host, mtu, gateway + "/" + subnet.prefixLength(),
-                new Segment(spec.gateway(), gateway, new StaticAddresses("bridge " + name, subnet, 10,
+                new GuestSide(spec.gateway(), gateway, new StaticAddresses("bridge " + name, subnet, 10,
                         (1 << (32 - subnet.prefixLength())) - 2, "")));
     }
 
     /** What a bridge tells its guests: where their gateway is (how it is placed), and the segment's addresses. */
-    record Segment(Gateway placement, String gateway, StaticAddresses addresses) {
+    record GuestSide(Gateway placement, String gateway, StaticAddresses addresses) {
     }
 
     /**
      * Makes the bridge {@code spec} describes, with {@code gatewayCidr} on its gateway's interface (unused for
-     * {@link Gateway#NONE}); {@code segment} is what its guests are told. {@link BridgeExtension} makes extensions here.
+     * {@link Gateway#NONE}); {@code guestSide} is what its guests are told. {@link BridgeExtension} makes extensions here.
      */
     static LabBridge build(BridgeSpec spec, String name, String natTable, Cidr subnet, String run,
-                           HostNetworking host, int mtu, String gatewayCidr, Segment segment) {
+                           HostNetworking host, int mtu, String gatewayCidr, GuestSide guestSide) {
         IpLinks linux = host.links();
         OpenVSwitch ovs = host.ovs();
         List<PortForward> forwards = parseForwards(spec.portForwards(), subnet);
@@ -117,7 +117,7 @@ public final class LabBridge implements Bridge {
             case NONE -> "";
         };
         LabBridge bridge = new LabBridge(name, spec.kind(), subnet, gatewayInterface, userspace, teardown, host, natTable,
-                spec.natUplink().orElse(""), mtu, segment);
+                spec.natUplink().orElse(""), mtu, guestSide);
         boolean lowMtu = mtu < ETHERNET_MTU;
         String port = name + "p";
         // Steps running beside the caller's: each needs nothing the others make (see SideTask).
@@ -238,20 +238,20 @@ public final class LabBridge implements Bridge {
         return addresses;
     }
 
-    /** The MTU of the bridge, its ports and its guests' NICs. */
+    /** {@return the MTU of the bridge, its ports and its guests' NICs} @since 0.4 */
     public int mtu() {
         return mtu;
     }
 
     /**
      * Joins this bridge to one on another host ({@code remote}) by a VXLAN tunnel {@code link}, tunnel id {@code vni},
-     * from {@code local} over {@code underlay} ({@link TunnelPort}); removed with the bridge. A taken id is a
-     * {@link dev.virtunit.internal.net.TunnelIdTakenException}: try another.
+     * from {@code local} over {@code underlay} ({@link TunnelPort}); removed with the bridge, or alone by running the
+     * returned undo. A taken id is a {@link dev.virtunit.internal.net.TunnelIdTakenException}: try another.
      *
      * @since 0.4
      */
-    public void addTunnel(String link, int vni, String local, String remote, String underlay) {
-        new TunnelPort(name, kind, userspaceDatapath, mtu, host).add(teardown, link, vni, local, remote, underlay);
+    public Teardown addTunnel(String link, int vni, String local, String remote, String underlay) {
+        return new TunnelPort(name, kind, userspaceDatapath, mtu, host).add(teardown, link, vni, local, remote, underlay);
     }
 
     /** The NAT in force (uplink, port forwards with their guest addresses resolved), if the bridge has one. */

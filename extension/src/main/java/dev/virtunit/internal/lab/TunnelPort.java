@@ -44,8 +44,10 @@ final class TunnelPort {
     /**
      * Makes the link and the port, their undo registered in {@code bridgeTeardown} first (the bridge's removal
      * removes its tunnels, before the bridge); on failure undoes what it made before throwing.
+     *
+     * @return the tunnel's own undo, which removes it alone (the other end refused the id, say); idempotent
      */
-    void add(Teardown bridgeTeardown, String link, int vni, String local, String remote, String underlay) {
+    Teardown add(Teardown bridgeTeardown, String link, int vni, String local, String remote, String underlay) {
         String what = "tunnel " + link + " (VXLAN id " + vni + ", " + local + " to " + remote + " over " + underlay
                 + ") to bridge " + bridge;
         check(what, link, vni, local, remote, underlay);
@@ -70,6 +72,7 @@ final class TunnelPort {
             } else {
                 linux.setMaster(link, bridge);
             }
+            return tunnel;
         } catch (RuntimeException e) {
             RuntimeException failure = e instanceof TunnelIdTakenException
                     ? new TunnelIdTakenException(vni, "cannot add " + what + ": " + e.getMessage(), e)

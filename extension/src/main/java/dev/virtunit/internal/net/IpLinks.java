@@ -72,6 +72,10 @@ public final class IpLinks {
     /** The VXLAN header and the outer IPv4 and UDP headers with the inner Ethernet header: what a tunnel costs. */
     public static final int VXLAN_OVERHEAD = 50;
 
+    /** The smallest MTU IPv4 allows a link, and the largest virtunit sets (an Ethernet frame, no jumbo frames). */
+    public static final int MIN_MTU = 68;
+    public static final int MAX_MTU = 1500;
+
     /**
      * Creates the kernel VXLAN link {@code name}, up: Ethernet frames put into it go in UDP ({@code port}, 4789 is
      * IANA's) from {@code local} to the tunnel's other end {@code remote} over {@code underlay}, tagged with
@@ -124,10 +128,6 @@ public final class IpLinks {
         }
         throw NetCommands.failed(what, result);
     }
-
-    /** The smallest MTU IPv4 allows a link, and the largest virtunit sets (an Ethernet frame, no jumbo frames). */
-    public static final int MIN_MTU = 68;
-    public static final int MAX_MTU = 1500;
 
     /** Sets the MTU of {@code link}: the largest IP packet it sends or takes in one frame. */
     public void setMtu(String link, int mtu) {

@@ -52,6 +52,9 @@ public final class FakeHost implements HostCommands {
         boolean up;
         boolean arp = true;
         boolean txOffload = true;
+        int mtu = 1500;
+        /** A VXLAN link's id, port and local end, which no other VXLAN link of the namespace may share. */
+        String vxlanKey;
         final List<Cidr> addresses = new ArrayList<>();
         /** Neighbour entries (address to MAC) set on the link by hand; they go with it. */
         final Map<String, String> neighbours = new TreeMap<>();
@@ -74,6 +77,11 @@ public final class FakeHost implements HostCommands {
     private final Map<String, Map<String, String>> ovsBridges = new TreeMap<>();
     private final Map<String, String> ovsPorts = new TreeMap<>();
     private final Map<String, Integer> ovsTags = new TreeMap<>();
+    /** The {@code mtu_request} of Open vSwitch interfaces, by name; and their copy in the transaction under way. */
+    private final Map<String, Integer> ovsMtuRequests = new TreeMap<>();
+    private Map<String, Integer> mtuRequests = new TreeMap<>();
+    /** Links made by {@link #foreignVxlan}: not ours, never in {@link #everything()}. */
+    private final Set<String> foreign = new LinkedHashSet<>();
     private final Map<String, String> nftTables = new TreeMap<>();
     private final Map<String, String> sysctls = new TreeMap<>(Map.of("net.ipv4.ip_forward", "0"));
     private final Map<String, String> sysctlsAtStart;
@@ -219,7 +227,8 @@ public final class FakeHost implements HostCommands {
     public synchronized List<String> everything() {
         List<String> left = new ArrayList<>();
         links.forEach((link, state) -> {
-            boolean baseline = link.name().equals("lo") || link.equals(new Link(HOST_NS, UPLINK));
+            boolean baseline = link.name().equals("lo") || link.equals(new Link(HOST_NS, UPLINK))
+                    || link.namespace().equals(HOST_NS) && foreign.contains(link.name());
             if (!baseline) {
                 left.add(state.kind + " link " + link.name() + (link.namespace().isEmpty() ? "" : " in namespace "
                         + link.namespace()));
@@ -374,14 +383,15 @@ public final class FakeHost implements HostCommands {
                 if (entry.getKey().namespace().equals(ns)) {
                     String peer = entry.getValue().peer == null ? "" : "@" + entry.getValue().peer;
                     out.append(index++).append(": ").append(entry.getKey().name()).append(peer)
-                            .append(": <BROADCAST,MULTICAST> mtu 1500\n");
+                            .append(": <BROADCAST,MULTICAST> mtu ").append(entry.getValue().mtu).append('\n');
                 }
             }
             return Answer.out(out.toString());
         }
         if (args.size() == 4 && args.get(1).equals("show") && args.get(2).equals("dev")) {
             String name = args.get(3);
-            return exists(ns, name) ? Answer.out("7: " + name + ": <BROADCAST,MULTICAST,UP> mtu 1500\n")
+            return exists(ns, name) ? Answer.out("7: " + name + ": <BROADCAST,MULTICAST,UP> mtu "
+                    + (links.containsKey(new Link(ns, name)) ? links.get(new Link(ns, name)).mtu : 1500) + "\n")
                     : Answer.error(1, "Device \"" + name + "\" does not exist.");
         }
         if (args.size() >= 5 && args.get(1).equals("add") && args.get(2).equals("name")) {
@@ -389,6 +399,9 @@ public final class FakeHost implements HostCommands {
             failIfChosen(argv, 2, "RTNETLINK answers: Operation not permitted");
             if (exists(ns, name)) {
                 throw new Refused(2, "RTNETLINK answers: File exists");
+            }
+            if (args.contains("vxlan")) {
+                return addVxlan(ns, argv, args);
             }
             if (args.subList(4, args.size()).equals(List.of("type", "bridge", "stp_state", "0", "forward_delay", "0"))) {
                 links.put(new Link(ns, name), new LinkState("bridge"));
@@ -436,7 +449,7 @@ public final class FakeHost implements HostCommands {
             if (arpOff) {
                 what = List.of("up");
             }
-            if (!(what.equals(List.of("up")) || what.equals(List.of("down")) || what.size() == 2 && List.of("master", "arp", "netns").contains(what.get(0)))) {
+            if (!(what.equals(List.of("up")) || what.equals(List.of("down")) || what.size() == 2 && List.of("master", "arp", "netns", "mtu").contains(what.get(0)))) {
                 return unknown(argv);
             }
             failIfChosen(argv, 2, "RTNETLINK answers: Operation not permitted");
@@ -456,6 +469,7 @@ public final class FakeHost implements HostCommands {
                 }
                 case "down" -> state.up = false;
                 case "arp" -> state.arp = what.get(1).equals("on");
+                case "mtu" -> state.mtu = Integer.parseInt(what.get(1));
                 case "master" -> {
                     LinkState bridge = links.get(new Link(ns, what.get(1)));
                     if (bridge == null) {
@@ -485,6 +499,54 @@ public final class FakeHost implements HostCommands {
             return Answer.OK;
         }
         return unknown(argv);
+    }
+
+    /**
+     * {@code ip link add name X [mtu N] up type vxlan id V local L remote R dstport P dev U}: a VXLAN link, up, whose id
+     * no other VXLAN link of the namespace may use on the same port and local address (the kernel's rule).
+     */
+    private Answer addVxlan(String ns, List<String> argv, List<String> args) {
+        List<String> rest = new ArrayList<>(args.subList(4, args.size()));
+        int mtu = 1450;
+        if (rest.get(0).equals("mtu")) {
+            mtu = Integer.parseInt(rest.get(1));
+            rest = rest.subList(2, rest.size());
+        }
+        if (rest.size() != 13 || !rest.subList(0, 4).equals(List.of("up", "type", "vxlan", "id"))
+                || !rest.get(5).equals("local") || !rest.get(7).equals("remote") || !rest.get(9).equals("dstport")
+                || !rest.get(11).equals("dev")) {
+            return unknown(argv);
+        }
+        if (!exists(ns, rest.get(12))) {
+            throw new Refused(1, "Cannot find device \"" + rest.get(12) + "\"");
+        }
+        String key = rest.get(4) + " " + rest.get(10) + " " + rest.get(6);
+        if (links.entrySet().stream().anyMatch(e -> e.getKey().namespace().equals(ns) && key.equals(e.getValue().vxlanKey))) {
+            throw new Refused(2, "Error: A VXLAN device with the specified VNI already exists.");
+        }
+        LinkState vxlan = new LinkState("vxlan");
+        vxlan.up = true;
+        vxlan.mtu = mtu;
+        vxlan.vxlanKey = key;
+        links.put(new Link(ns, args.get(3)), vxlan);
+        return Answer.OK;
+    }
+
+    /** The MTU of a link of the host's namespace (for assertions); an Open vSwitch bridge's is its request's. */
+    public synchronized int linkMtu(String name) {
+        LinkState state = links.get(new Link(HOST_NS, name));
+        if (state == null) {
+            throw new AssertionError("no link " + name);
+        }
+        return ovsMtuRequests.getOrDefault(name, state.mtu);
+    }
+
+    /** Makes a VXLAN link of id {@code vni} on port 4789 from {@code local} that is not virtunit's (another tool's). */
+    public synchronized void foreignVxlan(String name, int vni, String local) {
+        LinkState vxlan = new LinkState("foreign vxlan");
+        vxlan.vxlanKey = vni + " 4789 " + local;
+        links.put(new Link(HOST_NS, name), vxlan);
+        foreign.add(name);
     }
 
     private Answer ipAddress(String ns, List<String> argv, List<String> args) {
@@ -756,6 +818,7 @@ public final class FakeHost implements HostCommands {
         ovsBridges.forEach((name, ids) -> bridges.put(name, new TreeMap<>(ids)));
         Map<String, String> ports = new TreeMap<>(ovsPorts);
         Map<String, Integer> tags = new TreeMap<>(ovsTags);
+        mtuRequests = new TreeMap<>(ovsMtuRequests);
         StringBuilder out = new StringBuilder();
         for (List<String> command : commands) {
             out.append(ovsCommand(argv, command, bridges, ports, tags));
@@ -772,6 +835,10 @@ public final class FakeHost implements HostCommands {
         ovsPorts.putAll(ports);
         ovsTags.clear();
         ovsTags.putAll(tags);
+        // An interface's request goes with its bridge or port.
+        mtuRequests.keySet().removeIf(name -> !bridges.containsKey(name) && !ports.containsKey(name));
+        ovsMtuRequests.clear();
+        ovsMtuRequests.putAll(mtuRequests);
         return Answer.out(out.toString());
     }
 
@@ -815,6 +882,14 @@ public final class FakeHost implements HostCommands {
                     }
                     args.subList(3, args.size()).forEach(pair -> ids.put(pair.substring(0, pair.indexOf('=')),
                             pair.substring(pair.indexOf('=') + 1)));
+                    return "";
+                }
+                if (args.get(1).equals("interface") && args.size() == 4 && args.get(3).startsWith("mtu_request=")) {
+                    // The bridge's own interface (named as the bridge) or a port's.
+                    if (!bridges.containsKey(args.get(2)) && !ports.containsKey(args.get(2))) {
+                        throw new Refused(1, "ovs-vsctl: no row \"" + args.get(2) + "\" in table Interface");
+                    }
+                    mtuRequests.put(args.get(2), Integer.parseInt(args.get(3).substring("mtu_request=".length())));
                     return "";
                 }
                 if (args.get(1).equals("port") && args.size() == 4 && args.get(3).startsWith("tag=")) {

@@ -36,4 +36,21 @@ class DomainPlanTest {
                         + "<target type='virtio' name='dev.virtunit.identity'/></channel>");
         assertThat(other).doesNotContain("genid").doesNotContain("<channel");
     }
+
+    @Test
+    void aNicOnASpanningBridgeCarriesItsMtuAndOneOfEthernetsMtuNothing() {
+        List<DomainPlan.Disk> disks = List.of(new DomainPlan.Disk(Optional.of(Path.of("/p/disk.qcow2")), "qcow2", false, "vda", Optional.of(1)));
+        String spanning = new DomainPlan("vu-1-guest", "qemu", 256, 1, "1", 42, disks,
+                List.of(DomainPlan.Nic.onBridge("52:54:00:00:00:01", "vu1b0", true, false, 0, 1450)),
+                Path.of("/p/console.log"), false).toXml().replaceAll(">\\s+<", "><");
+        String ethernet = new DomainPlan("vu-1-guest", "qemu", 256, 1, "1", 42, disks,
+                List.of(DomainPlan.Nic.onBridge("52:54:00:00:00:01", "vu1b0", true, false, 0, 1500)),
+                Path.of("/p/console.log"), false).toXml();
+        String before = new DomainPlan("vu-1-guest", "qemu", 256, 1, "1", 42, disks,
+                List.of(DomainPlan.Nic.onBridge("52:54:00:00:00:01", "vu1b0", true, false, 0)),
+                Path.of("/p/console.log"), false).toXml();
+
+        assertThat(spanning).contains("<model type='virtio'/><mtu size='1450'/>");
+        assertThat(ethernet).isEqualTo(before).doesNotContain("<mtu");
+    }
 }

@@ -144,7 +144,10 @@ class GuestRestoresTest {
                 GuestRestores.Shape.of(GuestSpec.builder().image(tiny).memoryMiB(512).build(), "qemu", userspaceOvs).describe(),
                 GuestRestores.Shape.of(GuestSpec.builder().image(tiny).vcpus(2).build(), "qemu", userspaceOvs).describe(),
                 GuestRestores.Shape.of(GuestSpec.builder().image(tiny).graphics(Graphics.VNC).build(), "qemu", userspaceOvs).describe(),
-                GuestRestores.Shape.of(spec, "qemu", List.of(userspaceOvs.get(0), network.get(0))).describe()))
+                GuestRestores.Shape.of(spec, "qemu", List.of(userspaceOvs.get(0), network.get(0))).describe(),
+                // A NIC on a bridge spanning hosts: QEMU's virtio-net carries its MTU.
+                GuestRestores.Shape.of(spec, "qemu", List.of(DomainPlan.Nic.onBridge("52:54:00:00:00:01", "vuabc123b0",
+                        true, false, 0, 1450))).describe()))
                 .allSatisfy(other -> assertThat(other).isNotEqualTo(base)).doesNotHaveDuplicates();
     }
 
