@@ -8,7 +8,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +24,8 @@ import java.util.function.Supplier;
  * {@link HostFiles} of the host a {@link HostCommands} runs on, with that host's own programs (coreutils): a remote
  * libvirt host reached over SSH, where this JVM's java.nio cannot reach. Writes feed {@code dd of=FILE} on its stdin
  * (no shell on the host, no size limit of an argument); reads take {@code tail -c +N FILE}'s raw stdout, so a console
- * log's bytes and offsets are the host's own, whatever their encoding.
+ * log's bytes and offsets are the host's own, whatever their encoding. Each program's argument vector is built here
+ * once, for the path-level operations and for a {@link HostFolder}'s alike.
  */
 final class CommandHostFiles implements HostFiles {
 
@@ -45,12 +49,12 @@ final class CommandHostFiles implements HostFiles {
 
     @Override
     public void write(Path file, byte[] content) {
-        uninterrupted(() -> feed(file, "write", in -> in.write(content)), file);
+        uninterrupted(() -> feed(file, file, "write", in -> in.write(content)), file);
     }
 
     @Override
     public void copyFrom(Path localFile, Path file) {
-        uninterrupted(() -> feed(file, "copy " + localFile + " to", in -> Files.copy(localFile, in)), file);
+        uninterrupted(() -> feed(file, file, "copy " + localFile + " to", in -> Files.copy(localFile, in)), file);
     }
 
     @Override
@@ -64,9 +68,59 @@ final class CommandHostFiles implements HostFiles {
     }
 
     @Override
-    public void delete(Path path) {
-        HostFiles.requireOwn(path, where());
+    public void remove(Path dir, String name) {
+        Path path = HostFolder.entry(dir, name);
         uninterrupted(() -> checked("delete", path, List.of("rm", "-rf", "--", path.toString())), path);
+    }
+
+    @Override
+    public List<String> list(Path dir) {
+        return uninterrupted(() -> {
+            CommandResult ls = run("list", dir, List.of("ls", "-1A", "--", dir.toString()));
+            if (!ls.succeeded() && missing(ls.stderr(), dir)) {
+                return List.<String>of();
+            }
+            requireSuccess("list", dir, ls);
+            return ls.stdout().lines().filter(line -> !line.isBlank()).sorted().toList();
+        }, dir);
+    }
+
+    @Override
+    public void writeAtomically(Path file, byte[] content) {
+        Path part = file.resolveSibling(file.getFileName() + ".part");
+        uninterrupted(() -> {
+            feed(file, part, "write", in -> in.write(content));
+            checked("write", file, List.of("mv", "-f", "--", part.toString(), file.toString()));
+        }, file);
+    }
+
+    @Override
+    public void touch(Path file) {
+        uninterrupted(() -> checked("touch", file, List.of("touch", "--", file.toString())), file);
+    }
+
+    @Override
+    public Map<String, Long> ages(Path dir) {
+        List<String> names = list(dir);
+        return names.isEmpty() ? Map.of() : uninterrupted(() -> agesOf(dir, names), dir);
+    }
+
+    private Map<String, Long> agesOf(Path dir, List<String> names) {
+        CommandResult date = run("read the clock for", dir, List.of("date", "+%s"));
+        requireSuccess("read the clock for", dir, date);
+        long now = number(date, "read the clock for", dir);
+        List<String> argv = new ArrayList<>(List.of("stat", "-c", "%Y %n", "--"));
+        names.forEach(name -> argv.add(HostFolder.entry(dir, name).toString()));
+        // Exit 1 when one went meanwhile: the others are still printed.
+        String prefix = dir + "/";
+        Map<String, Long> ages = new LinkedHashMap<>();
+        for (String line : run("read the ages of the entries of", dir, argv).stdout().lines().toList()) {
+            int space = line.indexOf(' ');
+            if (space > 0 && line.startsWith(prefix, space + 1)) {
+                ages.put(line.substring(space + 1 + prefix.length()), now - Long.parseLong(line.substring(0, space)));
+            }
+        }
+        return ages;
     }
 
     /**
@@ -120,7 +174,7 @@ final class CommandHostFiles implements HostFiles {
             return Optional.of(read);
         }
         String why = stderrOf(stderr);
-        if (why.contains(MISSING)) {
+        if (missing(why, file)) {
             return Optional.empty();
         }
         throw new VirtunitException("cannot read " + file + " on " + where() + ": `tail` exited with " + exit + why);
@@ -128,19 +182,29 @@ final class CommandHostFiles implements HostFiles {
 
     private OptionalLong sizeOf(Path file) {
         CommandResult stat = run("read the size of", file, List.of("stat", "-c", "%s", "--", file.toString()));
-        if (stat.succeeded()) {
-            try {
-                return OptionalLong.of(Long.parseLong(stat.stdout().strip()));
-            } catch (NumberFormatException e) {
-                throw new VirtunitException("cannot read the size of " + file + " on " + where() + ": stat printed '"
-                        + stat.stdout().strip() + "', not a number", e);
-            }
-        }
-        if (stat.stderr().contains(MISSING)) {
+        if (!stat.succeeded() && missing(stat.stderr(), file)) {
             return OptionalLong.empty();
         }
-        throw new VirtunitException("cannot read the size of " + file + " on " + where() + ": "
-                + CommandFailedException.exited(stat).getMessage());
+        requireSuccess("read the size of", file, stat);
+        return OptionalLong.of(number(stat, "read the size of", file));
+    }
+
+    /**
+     * Whether a program failed on {@code path} because it does not exist: coreutils say so in their words, or, where
+     * a translation says it otherwise, {@code test -e} tells (its exit code speaks every language).
+     */
+    private boolean missing(String stderr, Path path) {
+        return stderr.contains(MISSING) || !run("look for", path, List.of("test", "-e", path.toString())).succeeded();
+    }
+
+    /** The number {@code result} printed (a size, a time in seconds). */
+    private long number(CommandResult result, String what, Path file) {
+        try {
+            return Long.parseLong(result.stdout().strip());
+        } catch (NumberFormatException e) {
+            throw new VirtunitException("cannot " + what + " " + file + " on " + where() + ": " + result.argv().get(0)
+                    + " printed '" + result.stdout().strip() + "', not a number", e);
+        }
     }
 
     @Override
@@ -152,9 +216,12 @@ final class CommandHostFiles implements HostFiles {
         void into(OutputStream stdin) throws IOException;
     }
 
-    /** {@code dd of=FILE} fed through its stdin; its exit code says whether the file is complete. */
-    private void feed(Path file, String what, Feed content) {
-        HostProcess dd = start(what, file, List.of("dd", "of=" + file, "bs=65536", "status=none"));
+    /**
+     * {@code dd of=INTO} fed through its stdin; its exit code says whether the file is complete. A failure names
+     * {@code file}, what the caller writes ({@code into} itself, or the file it is renamed to).
+     */
+    private void feed(Path file, Path into, String what, Feed content) {
+        HostProcess dd = start(what, file, List.of("dd", "of=" + into, "bs=65536", "status=none"));
         CompletableFuture<String> stderr = ProcessOutput.readAll(dd.stderr());
         try (OutputStream in = dd.stdin()) {
             content.into(in);
@@ -233,7 +300,10 @@ final class CommandHostFiles implements HostFiles {
     }
 
     private void checked(String what, Path file, List<String> argv) {
-        CommandResult result = run(what, file, argv);
+        requireSuccess(what, file, run(what, file, argv));
+    }
+
+    private void requireSuccess(String what, Path file, CommandResult result) {
         if (!result.succeeded()) {
             throw new VirtunitException("cannot " + what + " " + file + " on " + where() + ": "
                     + CommandFailedException.exited(result).getMessage());

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,11 +64,11 @@ public final class RunLease implements AutoCloseable {
     }
 
     /**
-     * Writes the lease of this JVM's run {@code run} under {@code hostStateDir} on {@code host}, makes the run's
-     * folder there, and touches the lease every {@link #HEARTBEAT} until {@link #close()}.
+     * Writes the lease of this JVM's run {@code run} under {@code hostStateDir} in the host's {@code files}, makes
+     * the run's folder there, and touches the lease every {@link #HEARTBEAT} until {@link #close()}.
      */
-    public static RunLease start(HostCommands host, String hostStateDir, String run) {
-        return start(new HostFolder(host, hostStateDir).folder("runs"), run, ProcessOwner.current(), HEARTBEAT);
+    public static RunLease start(HostFiles files, String hostStateDir, String run) {
+        return start(runsFolder(files, hostStateDir), run, ProcessOwner.current(), HEARTBEAT);
     }
 
     static RunLease start(HostFolder runs, String run, ProcessOwner owner, Duration every) {
@@ -132,9 +133,9 @@ public final class RunLease implements AutoCloseable {
         runs.delete(run + SUFFIX);
     }
 
-    /** The folder of the run leases under {@code hostStateDir} on {@code host}. */
-    public static HostFolder runsFolder(HostCommands host, String hostStateDir) {
-        return new HostFolder(host, hostStateDir).folder("runs");
+    /** The folder of the run leases under {@code hostStateDir} in the host's {@code files}. */
+    public static HostFolder runsFolder(HostFiles files, String hostStateDir) {
+        return files.folder(Path.of(hostStateDir)).folder("runs");
     }
 
     /**

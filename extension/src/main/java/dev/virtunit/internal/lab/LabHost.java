@@ -135,7 +135,7 @@ final class LabHost implements AutoCloseable {
         if (isRemote()) {
             HostCommands commands = networking.commands();
             networking = HostNetworking.onHost(commands, HOST_STATE_DIR,
-                    RunLease.runsFolder(commands, HOST_STATE_DIR).folder(run), networking.files());
+                    RunLease.runsFolder(networking.files(), HOST_STATE_DIR).folder(run), networking.files());
         }
         return networking;
     }
@@ -153,7 +153,7 @@ final class LabHost implements AutoCloseable {
     void leaseFor(String run, Teardown teardown) {
         if (isRemote()) {
             teardown.register("lease of run " + run + " on " + where(), () -> lease.ifPresent(RunLease::close));
-            lease = Optional.of(RunLease.start(networking.commands(), HOST_STATE_DIR, run));
+            lease = Optional.of(RunLease.start(networking.files(), HOST_STATE_DIR, run));
         }
     }
 

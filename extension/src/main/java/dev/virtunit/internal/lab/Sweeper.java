@@ -92,7 +92,7 @@ public final class Sweeper {
      */
     public static Sweeper onHost(Hypervisor hypervisor, HostNetworking host, Path stateDir, String hostStateDir) {
         return new Sweeper(hypervisor, host, stateDir,
-                Optional.of(RunLease.runsFolder(host.commands(), hostStateDir)));
+                Optional.of(RunLease.runsFolder(host.files(), hostStateDir)));
     }
 
     /** An owner mark on an object: the pid, and the machine it is a pid of ("" when the mark predates machines). */
@@ -177,7 +177,7 @@ public final class Sweeper {
                 removed.addAll(run.removed);
                 failures.addAll(run.failures);
             } else if (hostRuns.isPresent() && record.keptUntil().isPresent() && seen.contains(record.run())) {
-                spared.add("run " + record.run() + ", kept on " + hostRuns.get().host() + " until "
+                spared.add("run " + record.run() + ", kept on " + hostRuns.get().where() + " until "
                         + record.keptUntil().get());
             }
         }
@@ -198,7 +198,7 @@ public final class Sweeper {
                 removed.addAll(orphan.removed);
                 failures.addAll(orphan.failures);
             } else {
-                spared.add("run " + run + " (no record" + hostRuns.map(runs -> " here, on " + runs.host()).orElse("")
+                spared.add("run " + run + " (no record" + hostRuns.map(runs -> " here, on " + runs.where()).orElse("")
                         + "): " + alive.get());
             }
         }

@@ -1,6 +1,7 @@
 package dev.virtunit.internal.net;
 
 import dev.virtunit.VirtunitException;
+import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.host.HostFolder;
 import dev.virtunit.internal.host.HostProcess;
 import dev.virtunit.internal.host.ProcessOutput;
@@ -29,9 +30,12 @@ final class HostHolderFiles implements HolderFiles {
     private static final Duration HOLD_AT_MOST = Duration.ofSeconds(120);
     private static final Duration WAIT_FOR_LOCK = Duration.ofSeconds(30);
 
+    private final HostCommands host;
     private final HostFolder folder;
 
-    HostHolderFiles(HostFolder folder) {
+    /** The holders in {@code folder}, its lock held with {@code flock} run through {@code host}, the folder's host. */
+    HostHolderFiles(HostCommands host, HostFolder folder) {
+        this.host = host;
         this.folder = folder;
     }
 
@@ -39,8 +43,9 @@ final class HostHolderFiles implements HolderFiles {
     public <T> T locked(LockedStep<T> step) {
         folder.create();
         // stdbuf: flock's stdout is a pipe, which stdio buffers until flock exits; line by line, "executing" comes now.
-        HostProcess lock = folder.host().start(List.of("stdbuf", "-oL", "flock", "--verbose", "-w",
-                Long.toString(WAIT_FOR_LOCK.toSeconds()), folder.file(".lock"), "timeout", Long.toString(HOLD_AT_MOST.toSeconds()), "cat"));
+        HostProcess lock = host.start(List.of("stdbuf", "-oL", "flock", "--verbose", "-w",
+                Long.toString(WAIT_FOR_LOCK.toSeconds()), folder.file(".lock").toString(), "timeout",
+                Long.toString(HOLD_AT_MOST.toSeconds()), "cat"));
         try {
             awaitHeld(lock);
             return step.run();

@@ -72,8 +72,8 @@ public final class HostNetworking {
      * @since 0.4
      */
     public static HostNetworking onHost(HostCommands commands, String hostStateDir, HostFolder runFolder, HostFiles files) {
-        return new HostNetworking(commands, IpForwarding.onHost(commands, hostStateDir),
-                JavaLauncher.shippedTo(runFolder.folder("java")), files);
+        return new HostNetworking(commands, IpForwarding.onHost(commands, files, hostStateDir),
+                JavaLauncher.shippedTo(commands, runFolder.folder("java")), files);
     }
 
     public HostCommands commands() {

@@ -4,6 +4,7 @@ import dev.virtunit.LabConfig;
 import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.HostCommands;
 
+import dev.virtunit.internal.host.HostFiles;
 import dev.virtunit.internal.host.HostFolder;
 import dev.virtunit.internal.host.ProcessOwner;
 import dev.virtunit.internal.host.RunLease;
@@ -84,17 +85,17 @@ public final class IpForwarding {
     }
 
     /**
-     * Forwarding of the host {@code host} reaches (a remote one), its holders counted on that host in
+     * Forwarding of the host {@code host} reaches (a remote one), its holders counted in that host's {@code files} in
      * {@code <hostStateDir>/forwarding} with every test machine that uses it. A holder of this machine counts while
      * its process lives; one of another machine while that machine's run keeps its {@link RunLease} under
      * {@code <hostStateDir>/runs} fresh.
      *
      * @since 0.4
      */
-    public static IpForwarding onHost(HostCommands host, String hostStateDir) {
-        HostFolder state = new HostFolder(host, hostStateDir);
-        HostFolder runs = RunLease.runsFolder(host, hostStateDir);
-        return new IpForwarding(new Sysctls(host), new HostHolderFiles(state.folder("forwarding")),
+    public static IpForwarding onHost(HostCommands host, HostFiles files, String hostStateDir) {
+        HostFolder holders = files.folder(Path.of(hostStateDir)).folder("forwarding");
+        HostFolder runs = RunLease.runsFolder(files, hostStateDir);
+        return new IpForwarding(new Sysctls(host), new HostHolderFiles(host, holders),
                 HolderProcess.current(), holder -> holder.owner().isHere() ? holder.isAlive()
                         : RunLease.liveOwners(runs).contains(holder.owner()));
     }

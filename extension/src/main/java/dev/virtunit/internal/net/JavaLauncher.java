@@ -2,6 +2,7 @@ package dev.virtunit.internal.net;
 
 import dev.virtunit.VirtunitException;
 import dev.virtunit.internal.host.CommandResult;
+import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.host.HostFolder;
 
 import java.io.IOException;
@@ -30,14 +31,17 @@ public final class JavaLauncher {
     static final int REQUIRED = 17;
     private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern VERSION = Pattern.compile("version \"(\\d+)(?:\\.(\\d+))?");
-    private static final JavaLauncher LOCAL = new JavaLauncher(null);
+    private static final JavaLauncher LOCAL = new JavaLauncher(null, null);
 
+    /** The host the classes run on; null on this machine. */
+    private final HostCommands host;
     /** Where the classes go on the host; null on this machine. */
     private final HostFolder classes;
     private final Set<Class<?>> shipped = new HashSet<>();
     private boolean javaChecked;
 
-    private JavaLauncher(HostFolder classes) {
+    private JavaLauncher(HostCommands host, HostFolder classes) {
+        this.host = host;
         this.classes = classes;
     }
 
@@ -47,11 +51,11 @@ public final class JavaLauncher {
     }
 
     /**
-     * A remote host: the class files written into {@code folder} there (a run's folder, so they go with the run and
-     * a sweep removes them after a crash), run with the host's {@code java}.
+     * A remote host, {@code host}: the class files written into {@code folder} there (a run's folder, so they go
+     * with the run and a sweep removes them after a crash), run with the host's {@code java}.
      */
-    public static JavaLauncher shippedTo(HostFolder folder) {
-        return new JavaLauncher(Objects.requireNonNull(folder, "folder"));
+    public static JavaLauncher shippedTo(HostCommands host, HostFolder folder) {
+        return new JavaLauncher(Objects.requireNonNull(host, "host"), Objects.requireNonNull(folder, "folder"));
     }
 
     /**
@@ -71,7 +75,7 @@ public final class JavaLauncher {
         argv.add("java");
         argv.addAll(JavaMain.JVM_OPTIONS);
         argv.add("-cp");
-        argv.add(classes.path());
+        argv.add(classes.path().toString());
         argv.add(mainClass.getName());
         argv.addAll(List.of(args));
         return argv;
@@ -85,17 +89,17 @@ public final class JavaLauncher {
                 + "JRE " + REQUIRED + " or newer on it (Debian, Ubuntu: apt install default-jre-headless).";
         CommandResult result;
         try {
-            result = classes.host().run(VERSION_TIMEOUT, List.of("java", "-version"));
+            result = host.run(VERSION_TIMEOUT, List.of("java", "-version"));
         } catch (RuntimeException e) {
-            throw new VirtunitException("no java on " + classes.host() + ": " + e.getMessage() + "." + remedy, e);
+            throw new VirtunitException("no java on " + host + ": " + e.getMessage() + "." + remedy, e);
         }
         Optional<Integer> version = feature(result.stderr() + result.stdout());
         if (!result.succeeded() || version.isEmpty()) {
-            throw new VirtunitException("java -version on " + classes.host() + " failed with exit code "
+            throw new VirtunitException("java -version on " + host + " failed with exit code "
                     + result.exitCode() + ": " + result.stderr().strip() + "." + remedy);
         }
         if (version.get() < REQUIRED) {
-            throw new VirtunitException("java on " + classes.host() + " is version " + version.get() + ", older than "
+            throw new VirtunitException("java on " + host + " is version " + version.get() + ", older than "
                     + REQUIRED + "." + remedy);
         }
         javaChecked = true;

@@ -172,4 +172,94 @@ class CommandHostFilesTest {
         assertThatThrownBy(() -> HostFiles.local().delete(Path.of("/var/lib/virtunit/pools")))
                 .hasMessageContaining("refusing to delete /var/lib/virtunit/pools on this machine");
     }
+
+    private static final Path RUNS = Path.of("/var/lib/virtunit/runs");
+
+    @Test
+    void aMissingFileInAnotherLanguageIsToldByTest() {
+        host.answer(List.of("stat"), 1, "", "stat: Aufruf von statx für '" + LOG + "' nicht möglich: Datei oder Verzeichnis nicht gefunden");
+        host.answer(List.of("test", "-e"), 1, "", "");
+
+        assertThat(files.size(LOG)).isEqualTo(OptionalLong.empty());
+        assertThat(host.rendered()).containsExactly("stat -c %s -- " + LOG, "test -e " + LOG);
+    }
+
+    @Test
+    void aFolderIsListedWithLsSortedAndAMissingOneListsNothing() {
+        host.answer(List.of("ls"), "b.lease\n.lock\na\n");
+        assertThat(files.folder(RUNS).list()).containsExactly(".lock", "a", "b.lease");
+        assertThat(host.rendered()).containsExactly("ls -1A -- " + RUNS);
+
+        host.answer(List.of("ls"), 2, "", "ls: cannot access '" + RUNS + "': No such file or directory");
+        assertThat(files.folder(RUNS).list()).isEmpty();
+    }
+
+    @Test
+    void aFolderThatCannotBeListedIsAFailureWithLssWords() {
+        host.answer(List.of("ls"), 2, "", "ls: cannot open directory '" + RUNS + "': Permission denied");
+
+        assertThatThrownBy(() -> files.folder(RUNS).list()).isInstanceOf(VirtunitException.class)
+                .hasMessageContaining("cannot list " + RUNS + " on root@kvm1:22: ls -1A -- " + RUNS + " failed with exit code 2")
+                .hasMessageEndingWith("Permission denied");
+    }
+
+    @Test
+    void aFileOfAFolderIsWrittenBesideThenRenamedOverItAndReadWithTail() {
+        host.startedExits(List.of("tail"), 0, "owner.pid=4242\n", "", true);
+
+        files.folder(RUNS).write("1a2b3c.lease", "owner.pid=4242\n");
+
+        assertThat(files.folder(RUNS).read("1a2b3c.lease")).contains("owner.pid=4242\n");
+        assertThat(host.rendered()).containsExactly("dd of=" + RUNS + "/1a2b3c.lease.part bs=65536 status=none",
+                "mv -f -- " + RUNS + "/1a2b3c.lease.part " + RUNS + "/1a2b3c.lease", "tail -c +1 -- " + RUNS + "/1a2b3c.lease");
+        assertThat(new String(host.started().get(0).input(), StandardCharsets.UTF_8)).isEqualTo("owner.pid=4242\n");
+    }
+
+    @Test
+    void aRenameThatFailsNamesTheFileWritten() {
+        host.answer(List.of("mv"), 1, "", "mv: cannot move: Read-only file system");
+
+        assertThatThrownBy(() -> files.folder(RUNS).write("1a2b3c.lease", "x")).isInstanceOf(VirtunitException.class)
+                .hasMessageContaining("cannot write " + RUNS + "/1a2b3c.lease on root@kvm1:22")
+                .hasMessageEndingWith("Read-only file system");
+    }
+
+    @Test
+    void aTouchThatFailsNamesTheFile() {
+        host.answer(List.of("touch"), 1, "", "touch: cannot touch: Read-only file system");
+
+        assertThatThrownBy(() -> files.folder(RUNS).touch("1a2b3c.lease")).isInstanceOf(VirtunitException.class)
+                .hasMessageContaining("cannot touch " + RUNS + "/1a2b3c.lease on root@kvm1:22: touch -- ")
+                .hasMessageEndingWith("Read-only file system");
+    }
+
+    @Test
+    void agesAreTheHostsClockMinusEachEntrysModificationTimeLeavingOutOnesGone() {
+        host.answer(List.of("ls"), "a.lease\ngone.lease\n");
+        host.answer(List.of("date"), "1000\n");
+        host.answer(List.of("stat", "-c", "%Y %n"), 1, "970 " + RUNS + "/a.lease\n", "stat: gone.lease: No such file or directory");
+
+        assertThat(files.folder(RUNS).ages()).containsExactly(java.util.Map.entry("a.lease", 30L));
+        assertThat(host.rendered()).containsExactly("ls -1A -- " + RUNS, "date +%s",
+                "stat -c '%Y %n' -- " + RUNS + "/a.lease " + RUNS + "/gone.lease");
+    }
+
+    @Test
+    void aClockThatPrintsNoNumberIsAFailure() {
+        host.answer(List.of("ls"), "a.lease\n");
+        host.answer(List.of("date"), "Tue Dec  1\n");
+
+        assertThatThrownBy(() -> files.folder(RUNS).ages()).isInstanceOf(VirtunitException.class)
+                .hasMessageContaining("cannot read the clock for " + RUNS + " on root@kvm1:22: date printed 'Tue Dec  1', not a number");
+    }
+
+    @Test
+    void aFolderRemovesOnlyAPlainNameInItWhateverItIsNamed() {
+        files.folder(RUNS).delete("1a2b3c.lease");
+        files.folder(RUNS).folder("1a2b3c").deleteAll();
+
+        assertThatThrownBy(() -> files.remove(RUNS, "..")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> files.remove(RUNS, "1a2b3c/../..")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(host.rendered()).containsExactly("rm -rf -- " + RUNS + "/1a2b3c.lease", "rm -rf -- " + RUNS + "/1a2b3c");
+    }
 }

@@ -25,7 +25,7 @@ class RunLeaseTest {
     private final SplitHost host = new SplitHost(others);
 
     private HostFolder runs() {
-        return RunLease.runsFolder(host, hostState.toString());
+        return RunLease.runsFolder(HostFiles.over(host), hostState.toString());
     }
 
     @Test
@@ -51,7 +51,7 @@ class RunLeaseTest {
 
     @Test
     void aKeptRunsLeaseAndFolderStayAfterCloseUntilTheirTime() {
-        RunLease lease = RunLease.start(host, hostState.toString(), "4d5e6f");
+        RunLease lease = RunLease.start(HostFiles.over(host), hostState.toString(), "4d5e6f");
         Instant until = Instant.now().plusSeconds(3600);
         lease.markKept(until);
         lease.close();
@@ -78,9 +78,9 @@ class RunLeaseTest {
 
     @Test
     void aLeaseThatCannotBeWrittenFailsNamingTheFile() {
-        RecordingHostCommands broken = new RecordingHostCommands().failFirst(java.util.List.of("tee"));
+        RecordingHostCommands broken = new RecordingHostCommands().failFirst(java.util.List.of("dd"));
 
-        assertThatThrownBy(() -> RunLease.start(broken, "/var/lib/virtunit", "1a2b3c"))
+        assertThatThrownBy(() -> RunLease.start(HostFiles.over(broken), "/var/lib/virtunit", "1a2b3c"))
                 .hasMessageStartingWith("cannot write /var/lib/virtunit/runs/1a2b3c.lease on ")
                 .hasMessageEndingWith(RecordingHostCommands.INJECTED);
     }

@@ -6,13 +6,13 @@ import java.util.Set;
 
 /**
  * A host for tests of what virtunit keeps in files on a (remote) host: file programs ({@code mkdir}, {@code ls},
- * {@code cat}, {@code tee}, {@code flock}, ...) run for real on this machine, in the temporary folder a test names as
+ * {@code dd}, {@code tail}, {@code flock}, ...) run for real on this machine, in the temporary folder a test names as
  * the host's; every other program ({@code sysctl}, {@code java}) goes to a {@link RecordingHostCommands} that records
  * it and answers from its rules. So the file protocol is tested as the host's tools carry it out, without SSH or root.
  */
 public final class SplitHost implements HostCommands {
 
-    private static final Set<String> FILE_PROGRAMS = Set.of("mkdir", "ls", "cat", "tee", "mv", "rm", "test", "touch",
+    private static final Set<String> FILE_PROGRAMS = Set.of("mkdir", "ls", "dd", "tail", "mv", "rm", "test", "touch",
             "stat", "date", "stdbuf");
 
     private final RecordingHostCommands others;

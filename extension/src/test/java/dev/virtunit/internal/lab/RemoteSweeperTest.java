@@ -1,10 +1,12 @@
 package dev.virtunit.internal.lab;
 
+import dev.virtunit.internal.host.HostFiles;
 import dev.virtunit.internal.host.ProcessOwner;
 import dev.virtunit.internal.host.RecordingHostCommands;
 import dev.virtunit.internal.host.SplitHost;
 import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpForwarding;
+import dev.virtunit.internal.net.JavaLauncher;
 import dev.virtunit.internal.net.Sysctls;
 import dev.virtunit.observe.GuestState;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,8 @@ class RemoteSweeperTest {
     private final FakeHypervisor hypervisor = new FakeHypervisor();
     private final RecordingHostCommands host = new RecordingHostCommands();
     private final SplitHost split = new SplitHost(host);
-    private final HostNetworking networking = new HostNetworking(split, new IpForwarding(new Sysctls(split)));
+    private final HostNetworking networking = new HostNetworking(split, new IpForwarding(new Sysctls(split)),
+            JavaLauncher.local(), HostFiles.over(split));
 
     private Sweeper.Result sweepHost() {
         return Sweeper.onHost(hypervisor, networking, stateDir, hostState.toString()).sweep();

@@ -1,7 +1,7 @@
 package dev.virtunit.internal.net;
 
 import dev.virtunit.VirtunitException;
-import dev.virtunit.internal.host.HostFolder;
+import dev.virtunit.internal.host.HostFiles;
 import dev.virtunit.internal.host.ProcessOwner;
 import dev.virtunit.internal.host.RecordingHostCommands;
 import dev.virtunit.internal.host.SplitHost;
@@ -60,7 +60,7 @@ class HostIpForwardingTest {
     @Test
     void holdersAreCountedOnTheHostUnderItsLockAndTheLastPutsBackWhatTheFirstFound() throws IOException {
         sysctl.answer(READ, "0\n");
-        IpForwarding forwarding = IpForwarding.onHost(host, hostState.toString());
+        IpForwarding forwarding = IpForwarding.onHost(host, HostFiles.over(host), hostState.toString());
 
         IpForwarding.Lease lease = forwarding.acquire();
         assertThat(holderFiles()).hasSize(1);
@@ -82,7 +82,7 @@ class HostIpForwardingTest {
         sysctl.answer(READ, "1\n");
         Files.writeString(hostState.resolve("forwarding/original"), "0\n");
 
-        IpForwarding.onHost(host, hostState.toString()).acquire().close();
+        IpForwarding.onHost(host, HostFiles.over(host), hostState.toString()).acquire().close();
 
         assertThat(sysctl.rendered()).as("the other machine's run still routes").doesNotContain(OFF);
         assertThat(holderFiles()).containsExactly("4242-1.holder");
@@ -93,7 +93,7 @@ class HostIpForwardingTest {
         foreignHolder("3 minutes ago");
         Files.writeString(hostState.resolve("forwarding/original"), "0\n");
 
-        IpForwarding.onHost(host, hostState.toString()).restoreIfUnheld();
+        IpForwarding.onHost(host, HostFiles.over(host), hostState.toString()).restoreIfUnheld();
 
         assertThat(sysctl.rendered()).containsExactly(OFF);
         assertThat(holderFiles()).isEmpty();
@@ -104,7 +104,7 @@ class HostIpForwardingTest {
         foreignHolder(null);
         Files.writeString(hostState.resolve("forwarding/original"), "0\n");
 
-        IpForwarding.onHost(host, hostState.toString()).restoreIfUnheld();
+        IpForwarding.onHost(host, HostFiles.over(host), hostState.toString()).restoreIfUnheld();
 
         assertThat(sysctl.rendered()).containsExactly(OFF);
         assertThat(holderFiles()).isEmpty();
@@ -114,13 +114,14 @@ class HostIpForwardingTest {
     void aLockThatIsNeverHeldFailsNamingTheFolderAndTheRemedy() {
         // flock "started" but ended without saying it holds the lock (missing there, or gave up).
         RecordingHostCommands noFlock = new RecordingHostCommands();
-        HostHolderFiles files = new HostHolderFiles(new HostFolder(noFlock, "/var/lib/virtunit/forwarding"));
+        HostHolderFiles files = new HostHolderFiles(noFlock,
+                HostFiles.over(noFlock).folder(Path.of("/var/lib/virtunit/forwarding")));
 
         assertThatThrownBy(() -> files.locked(() -> "never"))
                 .isInstanceOf(VirtunitException.class)
                 .hasMessageStartingWith("cannot lock the IP forwarding holders in /var/lib/virtunit/forwarding on ")
                 .hasMessageContaining("util-linux and coreutils provide them");
-        assertThat(noFlock.rendered()).containsExactly("mkdir -p /var/lib/virtunit/forwarding",
+        assertThat(noFlock.rendered()).containsExactly("mkdir -p -- /var/lib/virtunit/forwarding",
                 "stdbuf -oL flock --verbose -w 30 /var/lib/virtunit/forwarding/.lock timeout 120 cat");
         assertThat(noFlock.started().get(0).inputClosed()).as("the lock process is ended").isTrue();
     }
@@ -130,7 +131,7 @@ class HostIpForwardingTest {
         sysctl.answer(READ, "0\n");
         sysctl.answer(List.of("sysctl", "-q", "-w"), 1, "", "sysctl: permission denied on key \"net.ipv4.ip_forward\"");
 
-        assertThatThrownBy(() -> IpForwarding.onHost(host, hostState.toString()).acquire())
+        assertThatThrownBy(() -> IpForwarding.onHost(host, HostFiles.over(host), hostState.toString()).acquire())
                 .isInstanceOf(VirtunitException.class)
                 .hasMessageContaining("cannot set IP forwarding to 1");
         assertThat(holderFiles()).isEmpty();

@@ -1,12 +1,12 @@
 package dev.virtunit.internal.net;
 
 import dev.virtunit.VirtunitException;
-import dev.virtunit.internal.host.HostFolder;
+import dev.virtunit.internal.host.HostFiles;
 import dev.virtunit.internal.host.RecordingHostCommands;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,7 +20,8 @@ class JavaLauncherTest {
     private static final String JAVA_17 = "openjdk version \"17.0.15\" 2025-04-15\nOpenJDK Runtime Environment\n";
 
     private final RecordingHostCommands host = new RecordingHostCommands();
-    private final JavaLauncher launcher = JavaLauncher.shippedTo(new HostFolder(host, FOLDER));
+    private final JavaLauncher launcher = JavaLauncher.shippedTo(host,
+            HostFiles.over(host).folder(Path.of(FOLDER)));
 
     @Test
     void locallyItIsThisJvmsJavaAndClassPathAsBefore() {
@@ -36,10 +37,10 @@ class JavaLauncherTest {
 
         assertThat(argv).startsWith("java").containsSequence("-cp", FOLDER, "dev.virtunit.internal.net.EchoServer", "0", "0");
         String classFile = FOLDER + "/dev/virtunit/internal/net/EchoServer.class";
-        assertThat(host.rendered()).containsExactly("java -version", "mkdir -p " + FOLDER + "/dev/virtunit/internal/net",
-                "tee " + classFile + ".part", "mv -f " + classFile + ".part " + classFile);
+        assertThat(host.rendered()).containsExactly("java -version", "mkdir -p -- " + FOLDER + "/dev/virtunit/internal/net",
+                "dd of=" + classFile + ".part bs=65536 status=none", "mv -f -- " + classFile + ".part " + classFile);
         try (InputStream in = EchoServer.class.getResourceAsStream("EchoServer.class")) {
-            assertThat(host.inputs()).containsExactly(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            assertThat(host.started()).singleElement().satisfies(dd -> assertThat(dd.input()).isEqualTo(in.readAllBytes()));
         }
     }
 
@@ -67,7 +68,7 @@ class JavaLauncherTest {
     @Test
     void aClassThatCannotBeWrittenThereFailsNamingTheFile() {
         host.answer(List.of("java", "-version"), 0, "", JAVA_17);
-        host.answer(List.of("tee"), 1, "", "tee: /var/lib/virtunit: No space left on device\n");
+        host.startedExits(List.of("dd"), 1, "", "dd: /var/lib/virtunit: No space left on device\n", false);
 
         assertThatThrownBy(() -> launcher.argv(EchoServer.class))
                 .isInstanceOf(VirtunitException.class)

@@ -53,6 +53,7 @@ class RemoteHostNetworkingIT {
     private static SshHostCommands ssh;
     /** Its commands one at a time, as a lab uses them: the second host's dropbear drops channels opened side by side. */
     private static HostCommands remote;
+    private static HostFiles files;
     private final Teardown teardown = new Teardown();
     private final String run = HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
 
@@ -61,6 +62,7 @@ class RemoteHostNetworkingIT {
         secondHost = SecondHost.named();
         ssh = secondHost.commands();
         remote = new OneAtATimeHostCommands(ssh);
+        files = HostFiles.over(remote, "the second host");
     }
 
     @AfterEach
@@ -77,9 +79,9 @@ class RemoteHostNetworkingIT {
 
     /** A lease and the HostNetworking of run {@code run} on the second host, both undone after the test. */
     private HostNetworking runOnSecondHost(String run) {
-        RunLease lease = RunLease.start(remote, HOST_STATE, run);
+        RunLease lease = RunLease.start(files, HOST_STATE, run);
         teardown.register("close the lease of run " + run, lease::close);
-        return HostNetworking.onHost(remote, HOST_STATE, lease.folder(), HostFiles.over(remote, "the second host"));
+        return HostNetworking.onHost(remote, HOST_STATE, lease.folder(), files);
     }
 
     private String forwardingThere() {
@@ -112,7 +114,7 @@ class RemoteHostNetworkingIT {
         HostNetworking there = runOnSecondHost(run);
         String before = forwardingThere();
         String beforeHere = forwardingHere();
-        HostFolder holders = new HostFolder(remote, HOST_STATE + "/forwarding");
+        HostFolder holders = files.folder(Path.of(HOST_STATE, "forwarding"));
 
         IpForwarding.Lease lease = there.forwarding().acquire();
         teardown.register("release forwarding", lease::close);
@@ -156,26 +158,26 @@ class RemoteHostNetworkingIT {
         assertThat(probe.stdout()).contains("hello");
         Peer peer = upstream.awaitPeerAfter(mark, "tcp", TIMEOUT);
         assertThat(peer.address()).isEqualTo("10.250.2.2");
-        HostFolder runFolder = RunLease.runsFolder(remote, HOST_STATE).folder(run);
+        HostFolder runFolder = RunLease.runsFolder(files, HOST_STATE).folder(run);
         assertThat(runFolder.folder("java").list()).containsExactly("dev");
         assertThat(HostNetworking.local().namespaces().namespaceExists(upstream.namespace())).isFalse();
 
         teardown.run();
 
         assertThat(runFolder.list()).as("the shipped classes go with the run").isEmpty();
-        assertThat(RunLease.runsFolder(remote, HOST_STATE).list()).doesNotContain(run, run + ".lease");
+        assertThat(RunLease.runsFolder(files, HOST_STATE).list()).doesNotContain(run, run + ".lease");
     }
 
     @Test
     void theSweepOfTheSecondHostRemovesADeadRunsObjectsThereAndLeavesALiveRuns(@TempDir Path stateDir) {
         String dead = HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
         HostNetworking there = runOnSecondHost(run);
-        HostFolder runs = RunLease.runsFolder(remote, HOST_STATE);
+        HostFolder runs = RunLease.runsFolder(files, HOST_STATE);
         // The dead run: another machine's, its lease last touched three minutes ago.
         runs.create();
         runs.write(dead + ".lease", "owner.machine=0123456789abcdef0123456789abcdef\nowner.boot=b\nowner.pid=4242\n"
                 + "owner.started=2026-01-01T00\\:00\\:00Z\n");
-        remote.check(TIMEOUT, List.of("touch", "-d", "3 minutes ago", runs.file(dead + ".lease")));
+        remote.check(TIMEOUT, List.of("touch", "-d", "3 minutes ago", runs.file(dead + ".lease").toString()));
         teardown.register("remove the dead run's lease", () -> RunLease.remove(runs, dead));
         for (String r : List.of(dead, run)) {
             String bridge = "vu" + r + "b0";
