@@ -38,6 +38,8 @@ final class FakeHypervisor implements Hypervisor {
     /** The live XML of running domains, with their taps. */
     private final Map<String, String> liveXml = new LinkedHashMap<>();
     String failOn = "";
+    /** What {@link #capabilitiesXml()} says: software emulation only, unless a test lists KVM. */
+    String capabilities = "<capabilities><guest><arch name='x86_64'><domain type='qemu'/></arch></guest></capabilities>";
     /** Like a guest that does not handle the ACPI power button: shutdownDomain leaves it running. */
     boolean ignoresShutdown;
     boolean closed;
@@ -107,7 +109,7 @@ final class FakeHypervisor implements Hypervisor {
 
     @Override
     public synchronized String capabilitiesXml() {
-        return "<capabilities><guest><arch name='x86_64'><domain type='qemu'/></arch></guest></capabilities>";
+        return capabilities;
     }
 
     @Override
