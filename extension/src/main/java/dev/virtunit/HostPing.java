@@ -3,8 +3,8 @@ package dev.virtunit;
 import dev.virtunit.observe.PingResult;
 
 /**
- * The host's own view of the test networks: pings from the host (the machine running the tests) to a guest or
- * any address of a test network.
+ * The host's own view of the test networks: pings from the host (the machine running the tests, or the remote
+ * libvirt host a lab runs on) to a guest or any address of a test network.
  *
  * @since 0.1
  */
@@ -25,7 +25,9 @@ public final class HostPing {
     }
 
     /**
-     * Pings {@code target} from the host with {@code count} echo requests, one a second.
+     * Pings {@code target} from the host with {@code count} echo requests, one a second. Which host pings (since
+     * 0.4): while a lab runs on a remote libvirt host, that host (the newest such lab's), which has the routes to its
+     * bridges and upstream hosts that the machine running the tests lacks; otherwise the machine running the tests.
      *
      * @return the parsed summary; no replies is a result, not an exception
      * @param target an address or host name, as {@code ping} takes it

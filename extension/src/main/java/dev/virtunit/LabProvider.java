@@ -21,7 +21,8 @@ public interface LabProvider {
     Lab start(LabConfig config);
 
     /**
-     * Pings {@code target} from the host with {@code count} echo requests, as {@link HostPing#ping(String, int)} documents.
+     * Pings {@code target} from the host with {@code count} echo requests, as {@link HostPing#ping(String, int)}
+     * documents: while a lab runs on a remote libvirt host, from that host (since 0.4).
      *
      * @return the parsed summary
      * @param target an address or host name

@@ -19,6 +19,11 @@ import java.lang.annotation.Target;
  * directory, see {@code virtunit.cache.dir}). A listed KVM is not enough: some hosts, paravirtual ones among them,
  * list KVM and boot nothing with it.
  *
+ * <p>With {@code virtunit.libvirt.uri} naming a remote host (since 0.4) that host is judged, not this machine, through
+ * the run's lab (started for it if no extension has yet): {@code /dev/kvm} there, its CPU's flags, its libvirt's
+ * domain types and the proof remembered for that host; a skip names the host. A remote host that cannot be reached
+ * skips too, naming it; settings that cannot work ({@code virtunit.host.*}) fail the condition instead.
+ *
  * @since 0.2
  */
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})

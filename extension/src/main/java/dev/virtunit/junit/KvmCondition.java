@@ -2,24 +2,25 @@ package dev.virtunit.junit;
 
 import dev.virtunit.Acceleration;
 import dev.virtunit.LabConfig;
+import dev.virtunit.HostUnavailableException;
 import dev.virtunit.internal.lab.AccelerationChooser;
+import dev.virtunit.internal.lab.KvmUsability;
+import dev.virtunit.internal.lab.LabSession;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.extension.ConditionEvaluationResult.disabled;
 import static org.junit.jupiter.api.extension.ConditionEvaluationResult.enabled;
 
-/** {@link EnabledIfKvm}: is KVM usable here, not merely listed. */
+/** {@link EnabledIfKvm}: is KVM usable on the guests' host (this machine, or a remote lab's), not merely listed. */
 final class KvmCondition extends HostCondition<EnabledIfKvm> {
 
     static final Path DEV_KVM = Path.of("/dev/kvm");
-    private static final Pattern HARDWARE_VIRTUALIZATION = Pattern.compile("^flags\\s*:.*\\b(vmx|svm)\\b", Pattern.MULTILINE);
 
     KvmCondition() {
         this(HostFacts.local());
@@ -32,6 +33,9 @@ final class KvmCondition extends HostCondition<EnabledIfKvm> {
     @Override
     ConditionEvaluationResult decide(EnabledIfKvm found, ExtensionContext context) {
         LabConfig config = LabConfig.resolve(context::getConfigurationParameter);
+        if (KvmUsability.remoteUri(config.libvirtUri())) {
+            return onLabHost(() -> LibvirtExtension.runLab(context), config.libvirtUri());
+        }
         return decide(DEV_KVM, System.getProperty("os.arch"), config.libvirtUri(), config.cacheDir(),
                 AccelerationChooser.currentHostKey());
     }
@@ -63,22 +67,27 @@ final class KvmCondition extends HostCondition<EnabledIfKvm> {
     }
 
     /**
-     * On x86 a KVM that boots ordinary guests needs the CPU's virtualisation extensions; a {@code /dev/kvm} without
-     * them is paravirtual (such as kvm_pvm) or emulated, and libvirt still lists it.
+     * On x86 a KVM that boots ordinary guests needs the CPU's virtualisation extensions ({@link
+     * KvmUsability#missingHardwareVirtualization}, the rule a remote host is judged by too).
      */
     private Optional<String> missingHardwareVirtualization(String arch) {
-        String normalized = arch.toLowerCase(Locale.ROOT);
-        if (!normalized.equals("amd64") && !normalized.equals("x86_64") && !normalized.matches("i[3-6]86|x86")) {
-            return Optional.empty();
+        return KvmUsability.missingHardwareVirtualization(arch, () -> facts.read(Path.of("/proc/cpuinfo")),
+                () -> facts.exists(Path.of("/sys/module/kvm_pvm")));
+    }
+
+    /**
+     * A lab on a remote libvirt host runs its guests there, so that host is judged, through the run's one lab (the
+     * extension's, started here if no other extension has yet): its device, CPU, libvirt and remembered proof.
+     * A host that cannot be reached disables, naming it; a configuration that cannot work is an error, not a skip.
+     */
+    static ConditionEvaluationResult onLabHost(Supplier<LabSession> runLab, String libvirtUri) {
+        KvmUsability.Verdict verdict;
+        try {
+            verdict = KvmUsability.of(runLab.get());
+        } catch (HostUnavailableException e) {
+            return disabled("KVM is not usable: the libvirt host of " + libvirtUri + " cannot be used ("
+                    + e.getMessage() + ")");
         }
-        Optional<String> cpuinfo = facts.read(Path.of("/proc/cpuinfo"));
-        if (cpuinfo.isEmpty() || HARDWARE_VIRTUALIZATION.matcher(cpuinfo.get()).find()) {
-            return Optional.empty();
-        }
-        String paravirtual = facts.exists(Path.of("/sys/module/kvm_pvm")) ? " (the kvm_pvm module is loaded: "
-                + "a paravirtual KVM)" : "";
-        return Optional.of("the CPU offers no hardware virtualisation (no vmx or svm flag in /proc/cpuinfo), so "
-                + "/dev/kvm boots no ordinary guest" + paravirtual + "; guests run under software emulation (TCG); "
-                + "use a machine or VM with hardware or nested virtualisation");
+        return verdict.usable() ? enabled(verdict.reason()) : disabled(verdict.reason());
     }
 }

@@ -148,12 +148,14 @@ final class LabHost implements AutoCloseable {
 
     /**
      * On a remote host, writes run {@code run}'s lease there (its heartbeat tells runs of other machines that it
-     * lives), removed by {@code teardown}; nothing on this machine, whose run record says the same.
+     * lives), removed by {@code teardown}; nothing on this machine, whose run record says the same. From then until
+     * {@link #close()} this host is in use ({@link RemoteHostsInUse}: where {@code HostPing.ping(address, count)} pings).
      */
     void leaseFor(String run, Teardown teardown) {
         if (isRemote()) {
             teardown.register("lease of run " + run + " on " + where(), () -> lease.ifPresent(RunLease::close));
             lease = Optional.of(RunLease.start(networking.files(), HOST_STATE_DIR, run));
+            RemoteHostsInUse.runStarted(this);
         }
     }
 
@@ -268,6 +270,7 @@ final class LabHost implements AutoCloseable {
     /** Closes the connection to a remote host; nothing for this machine. */
     @Override
     public void close() {
+        RemoteHostsInUse.closed(this);
         try {
             connection.close();
         } catch (Exception e) {

@@ -40,6 +40,8 @@ final class FakeHypervisor implements Hypervisor {
     String failOn = "";
     /** What {@link #freeMemoryBytes()} answers: unknown unless a test sets it. */
     java.util.OptionalLong freeMemory = java.util.OptionalLong.empty();
+    /** What {@link #capabilitiesXml()} says: software emulation only, unless a test lists KVM. */
+    String capabilities = "<capabilities><guest><arch name='x86_64'><domain type='qemu'/></arch></guest></capabilities>";
     /** Like a guest that does not handle the ACPI power button: shutdownDomain leaves it running. */
     boolean ignoresShutdown;
     boolean closed;
@@ -114,7 +116,7 @@ final class FakeHypervisor implements Hypervisor {
 
     @Override
     public synchronized String capabilitiesXml() {
-        return "<capabilities><guest><arch name='x86_64'><domain type='qemu'/></arch></guest></capabilities>";
+        return capabilities;
     }
 
     @Override

@@ -3,11 +3,13 @@ package dev.virtunit.internal.lab;
 import dev.virtunit.Acceleration;
 import dev.virtunit.LabConfig;
 import dev.virtunit.internal.host.CommandResult;
+import dev.virtunit.internal.host.HostFiles;
 import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.host.HostProcess;
 import dev.virtunit.internal.host.RecordingHostCommands;
 import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpForwarding;
+import dev.virtunit.internal.net.JavaLauncher;
 import dev.virtunit.internal.net.Sysctls;
 
 import java.nio.file.Path;
@@ -48,6 +50,29 @@ public final class FakeLabHost {
         HostCommands commands = new Commands();
         return LabSession.start(config.withAcceleration(Acceleration.TCG).withFirstBootCache(false), uri -> hypervisor,
                 new HostNetworking(commands, new IpForwarding(new Sysctls(commands))));
+    }
+
+    /**
+     * Starts a lab whose libvirt host is remote, at {@code address} ({@code user@host:port}): every program of that
+     * host goes to {@code commands} (exit 0 and no output unless a test's rule answers), libvirt is this fake's.
+     */
+    public LabSession startRemote(LabConfig config, String address, RecordingHostCommands commands) {
+        return LabSession.start(config.withAcceleration(Acceleration.TCG).withFirstBootCache(false), uri -> hypervisor,
+                remoteSite(commands, address, () -> { }));
+    }
+
+    /** libvirt lists the {@code kvm} domain type beside {@code qemu}. */
+    public FakeLabHost listingKvm() {
+        hypervisor.capabilities = "<capabilities><guest><arch name='x86_64'><domain type='qemu'/>"
+                + "<domain type='kvm'/></arch></guest></capabilities>";
+        return this;
+    }
+
+    /** A remote host at {@code address} whose programs and files all go to {@code commands}. */
+    static LabHost remoteSite(RecordingHostCommands commands, String address, AutoCloseable connection) {
+        HostNetworking networking = new HostNetworking(commands, new IpForwarding(new Sysctls(commands)),
+                JavaLauncher.local(), HostFiles.over(commands, address));
+        return LabHost.remote(networking, HostCommands.local(), address, connection);
     }
 
     /** A blank qcow2 image in {@code dir} for guests of this host: real enough for provisioning, boots nothing. */

@@ -11,6 +11,7 @@ import dev.virtunit.internal.net.HostNetworking;
 import dev.virtunit.internal.net.IpForwarding;
 import dev.virtunit.internal.net.JavaLauncher;
 import dev.virtunit.internal.net.Sysctls;
+import dev.virtunit.internal.ssh.PingCommand;
 import dev.virtunit.observe.PingResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,9 +58,12 @@ class RemoteLabSessionTest {
     }
 
     private LabSession start() {
-        HostNetworking networking = new HostNetworking(host, new IpForwarding(new Sysctls(host)),
-                JavaLauncher.local(), HostFiles.over(host, HOST));
-        LabHost site = LabHost.remote(networking, HostCommands.local(), HOST, () -> {
+        return start(host, HOST);
+    }
+
+    /** A lab on the remote host {@code address} whose programs are {@code commands}. */
+    private LabSession start(RecordingHostCommands commands, String address) {
+        LabHost site = FakeLabHost.remoteSite(commands, address, () -> {
             libvirtClosedFirst.set(hypervisor.closed);
             connectionClosed.set(true);
         });
@@ -141,6 +145,53 @@ class RemoteLabSessionTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(this::start).hasMessageContaining("createPool");
 
         assertThat(connectionClosed).isTrue();
+        assertThat(RemoteHostsInUse.newest()).as("a host whose run did not start is not pinged from").isEmpty();
         assertThat(host.rendered()).anyMatch(command -> command.startsWith("rm -rf -- " + stateDir.resolve("pools")));
+    }
+
+    @Test
+    void enabledIfKvmJudgesARemoteLabsHostThroughTheLab() {
+        hypervisor.capabilities = "<capabilities><guest><arch name='x86_64'><domain type='qemu'/><domain type='kvm'/>"
+                + "</arch></guest></capabilities>";
+        host.answer(List.of("uname", "-m"), "x86_64\n").answer(List.of("cat", "/proc/cpuinfo"),
+                "flags\t\t: fpu vmx sse2\n");
+        try (LabSession lab = start()) {
+            KvmUsability.Verdict verdict = KvmUsability.of(lab);
+
+            assertThat(verdict.usable()).isTrue();
+            assertThat(verdict.reason()).startsWith("KVM on " + HOST + ": ");
+            assertThat(host.rendered()).contains("test -c /dev/kvm", "uname -m", "cat /proc/cpuinfo");
+        }
+    }
+
+    @Test
+    void aPingOfAnAddressGoesFromTheNewestRemoteLabsHostWhileItRunsThenFromThisMachine() {
+        assertThat(RemoteHostsInUse.newest()).as("a remote lab left running by another test").isEmpty();
+        RecordingHostCommands thisMachine = new RecordingHostCommands();
+        RecordingHostCommands otherHost = new RecordingHostCommands();
+        otherHost.answer(List.of("stat"), "15\n");
+        LabSessionProvider provider = new LabSessionProvider(thisMachine);
+
+        try (LabSession first = start()) {
+            provider.pingFromHost("10.1.2.1", 3);
+            LabSession second = start(otherHost, "root@kvm2:22");
+            provider.pingFromHost("10.1.2.2", 1);
+            second.close();
+            provider.pingFromHost("10.1.2.3", 1);
+
+            assertThat(host.rendered("busybox")).containsExactly(busyboxPing("10.1.2.1", 3),
+                    busyboxPing("10.1.2.3", 1));
+            assertThat(otherHost.rendered("busybox")).containsExactly(busyboxPing("10.1.2.2", 1));
+        }
+        PingResult fromHere = provider.pingFromHost("10.1.2.4", 2);
+
+        assertThat(thisMachine.rendered("busybox")).containsExactly(busyboxPing("10.1.2.4", 2));
+        assertThat(host.rendered("busybox")).hasSize(2);
+        assertThat(fromHere.received()).isZero();
+    }
+
+    /** The ping as the host runs it. */
+    private static String busyboxPing(String target, int count) {
+        return "busybox " + String.join(" ", PingCommand.argv(target, count, 1));
     }
 }
