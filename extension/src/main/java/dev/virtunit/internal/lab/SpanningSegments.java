@@ -160,8 +160,9 @@ final class SpanningSegments {
         List<String> taken = new ArrayList<>();
         for (int attempt = 0; attempt < TUNNEL_ID_ATTEMPTS; attempt++) {
             int vni = 1 + random.nextInt(0xFFFFFE);
+            Teardown homeEnd;
             try {
-                bridge.addTunnel(homeLink, vni, between.home().source(), between.other().source(),
+                homeEnd = bridge.addTunnel(homeLink, vni, between.home().source(), between.other().source(),
                         between.home().device());
             } catch (TunnelIdTakenException e) {
                 taken.add(vni + " on " + home.host().name());
@@ -172,11 +173,12 @@ final class SpanningSegments {
                         between.other().device());
                 return;
             } catch (TunnelIdTakenException e) {
+                // The home end would deliver frames to whatever uses that id there: it goes before the next id.
                 taken.add(vni + " on " + member.host().name());
-                removeTunnel(bridge, homeLink);
+                homeEnd.run();
             } catch (RuntimeException e) {
                 try {
-                    removeTunnel(bridge, homeLink);
+                    homeEnd.run();
                 } catch (RuntimeException removal) {
                     e.addSuppressed(removal);
                 }
@@ -185,14 +187,6 @@ final class SpanningSegments {
         }
         throw new HostUnavailableException("cannot join bridge " + bridge.name() + " to pool host "
                 + member.host().name() + ": every VXLAN id drawn was taken (" + String.join(", ", taken) + ")", null);
-    }
-
-    /** The home end of a tunnel whose other end failed; the bridge's teardown finds it gone (both steps idempotent). */
-    private void removeTunnel(LabBridge bridge, String link) {
-        if (bridge.kind() == Bridge.Kind.OVS) {
-            home.lab().hostNetworking().ovs().deletePort(bridge.name(), link);
-        }
-        home.lab().hostNetworking().links().deleteLink(link);
     }
 
     /** A home bridge is removed: its continuations go (with their tunnels) before it. */
