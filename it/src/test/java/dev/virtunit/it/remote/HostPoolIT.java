@@ -8,6 +8,7 @@ import dev.virtunit.LabConfig;
 import dev.virtunit.PoolHost;
 import dev.virtunit.Upstream;
 import dev.virtunit.assertions.Reachability;
+import dev.virtunit.observe.ExecResult;
 import dev.virtunit.internal.host.CommandResult;
 import dev.virtunit.internal.host.HostCommands;
 import dev.virtunit.internal.lab.LabSession;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import static dev.virtunit.assertions.VirtunitAssertions.assertThat;
@@ -35,6 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostPoolIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Path DEBIAN = Path.of(System.getProperty("virtunit.debian12Image",
+            "/var/cache/virtunit/images/debian-12.qcow2"));
 
     private static SecondHost secondHost;
     private static SshHostCommands remote;
@@ -66,15 +70,16 @@ class HostPoolIT {
 
     @Test
     void oneGuestOnEachHostShareAnOvsBridgeWhoseNatAndUpstreamStayAtHome() {
-        spanningBridge(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH));
+        spanningBridge(BridgeSpec.ovs().withGateway(Bridge.Gateway.ON_VETH), true);
     }
 
     @Test
     void aLinuxBridgeSpansTheHostsTheSameWay() {
-        spanningBridge(BridgeSpec.linux());
+        spanningBridge(BridgeSpec.linux(), false);
     }
 
-    private void spanningBridge(BridgeSpec kind) {
+    /** With {@code withDebian}, a Debian 12 guest on the far host too: systemd, cloud-init, OpenSSH, iputils. */
+    private void spanningBridge(BridgeSpec kind, boolean withDebian) {
         String far = secondHost.get("name");
         String farBridge;
         String homeTunnel;
@@ -83,7 +88,12 @@ class HostPoolIT {
         try (LabSession lab = LabSession.start(config())) {
             Upstream internet = lab.upstream();
             Bridge lan = lab.bridge(kind.withNat(internet.uplinkInterface()));
-            List<Guest> guests = lab.guests(List.of(tiny(PoolHost.LOCAL, lan), tiny(far, lan)));
+            List<GuestSpec> specs = new ArrayList<>(List.of(tiny(PoolHost.LOCAL, lan), tiny(far, lan)));
+            if (withDebian) {
+                specs.add(GuestSpec.builder().image(DEBIAN).memoryMiB(512).vcpus(1).host(far).nic(lan)
+                        .bootTimeout(Duration.ofSeconds(600)).build());
+            }
+            List<Guest> guests = lab.guests(specs);
             Guest near = guests.get(0);
             Guest away = guests.get(1);
             nearName = near.name();
@@ -100,8 +110,13 @@ class HostPoolIT {
                     .filter(line -> line.contains("bridge")).findFirst().orElseThrow().trim().split("\\s+")[2];
             assertThat(farBridge).isNotEqualTo(lan.name()).startsWith("vu");
             CommandResult tunnel = remote.run(TIMEOUT, List.of("ip", "-o", "-d", "link", "show", "dev", farBridge + "t0"));
-            assertThat(tunnel.stdout()).contains("master " + farBridge).contains("vxlan id")
-                    .contains("remote " + tunnelEndHere());
+            assertThat(tunnel.stdout()).contains("vxlan id").contains("remote " + tunnelEndHere());
+            if (lan.kind() == Bridge.Kind.OVS) {
+                assertThat(remote.run(TIMEOUT, List.of("ovs-vsctl", "port-to-br", farBridge + "t0")).stdout().strip())
+                        .isEqualTo(farBridge);
+            } else {
+                assertThat(tunnel.stdout()).contains("master " + farBridge);
+            }
             homeTunnel = lan.name() + "t1";
             assertThat(here.run(TIMEOUT, List.of("ip", "-o", "-d", "link", "show", "dev", homeTunnel)).stdout())
                     .contains("vxlan id").contains("local " + tunnelEndHere());
@@ -116,11 +131,14 @@ class HostPoolIT {
             assertThat(near.ssh().exec("cat /sys/class/net/eth0/mtu")).succeeded().stdoutContains("1450");
             assertThat(away.ssh().exec("cat /sys/class/net/eth0/mtu")).succeeded().stdoutContains("1450");
             // 400 kB of TCP from the near guest to the far one, full 1410-byte segments through the tunnel.
-            assertThat(near.ssh().exec("mkdir -p /tmp/www && head -c 400000 /dev/urandom > /tmp/www/blob && "
-                    + "httpd -p 8080 -h /tmp/www && sha256sum /tmp/www/blob")).succeeded();
-            String sent = near.ssh().exec("sha256sum /tmp/www/blob").stdout().split(" ")[0];
-            assertThat(away.ssh().exec("wget -q -T 10 -O - http://" + near.address() + ":8080/blob | sha256sum"))
+            assertThat(near.ssh().exec("mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/blob bs=1000 count=400 "
+                    + "2>/dev/null && busybox httpd -p 8080 -h /tmp/www")).succeeded();
+            String sent = near.ssh().exec("md5sum /tmp/www/blob").stdout().split("\\s+")[0];
+            assertThat(away.ssh().exec("wget -q -O - http://" + near.address() + ":8080/blob | md5sum"))
                     .succeeded().stdoutContains(sent);
+            if (withDebian) {
+                realImageAcross(guests.get(2), near, internet, sent);
+            }
         }
 
         assertThat(virsh(secondHost.get("uri"), "domstate", farName).succeeded()).as("far guest left").isFalse();
@@ -131,6 +149,24 @@ class HostPoolIT {
                 .as("tunnel left on the second host").isFalse();
         assertThat(here.run(TIMEOUT, List.of("ip", "link", "show", "dev", homeTunnel)).succeeded())
                 .as("tunnel %s left here", homeTunnel).isFalse();
+    }
+
+    /**
+     * A Debian guest on the far host: its own MTU is 1450 (virtio-net's host MTU, no cloud-init setting), a "don't
+     * fragment" ping filling it crosses the tunnel and one of 1500 bytes is refused in the guest, the blob comes
+     * over HTTP intact (python3's urllib), and it too appears upstream as the home's NAT address.
+     */
+    private static void realImageAcross(Guest debian, Guest near, Upstream internet, String blobDigest) {
+        assertThat(debian.host()).isEqualTo(secondHost.get("name"));
+        assertThat(debian.ssh().exec("cat /sys/class/net/eth0/mtu")).succeeded().hasStdout("1450");
+        assertThat(debian.ssh().exec("ping -M do -c 2 -W 5 -s 1422 " + near.address())).succeeded();
+        ExecResult tooBig = debian.ssh().exec("ping -M do -c 1 -W 5 -s 1472 " + near.address());
+        assertThat(tooBig.succeeded()).as("a DF ping of 1500 bytes").isFalse();
+        assertThat(tooBig.stdout() + tooBig.stderr()).contains("message too long").contains("mtu=1450");
+        assertThat(debian.ssh().exec("python3 -c \"import hashlib, urllib.request; print(hashlib.md5(urllib.request"
+                + ".urlopen('http://" + near.address() + ":8080/blob', timeout=30).read()).hexdigest())\""))
+                .succeeded().stdoutContains(blobDigest);
+        assertThat(debian).appearsToUpstreamAs(internet, internet.hostAddress());
     }
 
     /** This machine's address toward the second host: the home end of every tunnel to it. */
