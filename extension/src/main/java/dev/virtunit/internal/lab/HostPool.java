@@ -113,10 +113,8 @@ final class HostPool {
      */
     LabGuest create(GuestSpec spec, String label) {
         spec.host().ifPresent(name -> requireMember(spec, name));
-        // A libvirt network lives on the home host and does not span hosts: a guest on one stays at home.
-        Optional<String> homeNetwork = spec.host().isPresent() ? Optional.empty() : spec.nics().stream()
-                .filter(nic -> nic.segment() instanceof LabLibvirtNetwork).map(nic -> nic.segment().name()).findFirst();
-        Optional<String> declared = homeNetwork.isPresent() ? Optional.of(members.get(0).host().name()) : spec.host();
+        Optional<String> keptHome = spec.host().isPresent() ? Optional.empty() : whyAtHome(spec);
+        Optional<String> declared = keptHome.isPresent() ? Optional.of(members.get(0).host().name()) : spec.host();
         requireSomeHostCanHold(spec);
         PlacedOn placed = acquire(spec, declared);
         PoolMember member = placed.member();
@@ -129,10 +127,23 @@ final class HostPool {
         }
         member.placed(guest.name());
         guest.onRemoval("room on pool host " + member.host().name(), () -> release(member, spec));
-        LOG.info("guest {} placed on {}: {}", guest.name(), member.host().name(), homeNetwork
-                .map(network -> "the home, as its NIC is on libvirt network " + network + ", which does not span hosts")
-                .orElse(placed.reason()));
+        LOG.info("guest {} placed on {}: {}", guest.name(), member.host().name(), keptHome.orElse(placed.reason()));
         return guest;
+    }
+
+    /**
+     * Why a guest that declares no host goes to the home: a segment that does not span hosts. A libvirt network lives
+     * on the home; virtunit's default network is one per host, so guests on it reach each other only on one host,
+     * and tests that use it (guests with no NIC declared) rely on that.
+     */
+    private static Optional<String> whyAtHome(GuestSpec spec) {
+        if (spec.nics().isEmpty()) {
+            return Optional.of("the home, as it declares no network and virtunit's default network does not span "
+                    + "hosts (declare host, or a bridge, to place it elsewhere)");
+        }
+        return spec.nics().stream().filter(nic -> nic.segment() instanceof LabLibvirtNetwork)
+                .map(nic -> "the home, as its NIC is on libvirt network " + nic.segment().name() + ", which does not "
+                        + "span hosts").findFirst();
     }
 
     private record PlacedOn(PoolMember member, String reason) {

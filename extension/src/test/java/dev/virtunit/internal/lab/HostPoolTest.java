@@ -114,10 +114,12 @@ class HostPoolTest {
     @Test
     void guestsGoToTheHostWithMoreRoomAndWaitWhenEveryHostIsFull() {
         start(1);
+        Bridge bridge = lab.bridge(BridgeSpec.linux());
 
-        LabGuest first = lab.create(guest().build(), "a");
-        LabGuest second = lab.create(guest().build(), "b");
-        CompletableFuture<LabGuest> third = CompletableFuture.supplyAsync(() -> lab.create(guest().build(), "c"));
+        LabGuest first = lab.create(guest().nic(bridge).build(), "a");
+        LabGuest second = lab.create(guest().nic(bridge).build(), "b");
+        CompletableFuture<LabGuest> third = CompletableFuture.supplyAsync(() -> lab.create(guest().nic(bridge).build(),
+                "c"));
 
         assertThat(first.host()).as("a tie goes to the first listed").isEqualTo("local");
         assertThat(second.host()).as("then to the host with fewer guests").isEqualTo("kvm1");
@@ -130,6 +132,21 @@ class HostPoolTest {
         LabGuest placedLater = third.join();
         assertThat(placedLater.host()).isEqualTo("local");
         assertThat(lab.guests()).extracting(LabGuest::name).containsExactly(placedLater.name(), second.name());
+    }
+
+    @Test
+    void guestsOnSegmentsThatDoNotSpanStayAtHomeUnlessTheyDeclareAHost() {
+        start(PoolHost.NO_LIMIT);
+        Network network = lab.network(NetworkSpec.isolated());
+
+        LabGuest first = lab.create(guest().build(), "a");
+        LabGuest second = lab.create(guest().build(), "b");
+        LabGuest onNetwork = lab.create(guest().nic(network).build(), "c");
+        LabGuest declared = lab.create(guest().host("kvm1").build(), "d");
+
+        assertThat(List.of(first.host(), second.host(), onNetwork.host())).as("default network, libvirt network")
+                .containsOnly("local");
+        assertThat(declared.host()).isEqualTo("kvm1");
     }
 
     @Test
