@@ -11,8 +11,8 @@ import java.util.Optional;
  * Which host of a pool a guest goes to, by one rule a person can check in the log: its declared host; else, of the
  * hosts below their guest limit with room for its memory, the one with the most free capacity, the smaller of its
  * free share of cores (cores less the vCPUs of the lab's guests there) and of memory (free memory when the lab
- * started, less the memory of the lab's guests there); a tie goes to the host with fewer of the lab's guests, then to
- * the first listed. No host fits: the guest waits ({@link Optional#empty()}).
+ * started, less the memory of the lab's guests there); a tie goes to the host with fewer of the lab's guests now, then
+ * to the one that has had fewer so far (so that one test class after another takes turns), then to the first listed. No host fits: the guest waits ({@link Optional#empty()}).
  */
 final class GuestPlacement {
 
@@ -28,8 +28,9 @@ final class GuestPlacement {
      * @param guests        the lab's guests on it now
      * @param vcpus         their vCPUs
      * @param memoryMiB     their memory
+     * @param placedSoFar   how many of the lab's guests it has had, removed ones included
      */
-    record Load(PoolHost host, int cores, long freeMemoryMiB, int guests, int vcpus, long memoryMiB) {
+    record Load(PoolHost host, int cores, long freeMemoryMiB, int guests, int vcpus, long memoryMiB, int placedSoFar) {
 
         boolean belowLimit() {
             return guests < host.maxGuests();
@@ -104,6 +105,9 @@ final class GuestPlacement {
         if (byShare != 0) {
             return byShare > 0;
         }
-        return candidate.guests() < best.guests();
+        if (candidate.guests() != best.guests()) {
+            return candidate.guests() < best.guests();
+        }
+        return candidate.placedSoFar() < best.placedSoFar();
     }
 }

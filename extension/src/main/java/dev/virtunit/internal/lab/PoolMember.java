@@ -55,7 +55,7 @@ final class PoolMember {
     }
 
     synchronized GuestPlacement.Load load() {
-        return new GuestPlacement.Load(host, cores, freeMemoryMiB, guests, vcpus, memoryMiB);
+        return new GuestPlacement.Load(host, cores, freeMemoryMiB, guests, vcpus, memoryMiB, ran.size());
     }
 
     /** Whether a guest of {@code guestMemoryMiB} fits the host's free memory with none of the lab's guests on it. */

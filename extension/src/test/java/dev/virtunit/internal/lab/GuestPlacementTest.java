@@ -18,7 +18,7 @@ class GuestPlacementTest {
 
     private static GuestPlacement.Load load(String name, int limit, int cores, long freeMiB, int guests, int vcpus,
                                             long memoryMiB) {
-        return new GuestPlacement.Load(host(name, limit), cores, freeMiB, guests, vcpus, memoryMiB);
+        return new GuestPlacement.Load(host(name, limit), cores, freeMiB, guests, vcpus, memoryMiB, guests);
     }
 
     @Test
@@ -33,6 +33,15 @@ class GuestPlacementTest {
         assertThat(choice.index()).isEqualTo(1);
         assertThat(choice.reason()).startsWith("most free capacity (a: 2 guests, 2/4 cores free, 7.0 GiB free, no limit; "
                 + "b: 1 guest, 7/8 cores free, 4.0 GiB free, no limit)");
+    }
+
+    @Test
+    void aTieOfShareAndGuestsGoesToTheHostThatHadFewerSoFarSoThatClassesTakeTurns() {
+        List<GuestPlacement.Load> loads = List.of(
+                new GuestPlacement.Load(host("a", 5), 2, 4096, 0, 0, 0, 3),
+                new GuestPlacement.Load(host("b", 5), 2, 4096, 0, 0, 0, 2));
+
+        assertThat(GuestPlacement.choose(loads, Optional.empty(), 1, 256)).map(GuestPlacement.Choice::index).contains(1);
     }
 
     @Test
