@@ -35,11 +35,8 @@ public final class LabGuest implements Guest {
     private final GuestSpec spec;
     private final String name;
     private final String mac;
-    /** Every NIC, test NICs first, then (if any) the management NIC. */
-    private final List<NicAddress> nics;
-    private final int testNics;
-    /** The NIC SSH goes through: the first with a host gateway, or the management NIC. */
-    private final int sshNic;
+    /** Every NIC (test NICs first, then, if any, the management NIC) and its addresses. */
+    private final GuestAddresses addresses;
 
     /** A NIC's MAC and its static address; empty means DHCP, looked up in the lease. */
     record NicAddress(String mac, Optional<String> staticAddress) {
@@ -73,9 +70,7 @@ public final class LabGuest implements Guest {
         this.spec = spec;
         this.name = name;
         this.mac = mac;
-        this.nics = List.copyOf(nics);
-        this.testNics = testNics;
-        this.sshNic = sshNic;
+        this.addresses = new GuestAddresses(lab.hypervisor(), name, mac, nics, testNics, sshNic);
         this.login = GuestLogin.of(spec, name, hostKey, lab.pool().clientKey(), lab.pool().clientKeyFile());
         this.sshSessions = new GuestSshSessions(spec.user(), login, lab.site().guestRoute().ssh());
         this.consoleLog = consoleLog;
@@ -114,54 +109,36 @@ public final class LabGuest implements Guest {
 
     @Override
     public List<String> addresses() {
-        List<String> addresses = new ArrayList<>();
-        for (NicAddress nic : nics.subList(0, testNics)) {
-            addresses.addAll(addressesOf(nic));
-        }
-        return addresses;
-    }
-
-    private List<String> addressesOf(NicAddress nic) {
-        return nic.staticAddress().map(List::of).orElseGet(() -> hypervisor.leasedAddresses(name, nic.mac()));
+        return addresses.ofTestNics();
     }
 
     @Override
     public String address() {
-        List<String> addresses = addresses();
-        if (addresses.isEmpty()) {
-            throw new VirtunitException("guest " + name + " has no IPv4 address yet (no static address declared, and "
-                    + "no DHCP lease for " + mac + "); state " + state());
-        }
-        return addresses.get(0);
+        return addresses.first(this::state);
     }
 
     /** The address SSH and readiness use: reachable from the host whatever the test networks are. */
     String sshAddress() {
-        List<String> addresses = addressesOf(nics.get(sshNic));
-        if (addresses.isEmpty()) {
-            throw new VirtunitException("guest " + name + " has no address on its NIC " + nics.get(sshNic).mac()
-                    + " yet (no DHCP lease); state " + state());
-        }
-        return addresses.get(0);
+        return addresses.ssh(this::state);
     }
 
     /** Every NIC, test NICs first: {@code nics().get(i)} is the guest's {@code eth<i>}. */
     List<NicAddress> nics() {
-        return nics;
+        return addresses.nics();
     }
 
     /** How many of {@link #nics()} the test asked for; a NIC after them is the host's way in for SSH only. */
     int testNics() {
-        return testNics;
+        return addresses.testNics();
     }
 
     /** The addresses of one NIC: its static one, or what libvirt's DHCP leased it (none yet: empty). */
     List<String> addressesOf(int nic) {
-        return addressesOf(nics.get(nic));
+        return addresses.of(nic);
     }
 
     boolean hasSshAddress() {
-        return !addressesOf(nics.get(sshNic)).isEmpty();
+        return addresses.hasSsh();
     }
 
     @Override
@@ -406,6 +383,6 @@ public final class LabGuest implements Guest {
 
     @Override
     public String toString() {
-        return "Guest[" + name + ", " + mac + ", " + nics.subList(0, testNics) + "]";
+        return "Guest[" + name + ", " + mac + ", " + addresses.nics().subList(0, addresses.testNics()) + "]";
     }
 }

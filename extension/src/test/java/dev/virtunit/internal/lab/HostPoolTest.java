@@ -80,8 +80,12 @@ class HostPoolTest {
     }
 
     private LabSession start(int maxGuests) {
+        return start(maxGuests, CleanupMode.ALWAYS);
+    }
+
+    private LabSession start(int maxGuests, CleanupMode cleanup) {
         LabConfig config = LabConfig.fromEnvironment().withStateDir(stateDir).withCacheDir(stateDir.resolve("cache"))
-                .withAcceleration(Acceleration.TCG).withCleanup(CleanupMode.ALWAYS).withFirstBootCache(false)
+                .withAcceleration(Acceleration.TCG).withCleanup(cleanup).withFirstBootCache(false)
                 .withBootTimeout(Duration.ofSeconds(20))
                 .withHosts(List.of(PoolHost.local().withMaxGuests(maxGuests),
                         new PoolHost("kvm1", KVM1_URI, HostLogin.DEFAULT, maxGuests)));
@@ -221,6 +225,35 @@ class HostPoolTest {
         assertThat(firstRemoval).as("the first home end went before the second was made")
                 .isBetween(local.rendered().indexOf(homeTunnels.get(0)), local.rendered().indexOf(homeTunnels.get(1)));
         assertThat(vni(tunnelLine(kvm1, "b0t0"))).isEqualTo(vni(homeTunnels.get(1)));
+    }
+
+    @Test
+    void aFailedRunWithCleanupOnSuccessKeepsWhatItMadeOnEveryHost() {
+        start(PoolHost.NO_LIMIT, CleanupMode.ON_SUCCESS);
+        Bridge bridge = lab.bridge(BridgeSpec.linux());
+        LabGuest far = lab.create(guest().host("kvm1").nic(bridge).build(), "far");
+
+        lab.close(false);
+        lab = null;
+
+        assertThat(kvm1Libvirt.domainExists(far.name())).isTrue();
+        assertThat(local.rendered()).doesNotContain("ip link del dev " + bridge.name());
+        assertThat(kvm1.rendered()).noneMatch(line -> line.startsWith("ip link del dev vu"));
+    }
+
+    @Test
+    void aGuestKeptOnAnotherHostKeepsTheHomeBridgeItRoutesThrough() {
+        start(PoolHost.NO_LIMIT);
+        Bridge bridge = lab.bridge(BridgeSpec.linux());
+        LabGuest far = lab.create(guest().host("kvm1").nic(bridge).build(), "far");
+
+        far.keep();
+        lab.close(true);
+        lab = null;
+
+        assertThat(kvm1Libvirt.domainExists(far.name())).isTrue();
+        assertThat(local.rendered()).as("the home keeps the bridge with its NAT and tunnel")
+                .doesNotContain("ip link del dev " + bridge.name());
     }
 
     @Test
