@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -265,22 +266,17 @@ final class HostPool {
     boolean closeOtherHosts(boolean succeeded, boolean keepAll) {
         LOG.info("virtunit lab over {} hosts, what ran where: {}", members.size(), members.stream()
                 .map(PoolMember::history).collect(Collectors.joining("; ")));
-        boolean kept = false;
-        RuntimeException failure = null;
-        for (int i = members.size() - 1; i >= 1; i--) {
-            try {
-                kept |= members.get(i).lab().closeKeeping(succeeded, keepAll);
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
+        AtomicBoolean kept = new AtomicBoolean();
+        // Registered home side first, so that they run last host first; each runs whatever the others did.
+        Teardown others = new Teardown();
+        for (PoolMember member : members.subList(1, members.size())) {
+            others.register("the lab on pool host " + member.host().name(), () -> {
+                if (member.lab().closeKeeping(succeeded, keepAll)) {
+                    kept.set(true);
                 }
-            }
+            });
         }
-        if (failure != null) {
-            throw failure;
-        }
-        return kept;
+        others.run();
+        return kept.get();
     }
 }

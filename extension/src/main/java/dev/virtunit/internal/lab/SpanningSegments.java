@@ -191,23 +191,17 @@ final class SpanningSegments {
 
     /** A home bridge is removed: its continuations go (with their tunnels) before it. */
     void remove(Bridge bridge) {
-        Map<PoolMember, LabBridge> byHost;
-        synchronized (this) {
-            byHost = continuations.remove(bridge);
-        }
-        if (byHost != null) {
-            byHost.forEach((member, continued) -> member.lab().remove(continued));
-        }
+        forget(bridge).forEach((member, continued) -> member.lab().remove(continued));
     }
 
     /** A home bridge is kept for inspection: so are its continuations. */
     void keep(Bridge bridge) {
-        Map<PoolMember, LabBridge> byHost;
-        synchronized (this) {
-            byHost = continuations.remove(bridge);
-        }
-        if (byHost != null) {
-            byHost.forEach((member, continued) -> member.lab().keep(continued));
-        }
+        forget(bridge).forEach((member, continued) -> member.lab().keep(continued));
+    }
+
+    /** The continuations of {@code bridge} per host, no longer this pool's to look after. */
+    private synchronized Map<PoolMember, LabBridge> forget(Bridge bridge) {
+        Map<PoolMember, LabBridge> byHost = continuations.remove(bridge);
+        return byHost == null ? Map.of() : byHost;
     }
 }

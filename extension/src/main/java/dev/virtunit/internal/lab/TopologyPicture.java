@@ -112,7 +112,9 @@ public final class TopologyPicture implements Topology {
                 }
                 nics.add(new NicView("eth" + i, nic.mac(), segment, addresses(guest, i), vlan, i >= guest.testNics()));
             }
-            guests.add(new GuestView(guest.name(), state(guest), nics));
+            // In a lab over several hosts, a guest away from the home says where it runs.
+            String where = guest.host().equals(lab.labGuests().hostName()) ? "" : ", on " + guest.host();
+            guests.add(new GuestView(guest.name(), state(guest) + where, nics));
         }
         List<SegmentView> segments = new ArrayList<>();
         for (Segment segment : order.keySet()) {
