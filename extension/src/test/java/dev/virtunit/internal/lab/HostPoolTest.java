@@ -199,6 +199,8 @@ class HostPoolTest {
         assertThat(vni(farTunnel)).as("one tunnel id at both ends").isEqualTo(vni(homeTunnel));
         String xml = kvm1Libvirt.domainXml(far.name());
         assertThat(xml).contains("<mtu size='1450'/>").doesNotContain("bridge='" + bridge.name() + "'");
+        assertThat(lab.topology().toString()).as("the home's picture shows the far guest, on the home's bridge")
+                .contains("guest " + far.name() + " (", ", on kvm1)").contains(" on " + bridge.name());
         // The far guest's gateway is the home bridge's: it routes through the tunnel, NAT stays at home.
         assertThat(far.address()).startsWith(bridge.cidr().substring(0, bridge.cidr().lastIndexOf('.')));
 
