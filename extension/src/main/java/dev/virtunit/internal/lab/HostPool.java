@@ -184,8 +184,9 @@ final class HostPool {
                 toldWaiting = true;
             }
             try {
-                // Woken by release(): a guest of the lab was removed and its room came free.
-                wait(left.toMillis());
+                // Woken by release(): a guest of the lab was removed and its room came free. Never wait(0), which
+                // would wait for ever when less than a millisecond is left.
+                wait(Math.max(1, left.toMillis()));
             } catch (InterruptedException e) {
                 waiting--;
                 Thread.currentThread().interrupt();

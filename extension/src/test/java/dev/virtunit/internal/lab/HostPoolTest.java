@@ -84,13 +84,16 @@ class HostPoolTest {
     }
 
     private LabSession start(int maxGuests, CleanupMode cleanup) {
-        LabConfig config = LabConfig.fromEnvironment().withStateDir(stateDir).withCacheDir(stateDir.resolve("cache"))
+        lab = HostPool.start(config(maxGuests, cleanup, Duration.ofSeconds(20)), this::startOn);
+        return lab;
+    }
+
+    private LabConfig config(int maxGuests, CleanupMode cleanup, Duration bootTimeout) {
+        return LabConfig.fromEnvironment().withStateDir(stateDir).withCacheDir(stateDir.resolve("cache"))
                 .withAcceleration(Acceleration.TCG).withCleanup(cleanup).withFirstBootCache(false)
-                .withBootTimeout(Duration.ofSeconds(20))
+                .withBootTimeout(bootTimeout)
                 .withHosts(List.of(PoolHost.local().withMaxGuests(maxGuests),
                         new PoolHost("kvm1", KVM1_URI, HostLogin.DEFAULT, maxGuests)));
-        lab = HostPool.start(config, this::startOn);
-        return lab;
     }
 
     private LabSession startOn(LabConfig config) {
@@ -151,6 +154,54 @@ class HostPoolTest {
         assertThat(List.of(first.host(), second.host(), onNetwork.host())).as("default network, libvirt network")
                 .containsOnly("local");
         assertThat(declared.host()).isEqualTo("kvm1");
+    }
+
+    @Test
+    void aGuestThatFindsNoRoomInTimeFailsNamingEveryHostsLoad() {
+        lab = HostPool.start(config(1, CleanupMode.ALWAYS, Duration.ofMillis(300)), this::startOn);
+        Bridge bridge = lab.bridge(BridgeSpec.linux());
+        lab.create(guest().nic(bridge).build(), "a");
+        lab.create(guest().nic(bridge).build(), "b");
+
+        assertThatThrownBy(() -> lab.create(guest().nic(bridge).build(), "c"))
+                .isInstanceOf(dev.virtunit.VirtunitException.class)
+                .hasMessageContaining("waited 1 s for room on the pool and none came free (local: 1 guest")
+                .hasMessageContaining("kvm1: 1 guest")
+                .hasMessageContaining("raise virtunit.hosts.maxGuests or virtunit.host.<name>.maxGuests");
+        assertThat(lab.labGuests().pool().orElseThrow().waitingGuests()).isZero();
+        assertThat(lab.guests()).hasSize(2);
+    }
+
+    @Test
+    void aPoolHostThatCannotBeUsedFailsTheStartNamingItAndClosesTheHostsStarted() {
+        java.util.List<LabSession> started = new java.util.ArrayList<>();
+
+        assertThatThrownBy(() -> HostPool.start(config(PoolHost.NO_LIMIT, CleanupMode.ALWAYS, Duration.ofSeconds(20)),
+                config -> {
+                    if (config.libvirtUri().equals(KVM1_URI)) {
+                        throw new dev.virtunit.HostUnavailableException("cannot use libvirt at " + KVM1_URI, null);
+                    }
+                    LabSession home = startOn(config);
+                    started.add(home);
+                    return home;
+                }))
+                .isInstanceOf(dev.virtunit.HostUnavailableException.class)
+                .hasMessageStartingWith("pool host kvm1 (" + KVM1_URI + ") of virtunit.hosts cannot be used: cannot "
+                        + "use libvirt at");
+        assertThat(started).singleElement().satisfies(home -> assertThat(localLibvirt.everything())
+                .as("the home's pool went with it").isEmpty());
+    }
+
+    @Test
+    void twoPoolHostsThatAreBothThisMachineAreRefused() {
+        LabConfig twice = config(PoolHost.NO_LIMIT, CleanupMode.ALWAYS, Duration.ofSeconds(20))
+                .withHosts(List.of(PoolHost.local(), new PoolHost("here", "qemu:///session", HostLogin.DEFAULT,
+                        PoolHost.NO_LIMIT)));
+
+        assertThatThrownBy(() -> HostPool.start(twice, this::startOn))
+                .isInstanceOf(InvalidDeclarationException.class)
+                .hasMessageContaining("virtunit.hosts lists local and here, which are all this machine");
+        assertThat(localLibvirt.everything()).isEmpty();
     }
 
     @Test
