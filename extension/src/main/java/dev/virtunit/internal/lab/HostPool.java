@@ -153,45 +153,43 @@ final class HostPool {
     private synchronized PlacedOn acquire(GuestSpec spec, Optional<String> declared) {
         Instant deadline = Instant.now().plus(queueTimeout);
         boolean toldWaiting = false;
-        while (true) {
-            List<GuestPlacement.Load> loads = members.stream().map(PoolMember::load).toList();
-            Optional<GuestPlacement.Choice> choice = GuestPlacement.choose(loads, declared, spec.vcpus(),
-                    spec.memoryMiB());
-            if (choice.isPresent()) {
-                if (toldWaiting) {
-                    waiting--;
+        try {
+            while (true) {
+                List<GuestPlacement.Load> loads = members.stream().map(PoolMember::load).toList();
+                Optional<GuestPlacement.Choice> choice = GuestPlacement.choose(loads, declared, spec.vcpus(),
+                        spec.memoryMiB());
+                if (choice.isPresent()) {
+                    PoolMember member = members.get(choice.get().index());
+                    member.take(spec);
+                    return new PlacedOn(member, choice.get().reason());
                 }
-                PoolMember member = members.get(choice.get().index());
-                member.take(spec);
-                return new PlacedOn(member, choice.get().reason());
-            }
-            String state = loads.stream().map(GuestPlacement.Load::describe).collect(Collectors.joining("; "));
-            Duration left = Duration.between(Instant.now(), deadline);
-            if (left.isNegative() || left.isZero()) {
-                if (toldWaiting) {
-                    waiting--;
+                String state = loads.stream().map(GuestPlacement.Load::describe).collect(Collectors.joining("; "));
+                Duration left = Duration.between(Instant.now(), deadline);
+                if (left.isNegative() || left.isZero()) {
+                    throw new VirtunitException("a guest of " + spec.origin() + " (" + spec.vcpus() + " vCPUs, "
+                            + spec.memoryMiB() + " MiB" + declared.map(h -> ", host " + h).orElse("") + ") waited "
+                            + queueTimeout.toSeconds() + " s for room on the pool and none came free (" + state
+                            + "): raise virtunit.hosts.maxGuests or virtunit.host.<name>.maxGuests, add a host to "
+                            + "virtunit.hosts, or let fewer test classes run at once");
                 }
-                throw new VirtunitException("a guest of " + spec.origin() + " (" + spec.vcpus() + " vCPUs, "
-                        + spec.memoryMiB() + " MiB" + declared.map(h -> ", host " + h).orElse("") + ") waited "
-                        + queueTimeout.toSeconds() + " s for room on the pool and none came free (" + state + "): raise "
-                        + "virtunit.hosts.maxGuests or virtunit.host.<name>.maxGuests, add a host to virtunit.hosts, or "
-                        + "let fewer test classes run at once");
-            }
-            if (!toldWaiting) {
-                waiting++;
-                LOG.info("a guest of {} waits for room on {}: {}", spec.origin(),
-                        declared.orElse("the pool"), state);
-                toldWaiting = true;
-            }
-            try {
+                if (!toldWaiting) {
+                    waiting++;
+                    LOG.info("a guest of {} waits for room on {}: {}", spec.origin(), declared.orElse("the pool"),
+                            state);
+                    toldWaiting = true;
+                }
                 // Woken by release(): a guest of the lab was removed and its room came free. Never wait(0), which
                 // would wait for ever when less than a millisecond is left.
                 wait(Math.max(1, left.toMillis()));
-            } catch (InterruptedException e) {
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VirtunitException("interrupted while a guest of " + spec.origin() + " waited for room on the "
+                    + "pool", e);
+        } finally {
+            // Placed, timed out or interrupted: it no longer waits.
+            if (toldWaiting) {
                 waiting--;
-                Thread.currentThread().interrupt();
-                throw new VirtunitException("interrupted while a guest of " + spec.origin() + " waited for room on "
-                        + "the pool", e);
             }
         }
     }
