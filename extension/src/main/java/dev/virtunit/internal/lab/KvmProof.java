@@ -46,6 +46,11 @@ final class KvmProof {
     /** Set while the same guest is tried under TCG to learn whether KVM or the guest is at fault. */
     private final ThreadLocal<Boolean> tcgTrial = ThreadLocal.withInitial(() -> false);
 
+    /** How the lab chooses KVM or software emulation on its host, with what it asked that host already. */
+    AccelerationChooser chooser() {
+        return chooser;
+    }
+
     KvmProof(AccelerationChooser chooser) {
         this.chooser = chooser;
     }

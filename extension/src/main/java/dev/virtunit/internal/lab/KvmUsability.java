@@ -61,10 +61,8 @@ public final class KvmUsability {
      * @since 0.4
      */
     public static Verdict of(LabSession lab) {
-        LabHost site = lab.site();
-        AccelerationChooser chooser = site.accelerationChooser(lab.hypervisor()::capabilitiesXml,
-                lab.config().cacheDir(), lab.config().libvirtUri());
-        return judge(site.where(), lab.host(), chooser);
+        // The lab's own chooser: its host's device and key are asked once a run, not again for the condition.
+        return judge(lab.site().where(), lab.host(), lab.kvmProof().chooser());
     }
 
     /** The checks in the order a person would fix them: the device, the CPU, libvirt and the remembered proof. */

@@ -209,6 +209,11 @@ public final class LabSession implements Lab {
         return guests.all();
     }
 
+    /** How the lab chooses KVM on its host ({@link KvmUsability} asks it too, rather than the host again). */
+    KvmProof kvmProof() {
+        return kvmProof;
+    }
+
     /** The lab's guests: where they are placed and created, and their removal. */
     LabGuests labGuests() {
         return guests;
